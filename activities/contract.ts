@@ -1,0 +1,45 @@
+import type { EmailRecipient, PathEvent } from '../domain/path-events.js';
+import type { EmailTemplate, TaskKind } from '../domain/codes.js';
+
+/**
+ * What the path workflow asks of the outside world. Workflows import these types only; the
+ * implementations (activities/index.ts) are built by a factory from injected clients.
+ * Every call carries a key that is unique per workflow event: the implementations are
+ * idempotent on it, so a retry returns the same row and never a second one.
+ */
+
+export interface RecordEventInput {
+  key: string;
+  participantId: string;
+  siteId: string;
+  pathRun: number;
+  event: PathEvent;
+}
+
+export interface CreateTaskInput {
+  key: string;
+  participantId: string;
+  siteId: string;
+  pathRun: number;
+  kind: TaskKind;
+  dueAt: number;
+  coachId: string | null;
+  cause: string;
+}
+
+export interface SendEmailInput {
+  key: string;
+  template: EmailTemplate;
+  recipient: EmailRecipient;
+  params: Record<string, string | number>;
+}
+
+/** Why no email went out, when none did: no consent, opted out, or no address. */
+export type SendEmailResult = { status: 'sent'; providerId: string } | { status: 'skipped'; reason: 'no_consent' | 'opted_out' | 'no_address' };
+
+export interface PathActivities {
+  recordEvent(input: RecordEventInput): Promise<void>;
+  createTask(input: CreateTaskInput): Promise<void>;
+  sendEmail(input: SendEmailInput): Promise<SendEmailResult>;
+  erasePersonalData(input: { participantId: string }): Promise<void>;
+}

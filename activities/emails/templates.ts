@@ -1,0 +1,113 @@
+import type { EmailTemplate } from '../../domain/codes.js';
+import { parseLocalDate } from '../../domain/calendar.js';
+import { compose, type RenderedEmail } from './layout.js';
+
+/**
+ * The emails people receive, in Dutch (Flemish usage). Templates get the recipient's first name
+ * and the workflow's codes and dates; nothing else about the person.
+ */
+
+export interface TemplateInput {
+  firstName: string;
+  params: Record<string, string | number>;
+  optOutUrl: string;
+  appUrl: string;
+}
+
+const MONTHS = ['januari', 'februari', 'maart', 'april', 'mei', 'juni', 'juli', 'augustus', 'september', 'oktober', 'november', 'december'];
+
+/** 2027-01-31 → "31 januari 2027". */
+export function dutchDate(text: string | number | undefined): string {
+  if (typeof text !== 'string') return '';
+  const d = parseLocalDate(text);
+  return `${d.day} ${MONTHS[d.month - 1]} ${d.year}`;
+}
+
+export const templates: Record<EmailTemplate, (i: TemplateInput) => RenderedEmail> = {
+  welcome: (i) =>
+    compose({
+      subject: 'Welkom in de Stuyfplek',
+      greeting: `Dag ${i.firstName},`,
+      paragraphs: [
+        'Fijn dat je er bent! Vanaf nu ben je welkom in de Stuyfplek: om te ontdekken wat er allemaal is, om anderen te ontmoeten en om samen te stuyven.',
+        'Kom gerust langs op een open huys of schuif aan bij de connectorstafel. Je hoeft niets voor te bereiden: je bent niet alleen met je vragen.',
+        'Je coach neemt binnenkort contact met je op.',
+      ],
+      optOutUrl: i.optOutUrl,
+    }),
+  agreement_confirmation: (i) =>
+    compose({
+      subject: i.params.renewed ? 'Je groeiovereenkomst is verlengd' : 'Je groeiovereenkomst is getekend',
+      greeting: `Dag ${i.firstName},`,
+      paragraphs: [
+        i.params.renewed
+          ? `Je groeiovereenkomst loopt een jaar verder: van ${dutchDate(i.params.startDate)} tot ${dutchDate(i.params.endDate)}.`
+          : `Proficiat! Je groeiovereenkomst loopt van ${dutchDate(i.params.startDate)} tot ${dutchDate(i.params.endDate)}.`,
+        'Het is een afspraak met jezelf, met je coach en met de Stuyfplek. Je komt regelmatig naar de momenten die je koos, en je kan rekenen op de ruimte, de middelen en het netwerk van de Stuyfplek.',
+        'Stap voor stap werken we samen aan jouw doel.',
+      ],
+      optOutUrl: i.optOutUrl,
+    }),
+  agreement_ending_soon: (i) =>
+    compose({
+      subject: 'Je groeiovereenkomst loopt binnenkort af',
+      greeting: `Dag ${i.firstName},`,
+      paragraphs: [
+        `Je groeiovereenkomst loopt af op ${dutchDate(i.params.endDate)}.`,
+        'Je coach plant graag een gesprek om samen terug te kijken: wat lukte er, wat wil je nog, en hoe gaan we verder?',
+      ],
+      optOutUrl: i.optOutUrl,
+    }),
+  aftercare_check_in: (i) =>
+    compose({
+      subject: 'Hoe gaat het met je?',
+      greeting: `Dag ${i.firstName},`,
+      paragraphs: [
+        'Het is al een tijdje geleden dat we elkaar zagen. We zijn benieuwd hoe het met je gaat!',
+        'Je blijft altijd welkom in de Stuyfplek: op een stuyflab, een open huys of gewoon voor een babbel. Heb je zin om eens bij te praten? Laat het ons weten.',
+      ],
+      optOutUrl: i.optOutUrl,
+    }),
+  group_moment_invitation: (i) =>
+    compose({
+      subject: 'Je bent welkom op een groepsmoment',
+      greeting: `Dag ${i.firstName},`,
+      paragraphs: [
+        `Binnenkort is er een ${String(i.params.kindLabel ?? 'groepsmoment').toLowerCase()}${i.params.date ? ` op ${dutchDate(i.params.date)}` : ''} in de Stuyfplek.`,
+        'Kom gerust langs: iedereen brengt iets mee, al is het maar een vraag.',
+      ],
+      optOutUrl: i.optOutUrl,
+    }),
+  meet_and_greet_invitation: (i) =>
+    compose({
+      subject: 'Uitnodiging: de jaarlijkse meet & greet van de Stuyfplek',
+      greeting: `Dag ${i.firstName},`,
+      paragraphs: [
+        'Eén keer per jaar komen alle bestuyvers samen: wie er nu is en wie er vroeger was. We delen verhalen, leggen nieuwe contacten en vieren wat er gegroeid is.',
+        i.params.date ? `Dit jaar is dat op ${dutchDate(i.params.date)}. We zien je graag!` : 'We zien je graag!',
+      ],
+      optOutUrl: i.optOutUrl,
+    }),
+  coach_new_participant: (i) =>
+    compose({
+      subject: 'Nieuwe deelnemer voor jou',
+      greeting: `Dag ${i.firstName},`,
+      paragraphs: [
+        'Er is een nieuwe deelnemer aan jou toegewezen.',
+        `Bekijk het groeipad: ${i.appUrl}/deelnemers/${String(i.params.participantId ?? '')}`,
+      ],
+      optOutUrl: i.optOutUrl,
+      signature: 'Groeipad',
+    }),
+  coach_daily_digest: (i) =>
+    compose({
+      subject: `Je taken voor vandaag: ${i.params.due ?? 0} te doen, ${i.params.overdue ?? 0} achterstallig`,
+      greeting: `Dag ${i.firstName},`,
+      paragraphs: [
+        `Vandaag staan er ${i.params.due ?? 0} taken voor je klaar, en ${i.params.overdue ?? 0} zijn over tijd.`,
+        `Bekijk ze op ${i.appUrl}/taken`,
+      ],
+      optOutUrl: i.optOutUrl,
+      signature: 'Groeipad',
+    }),
+};

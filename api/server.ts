@@ -1,0 +1,19 @@
+import { serve } from '@hono/node-server';
+import { loadConfig } from '../infra/config.js';
+import { supabaseClient } from '../infra/supabase/client.js';
+import { temporalClient } from '../infra/temporal/connection.js';
+import { createApp } from './app.js';
+
+/** Starts the API on PORT until SIGINT/SIGTERM. */
+const config = loadConfig();
+const temporal = await temporalClient(config);
+const app = createApp({ config, db: supabaseClient(config.SUPABASE_URL, config.SUPABASE_SERVICE_ROLE_KEY), temporal });
+const server = serve({ fetch: app.fetch, port: config.PORT, hostname: '127.0.0.1' }, (info) => {
+  process.stdout.write(`api: listening on http://localhost:${info.port}\n`);
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    server.close();
+    void temporal.connection.close().finally(() => process.exit(0));
+  });
+}

@@ -1,0 +1,53 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type {
+  AssignCoach,
+  ChangePhase,
+  CloseAgreement,
+  Forget,
+  LogAttendance,
+  LogContact,
+  Outflow,
+  Reenter,
+  ReferOut,
+  RegisterStep,
+  RenewAgreement,
+  SignAgreement,
+  SignalCrisis,
+  UpdateReferral,
+} from './actions.js';
+import type { PathView } from './path-state.js';
+import type { Action } from './path-rules.js';
+
+/**
+ * The path workflow's messages, importable by the API without importing workflow code.
+ * Every coach action is an Update: its validator refuses impossible actions with a reason the
+ * form can show at once, and it returns the path as it is afterwards.
+ */
+
+export const TASK_QUEUE = 'groeipad-paths';
+export const WORKFLOW_TYPE = 'participantPath';
+
+export function pathWorkflowId(participantId: string): string {
+  return `path-${participantId}`;
+}
+
+export const pathQuery = defineQuery<PathView>('path');
+
+export const pathUpdates = {
+  signalCrisis: defineUpdate<PathView, [SignalCrisis]>('signalCrisis'),
+  changePhase: defineUpdate<PathView, [ChangePhase]>('changePhase'),
+  signAgreement: defineUpdate<PathView, [SignAgreement]>('signAgreement'),
+  renewAgreement: defineUpdate<PathView, [RenewAgreement]>('renewAgreement'),
+  closeAgreement: defineUpdate<PathView, [CloseAgreement]>('closeAgreement'),
+  logContact: defineUpdate<PathView, [LogContact]>('logContact'),
+  logAttendance: defineUpdate<PathView, [LogAttendance]>('logAttendance'),
+  registerStep: defineUpdate<PathView, [RegisterStep]>('registerStep'),
+  referOut: defineUpdate<PathView, [ReferOut]>('referOut'),
+  updateReferral: defineUpdate<PathView, [UpdateReferral]>('updateReferral'),
+  outflow: defineUpdate<PathView, [Outflow]>('outflow'),
+  reenter: defineUpdate<PathView, [Reenter]>('reenter'),
+  assignCoach: defineUpdate<PathView, [AssignCoach]>('assignCoach'),
+  forget: defineUpdate<PathView, [Forget]>('forget'),
+} satisfies { [K in Action['type']]: unknown };
+
+export type PathActionType = keyof typeof pathUpdates;

@@ -1,0 +1,455 @@
+import {
+  CRISIS_LABELS,
+  CRISIS_PROPOSALS,
+  PHASE_LABELS,
+  REFERRAL_NEXT,
+  REFERRAL_STATUS_LABELS,
+  type Phase,
+  type ReferralSource,
+  type TaskKind,
+} from './codes.js';
+import type {
+  AssignCoach,
+  ChangePhase,
+  CloseAgreement,
+  Forget,
+  LogAttendance,
+  LogContact,
+  Outflow,
+  Reenter,
+  ReferOut,
+  RegisterStep,
+  RenewAgreement,
+  SignAgreement,
+  SignalCrisis,
+  UpdateReferral,
+} from './actions.js';
+import {
+  addSpan,
+  dueAfter,
+  formatLocalDate,
+  localTimeToInstant,
+  parseLocalDate,
+  toLocalDate,
+} from './calendar.js';
+import type { Effect, PathEvent } from './path-events.js';
+import type { Agreement, Deadline, PathState, PathView } from './path-state.js';
+import type { PathTimings } from './timings.js';
+
+/**
+ * The rules of ../shared/domain.md as pure functions over the path state. The workflow calls
+ * `refusal` in its update validators and `apply` in its handlers; both run again on replay, so
+ * nothing here reads a clock or makes an id: the caller passes `now` and `newId`.
+ */
+
+export type Action =
+  | { type: 'signalCrisis'; input: SignalCrisis }
+  | { type: 'changePhase'; input: ChangePhase }
+  | { type: 'signAgreement'; input: SignAgreement }
+  | { type: 'renewAgreement'; input: RenewAgreement }
+  | { type: 'closeAgreement'; input: CloseAgreement }
+  | { type: 'logContact'; input: LogContact }
+  | { type: 'logAttendance'; input: LogAttendance }
+  | { type: 'registerStep'; input: RegisterStep }
+  | { type: 'referOut'; input: ReferOut }
+  | { type: 'updateReferral'; input: UpdateReferral }
+  | { type: 'outflow'; input: Outflow }
+  | { type: 'reenter'; input: Reenter }
+  | { type: 'assignCoach'; input: AssignCoach }
+  | { type: 'forget'; input: Forget };
+
+export interface StartInput {
+  participantId: string;
+  siteId: string;
+  coachId: string | null;
+  referralSource: ReferralSource;
+  timings: PathTimings;
+}
+
+export function initialState(input: StartInput, now: number): PathState {
+  return {
+    participantId: input.participantId,
+    siteId: input.siteId,
+    coachId: input.coachId,
+    referralSource: input.referralSource,
+    pathRun: 1,
+    startedAt: now,
+    status: 'active',
+    phase: 'orientation',
+    phaseHistory: [{ at: now, from: null, to: 'orientation', by: 'intake', reason: 'other' }],
+    crises: [],
+    agreement: null,
+    agreementsSigned: 0,
+    lastContactAt: now,
+    lastContactKind: 'intake',
+    attendance: {},
+    referrals: [],
+    outflow: null,
+    aftercare: null,
+    earlierPaths: [],
+    seq: 0,
+    timings: input.timings,
+  };
+}
+
+/** The effects of the intake itself: the path row, the welcome email, the coach's notice. */
+export function startEffects(state: PathState): Effect[] {
+  const fx = new EffectLog(state);
+  fx.record({ type: 'path_started', referralSource: state.referralSource, phase: state.phase, coachId: state.coachId });
+  fx.email('welcome', { participantId: state.participantId }, {});
+  if (state.coachId) fx.email('coach_new_participant', { coachId: state.coachId }, { participantId: state.participantId });
+  return fx.effects;
+}
+
+export function agreementIsActive(state: PathState): state is PathState & { agreement: Agreement } {
+  return state.agreement?.status === 'active';
+}
+
+const CLOSED_FOR_GOOD = 'Dit groeipad is beëindigd op vraag van de deelnemer.';
+const NOT_ACTIVE = 'De deelnemer is uitgestroomd; laat hem of haar eerst opnieuw instappen.';
+const NO_AGREEMENT = 'Er loopt geen groeiovereenkomst.';
+
+/** Why an action cannot be done now, in Dutch for the form; null when it can. */
+export function refusal(state: PathState, action: Action): string | null {
+  if (state.status === 'forgotten') return CLOSED_FOR_GOOD;
+  switch (action.type) {
+    case 'signalCrisis': {
+      if (state.status !== 'active') return NOT_ACTIVE;
+      const proposal = CRISIS_PROPOSALS[action.input.kind];
+      if (action.input.move && state.phase !== proposal.from) {
+        return `Een ${CRISIS_LABELS[action.input.kind].toLowerCase()} stelt alleen vanuit ${PHASE_LABELS[proposal.from].toLowerCase()} een overstap naar ${PHASE_LABELS[proposal.to].toLowerCase()} voor; de deelnemer zit in ${PHASE_LABELS[state.phase].toLowerCase()}.`;
+      }
+      return null;
+    }
+    case 'changePhase':
+      if (state.status !== 'active') return NOT_ACTIVE;
+      if (state.phase === action.input.to) return `De deelnemer zit al in de fase ${PHASE_LABELS[state.phase].toLowerCase()}.`;
+      return null;
+    case 'signAgreement':
+      if (state.status !== 'active') return NOT_ACTIVE;
+      if (state.phase === 'orientation') return 'Een groeiovereenkomst wordt getekend in de focus- of activeringsfase, niet in oriëntatie.';
+      if (agreementIsActive(state)) return 'Er loopt al een groeiovereenkomst; verleng of sluit die eerst.';
+      return null;
+    case 'renewAgreement':
+    case 'closeAgreement':
+      if (!agreementIsActive(state)) return NO_AGREEMENT;
+      return null;
+    case 'logContact':
+    case 'logAttendance':
+      return null;
+    case 'registerStep':
+      if (!agreementIsActive(state)) return 'Stappen horen bij een lopende groeiovereenkomst; die is er nu niet.';
+      if (action.input.stepId && !state.agreement.steps.some((s) => s.id === action.input.stepId)) {
+        return 'Die stap bestaat niet in de lopende groeiovereenkomst.';
+      }
+      return null;
+    case 'referOut':
+      if (state.status !== 'active') return NOT_ACTIVE;
+      return null;
+    case 'updateReferral': {
+      const referral = state.referrals.find((r) => r.id === action.input.referralId);
+      if (!referral) return 'Die doorverwijzing bestaat niet.';
+      if (!REFERRAL_NEXT[referral.status].includes(action.input.status)) {
+        return `Een doorverwijzing met status "${REFERRAL_STATUS_LABELS[referral.status].toLowerCase()}" kan niet naar "${REFERRAL_STATUS_LABELS[action.input.status].toLowerCase()}".`;
+      }
+      return null;
+    }
+    case 'outflow':
+      if (state.status !== 'active') return 'De deelnemer is al uitgestroomd.';
+      return null;
+    case 'reenter':
+      if (state.status === 'active') return 'De deelnemer zit nog op zijn of haar groeipad; opnieuw instappen kan pas na uitstroom.';
+      return null;
+    case 'assignCoach':
+      if (state.coachId === action.input.coachId) return 'Deze coach volgt de deelnemer al.';
+      return null;
+    case 'forget':
+      return null;
+  }
+}
+
+/** Collects effects with keys that are unique per workflow event. */
+class EffectLog {
+  readonly effects: Effect[] = [];
+  constructor(private readonly state: PathState) {}
+
+  private key(suffix: string): string {
+    return `${this.state.participantId}/${this.state.pathRun}/${this.state.seq}/${suffix}`;
+  }
+  record(event: PathEvent): void {
+    this.effects.push({ type: 'record', key: this.key(`record/${event.type}`), pathRun: this.state.pathRun, event });
+  }
+  task(kind: TaskKind, dueAt: number, cause: string): void {
+    this.effects.push({
+      type: 'task',
+      key: this.key(`task/${kind}`),
+      pathRun: this.state.pathRun,
+      kind,
+      dueAt,
+      coachId: this.state.coachId,
+      cause,
+    });
+  }
+  email(template: Extract<Effect, { type: 'email' }>['template'], recipient: Extract<Effect, { type: 'email' }>['recipient'], params: Record<string, string | number>): void {
+    const who = 'participantId' in recipient ? 'participant' : `coach/${recipient.coachId}`;
+    this.effects.push({ type: 'email', key: this.key(`email/${template}/${who}`), template, recipient, params });
+  }
+}
+
+function moveTo(state: PathState, fx: EffectLog, to: Phase, by: string, reason: PathState['phaseHistory'][number]['reason'], now: number, noteId?: string): void {
+  const change = { at: now, from: state.phase, to, by, reason, noteId };
+  state.phaseHistory.push(change);
+  state.phase = to;
+  fx.record({ type: 'phase_changed', change });
+}
+
+function touchContact(state: PathState, at: number, kind: PathState['lastContactKind']): void {
+  // A contact logged late ("yesterday") must not move the clock backwards.
+  if (at >= state.lastContactAt) {
+    state.lastContactAt = at;
+    state.lastContactKind = kind;
+  }
+  // Aftercare waits three months after the last contact: a contact restarts the wait.
+  if (state.status === 'aftercare' && state.aftercare) state.aftercare.dueAt = aftercareDue(state);
+}
+
+function agreementTerm(startDate: string, timings: PathTimings): { startDate: string; endDate: string } {
+  return { startDate, endDate: formatLocalDate(addSpan(parseLocalDate(startDate), timings.agreementLength)) };
+}
+
+/**
+ * Applies an action that `refusal` allowed. Mutates the state (the workflow's own copy) and
+ * returns the effects to carry out, in order.
+ */
+export function apply(state: PathState, action: Action, now: number, newId: () => string): Effect[] {
+  state.seq += 1;
+  const fx = new EffectLog(state);
+  switch (action.type) {
+    case 'signalCrisis': {
+      const { kind, move, by, noteId } = action.input;
+      const proposal = CRISIS_PROPOSALS[kind];
+      const proposed = state.phase === proposal.from ? proposal.to : null;
+      const crisis = { at: now, kind, by, proposed, moved: move && proposed !== null, noteId };
+      state.crises.push(crisis);
+      fx.record({ type: 'crisis_signalled', crisis });
+      // A crisis always asks for a coaching conversation.
+      fx.task('coaching_conversation', now, kind);
+      if (crisis.moved && proposed) moveTo(state, fx, proposed, by, 'crisis', now, noteId);
+      break;
+    }
+    case 'changePhase':
+      moveTo(state, fx, action.input.to, action.input.by, action.input.reason, now, action.input.noteId);
+      break;
+    case 'signAgreement': {
+      const { by, startDate, commitments, privileges, goalNoteId } = action.input;
+      const term = agreementTerm(startDate ?? formatLocalDate(toLocalDate(now)), state.timings);
+      const agreement: Agreement = {
+        id: newId(),
+        coachId: state.coachId ?? by,
+        signedAt: now,
+        ...term,
+        commitments: [...new Set(commitments)],
+        privileges: [...new Set(privileges)],
+        goalNoteId,
+        steps: [],
+        status: 'active',
+        renewals: 0,
+      };
+      state.agreement = agreement;
+      state.agreementsSigned += 1;
+      fx.record({ type: 'agreement_signed', agreement });
+      fx.email('agreement_confirmation', { participantId: state.participantId }, { startDate: term.startDate, endDate: term.endDate });
+      break;
+    }
+    case 'renewAgreement': {
+      const agreement = state.agreement!;
+      const term = agreementTerm(agreement.endDate, state.timings);
+      Object.assign(agreement, term, { renewals: agreement.renewals + 1, evaluationAt: undefined });
+      fx.record({ type: 'agreement_renewed', agreementId: agreement.id, ...term, renewals: agreement.renewals });
+      fx.email('agreement_confirmation', { participantId: state.participantId }, { ...term, renewed: 1 });
+      break;
+    }
+    case 'closeAgreement':
+      endAgreement(state, fx, action.input.outcome, now);
+      break;
+    case 'logContact':
+      touchContact(state, now, action.input.kind);
+      fx.record({ type: 'contact_logged', at: now, kind: action.input.kind, by: action.input.by, noteId: action.input.noteId });
+      break;
+    case 'logAttendance': {
+      const { kind, by } = action.input;
+      state.attendance[kind] = (state.attendance[kind] ?? 0) + 1;
+      touchContact(state, now, 'group_moment');
+      fx.record({ type: 'attendance_logged', at: now, kind, date: action.input.date ?? formatLocalDate(toLocalDate(now)), by });
+      break;
+    }
+    case 'registerStep': {
+      const agreement = state.agreement!;
+      const { stepId, status, noteId, by } = action.input;
+      let step = stepId ? agreement.steps.find((s) => s.id === stepId) : undefined;
+      if (step) Object.assign(step, { status, at: now, noteId: noteId ?? step.noteId });
+      else {
+        step = { id: newId(), status, at: now, noteId };
+        agreement.steps.push(step);
+      }
+      fx.record({ type: 'step_registered', agreementId: agreement.id, step: { ...step }, by });
+      break;
+    }
+    case 'referOut': {
+      const referral = { id: newId(), partner: action.input.partner, status: 'proposed' as const, proposedAt: now, noteId: action.input.noteId };
+      state.referrals.push(referral);
+      fx.record({ type: 'referral_out_changed', referral: { ...referral }, by: action.input.by });
+      break;
+    }
+    case 'updateReferral': {
+      const referral = state.referrals.find((r) => r.id === action.input.referralId)!;
+      referral.status = action.input.status;
+      if (referral.status === 'introduced') referral.introducedAt = now;
+      fx.record({ type: 'referral_out_changed', referral: { ...referral }, by: action.input.by });
+      break;
+    }
+    case 'outflow': {
+      const { type, by, noteId } = action.input;
+      if (agreementIsActive(state)) endAgreement(state, fx, 'ended_by_outflow', now);
+      state.outflow = { at: now, type, by };
+      state.status = 'aftercare';
+      state.aftercare = { dueAt: aftercareDue(state) };
+      fx.record({ type: 'outflow_recorded', at: now, outflowType: type, by, noteId });
+      break;
+    }
+    case 'reenter': {
+      const previousRun = state.pathRun;
+      state.earlierPaths.push({ pathRun: previousRun, startedAt: state.startedAt, endedAt: now, outflowType: state.outflow?.type ?? null });
+      Object.assign(state, {
+        pathRun: previousRun + 1,
+        startedAt: now,
+        status: 'active',
+        phaseHistory: [],
+        crises: [],
+        agreement: null,
+        referrals: [],
+        outflow: null,
+        aftercare: null,
+        lastReachOutAt: undefined,
+        lastCheckInAt: undefined,
+      } satisfies Partial<PathState>);
+      const reentryLog = new EffectLog(state);
+      const change = { at: now, from: null, to: action.input.phase, by: action.input.by, reason: 're_entry' as const, noteId: action.input.noteId };
+      state.phaseHistory.push(change);
+      state.phase = action.input.phase;
+      touchContact(state, now, 'conversation');
+      reentryLog.record({ type: 'path_reentered', at: now, phase: action.input.phase, by: action.input.by, previousRun });
+      reentryLog.record({ type: 'phase_changed', change });
+      return reentryLog.effects;
+    }
+    case 'assignCoach':
+      state.coachId = action.input.coachId;
+      fx.record({ type: 'coach_assigned', at: now, coachId: action.input.coachId, by: action.input.by });
+      fx.email('coach_new_participant', { coachId: action.input.coachId }, { participantId: state.participantId });
+      break;
+    case 'forget':
+      state.status = 'forgotten';
+      if (agreementIsActive(state)) endAgreement(state, fx, 'stopped', now);
+      fx.record({ type: 'path_forgotten', at: now, by: action.input.by });
+      fx.effects.push({ type: 'erase', key: `${state.participantId}/erase` });
+      break;
+  }
+  return fx.effects;
+}
+
+function endAgreement(state: PathState, fx: EffectLog, status: Agreement['status'], now: number): void {
+  const agreement = state.agreement!;
+  agreement.status = status;
+  agreement.endedAt = now;
+  fx.record({ type: 'agreement_ended', agreementId: agreement.id, status, at: now });
+}
+
+function aftercareDue(state: PathState): number {
+  return dueAfter(state.lastContactAt, state.timings.aftercareAfter, state.timings.localHour);
+}
+
+/** Every timer the path is waiting on, derived from the state alone (so continue-as-new carries them). */
+export function deadlines(state: PathState): Deadline[] {
+  const { timings } = state;
+  const hour = timings.localHour;
+  const list: Deadline[] = [];
+  if (state.status === 'active') {
+    if (agreementIsActive(state)) {
+      const agreement = state.agreement;
+      const quietSince = Math.max(state.lastContactAt, agreement.signedAt, state.lastCheckInAt ?? 0);
+      list.push({ kind: 'check_in', at: dueAfter(quietSince, timings.checkInAfter, hour) });
+      const end = parseLocalDate(agreement.endDate);
+      if (agreement.evaluationAt === undefined) {
+        list.push({ kind: 'agreement_evaluation', at: localTimeToInstant(addSpan(end, timings.evaluationLead, -1), hour) });
+      }
+      list.push({ kind: 'agreement_end', at: localTimeToInstant(end, hour) });
+    } else if (state.phase === 'orientation') {
+      const quietSince = Math.max(state.lastContactAt, state.lastReachOutAt ?? 0);
+      list.push({ kind: 'reach_out', at: dueAfter(quietSince, timings.reachOutAfter, hour) });
+    }
+  }
+  if (state.status === 'active' || state.status === 'aftercare') {
+    for (const referral of state.referrals) {
+      if (referral.status === 'introduced' && referral.introducedAt !== undefined && referral.followUpAt === undefined) {
+        list.push({ kind: 'referral_follow_up', at: dueAfter(referral.introducedAt, timings.referralFollowUpAfter, hour), referralId: referral.id });
+      }
+    }
+  }
+  if (state.status === 'aftercare') list.push({ kind: 'aftercare', at: aftercareDue(state) });
+  return list.sort((a, b) => a.at - b.at);
+}
+
+export function nextDeadline(state: PathState): Deadline | null {
+  return deadlines(state)[0] ?? null;
+}
+
+/** Fires one deadline that has come. */
+export function fire(state: PathState, deadline: Deadline, now: number): Effect[] {
+  state.seq += 1;
+  const fx = new EffectLog(state);
+  switch (deadline.kind) {
+    case 'reach_out':
+      state.lastReachOutAt = now;
+      fx.task('reach_out', now, 'no_contact');
+      break;
+    case 'check_in':
+      state.lastCheckInAt = now;
+      fx.task('check_in', now, 'no_contact');
+      break;
+    case 'agreement_evaluation': {
+      const agreement = state.agreement!;
+      agreement.evaluationAt = now;
+      fx.task('agreement_evaluation', now, `agreement/${agreement.id}/${agreement.renewals}`);
+      fx.email('agreement_ending_soon', { participantId: state.participantId }, { endDate: agreement.endDate });
+      break;
+    }
+    case 'agreement_end':
+      endAgreement(state, fx, 'expired', now);
+      break;
+    case 'referral_follow_up': {
+      const referral = state.referrals.find((r) => r.id === deadline.referralId)!;
+      referral.followUpAt = now;
+      fx.task('referral_follow_up', now, `referral/${referral.id}`);
+      break;
+    }
+    case 'aftercare':
+      state.aftercare = { dueAt: deadline.at, reconnectedAt: now };
+      state.status = 'closed';
+      fx.task('aftercare_reconnect', now, 'aftercare');
+      fx.email('aftercare_check_in', { participantId: state.participantId }, {});
+      fx.record({ type: 'aftercare_reconnected', at: now });
+      break;
+  }
+  return fx.effects;
+}
+
+export function view(state: PathState): PathView {
+  const { timings: _timings, ...rest } = state;
+  const next = nextDeadline(state);
+  return { ...structuredCloneSafe(rest), nextDeadline: next ? { at: next.at, kind: next.kind } : null };
+}
+
+/** A deep copy through JSON: the state is plain data by construction. */
+function structuredCloneSafe<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}

@@ -1,0 +1,78 @@
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { verify } from 'hono/jwt';
+
+/**
+ * The part of Supabase's API gateway (Kong) that supabase-js needs: /rest/v1 forwarded to
+ * PostgREST, an `apikey` required on every request, and the apikey used as the bearer token
+ * when no user token is sent.
+ */
+
+export interface Gateway {
+  close(): Promise<void>;
+}
+
+export async function startGateway(o: { port: number; postgrestUrl: string; jwtSecret: string; host?: string }): Promise<Gateway> {
+  const target = new URL(o.postgrestUrl);
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((err) => {
+      if (!res.headersSent) json(res, 502, { message: `gateway: ${String(err)}` });
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    res.setHeader('access-control-allow-origin', '*');
+    res.setHeader('access-control-allow-headers', 'authorization, x-client-info, apikey, content-type, prefer, range, accept-profile, content-profile');
+    res.setHeader('access-control-allow-methods', 'GET, POST, PATCH, PUT, DELETE, OPTIONS');
+    if (req.method === 'OPTIONS') return void res.writeHead(204).end();
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    if (!url.pathname.startsWith('/rest/v1')) {
+      return json(res, 404, { message: 'no route matched with those values' });
+    }
+    const apikey = header(req, 'apikey') ?? url.searchParams.get('apikey');
+    if (!apikey) return json(res, 401, { message: 'No API key found in request', hint: 'No `apikey` request header or url param was found.' });
+    try {
+      await verify(apikey, o.jwtSecret, 'HS256');
+    } catch {
+      return json(res, 401, { message: 'Invalid API key' });
+    }
+    url.searchParams.delete('apikey');
+    const headers = { ...req.headers };
+    delete headers.apikey;
+    if (!headers.authorization) headers.authorization = `Bearer ${apikey}`;
+    headers.host = target.host;
+    const upstream = request(
+      { host: target.hostname, port: target.port, method: req.method, path: `${url.pathname.slice('/rest/v1'.length) || '/'}${url.search}`, headers },
+      (upRes) => {
+        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        upRes.pipe(res);
+      },
+    );
+    upstream.on('error', (err) => {
+      if (!res.headersSent) json(res, 502, { message: `PostgREST is not reachable: ${err.message}` });
+      else res.destroy();
+    });
+    req.pipe(upstream);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host ?? '127.0.0.1', () => resolve());
+  });
+  return {
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}

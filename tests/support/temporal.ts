@@ -1,0 +1,29 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { temporal } from '@temporalio/proto';
+import { inject } from 'vitest';
+import { PATH_SEARCH_ATTRIBUTES } from '../../domain/search-attributes.js';
+
+/**
+ * The time-skipping test server (Java, from Maven Central, started through our launcher). It has
+ * no --search-attribute flag, so the path's attributes are registered through the operator API.
+ */
+export async function startTimeSkipping(): Promise<TestWorkflowEnvironment> {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: inject('temporalTestServer') } });
+  try {
+    await env.connection.operatorService.addSearchAttributes({
+      namespace: 'default',
+      searchAttributes: Object.fromEntries(PATH_SEARCH_ATTRIBUTES.map((k) => [k.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+    });
+  } catch (err) {
+    await env.teardown();
+    throw err;
+  }
+  return env;
+}
+
+/** The dev server (the Temporal CLI we build), in memory, for tests that need Schedules or the real server. */
+export async function startDevServerForTest(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createLocal({
+    server: { executable: inject('temporalCli'), ip: '127.0.0.1', searchAttributes: PATH_SEARCH_ATTRIBUTES, log: { format: 'pretty', level: 'error' } },
+  });
+}

@@ -1,0 +1,41 @@
+import { createRequire } from 'node:module';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { Resend } from 'resend';
+import { createActivities } from '../activities/index.js';
+import type { PathActivities } from '../activities/contract.js';
+import type { Config } from '../infra/config.js';
+import { supabaseClient } from '../infra/supabase/client.js';
+import { temporalConnectionOptions } from '../infra/temporal/connection.js';
+
+const require = createRequire(import.meta.url);
+
+export const WORKFLOWS_PATH = require.resolve('../workflows/index.ts');
+
+/** The activities a worker runs, built once from the configured clients. */
+export function activitiesFromConfig(config: Config): PathActivities {
+  return createActivities({
+    db: supabaseClient(config.SUPABASE_URL, config.SUPABASE_SERVICE_ROLE_KEY),
+    // The real Resend SDK; without an API key it talks to the local outbox (RESEND_BASE_URL).
+    resend: new Resend(config.RESEND_API_KEY ?? 're_local_outbox', config.RESEND_BASE_URL ? { baseUrl: config.RESEND_BASE_URL } : undefined),
+    emailFrom: config.EMAIL_FROM,
+    publicUrl: config.PUBLIC_URL,
+    optOutSecret: config.SUPABASE_JWT_SECRET,
+  });
+}
+
+export async function createWorker(
+  config: Config,
+  overrides: Partial<WorkerOptions> & { connection?: NativeConnection } = {},
+): Promise<Worker> {
+  const connection = overrides.connection ?? (await NativeConnection.connect(temporalConnectionOptions(config)));
+  return Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    workflowsPath: WORKFLOWS_PATH,
+    activities: activitiesFromConfig(config),
+    // Paths wait for months: keep memory bounded by the cache, not by the number of paths.
+    maxCachedWorkflows: 500,
+    ...overrides,
+  });
+}

@@ -1,0 +1,137 @@
+import type { UpdateDefinition } from '@temporalio/common';
+import * as wf from '@temporalio/workflow';
+import type { PathActivities } from '../activities/contract.js';
+import { actionSchemas } from '../domain/action-schemas.js';
+import { pathQuery, pathUpdates } from '../domain/messages.js';
+import type { Effect } from '../domain/path-events.js';
+import { apply, fire, initialState, nextDeadline, refusal, startEffects, view, type Action, type StartInput } from '../domain/path-rules.js';
+import type { PathState, PathView } from '../domain/path-state.js';
+import { CoachAttribute, PathStatusAttribute, PhaseAttribute, SiteAttribute } from '../domain/search-attributes.js';
+
+/**
+ * One participant's growth path, for years. The rules live in domain/path-rules.ts; this file
+ * wires them to Temporal: updates with validators for coach actions, one loop that carries out
+ * effects in order and races the next deadline against every action, and continue-as-new to
+ * keep the history small.
+ */
+
+export interface PathInput extends StartInput {
+  /** Set by continue-as-new: the state and the effects not yet carried out. */
+  carried?: { state: PathState; pending: Effect[] };
+  /** Continue-as-new past this many history events, even if the server has not suggested it yet. */
+  maxHistoryEvents?: number;
+}
+
+const { recordEvent, createTask, erasePersonalData } = wf.proxyActivities<PathActivities>({
+  startToCloseTimeout: '1 minute',
+  // No maximum attempts: a database that is down for a while must not fail a path.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+const { sendEmail } = wf.proxyActivities<PathActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: ['PermanentEmailFailure'] },
+});
+
+
+export async function participantPath(input: PathInput): Promise<PathView> {
+  const state: PathState = input.carried?.state ?? initialState(input, Date.now());
+  const pending: Effect[] = input.carried?.pending ?? startEffects(state);
+  let startNewRun = false;
+  let lastAttributes = '';
+
+  const publishSearchAttributes = () => {
+    const next = [state.phase, state.coachId ?? '', state.siteId, state.status].join('|');
+    if (next === lastAttributes) return;
+    lastAttributes = next;
+    wf.upsertSearchAttributes([
+      { key: PhaseAttribute, value: state.phase },
+      { key: CoachAttribute, value: state.coachId ?? 'none' },
+      { key: SiteAttribute, value: state.siteId },
+      { key: PathStatusAttribute, value: state.status },
+    ]);
+  };
+  publishSearchAttributes();
+
+  const parse = (type: Action['type'], raw: unknown): Action => {
+    const result = actionSchemas[type].safeParse(raw);
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      throw wf.ApplicationFailure.create({ type: 'InvalidInput', message: `${issue?.path.join('.') || 'input'}: ${issue?.message}`, nonRetryable: true });
+    }
+    return { type, input: result.data } as Action;
+  };
+
+  for (const type of Object.keys(pathUpdates) as Action['type'][]) {
+    wf.setHandler(
+      pathUpdates[type] as UpdateDefinition<PathView, [unknown]>,
+      (raw: unknown) => {
+        const action = parse(type, raw);
+        pending.push(...apply(state, action, Date.now(), wf.uuid4));
+        if (action.type === 'reenter') startNewRun = true;
+        publishSearchAttributes();
+        return view(state);
+      },
+      {
+        validator: (raw: unknown) => {
+          const reason = refusal(state, parse(type, raw));
+          if (reason) throw wf.ApplicationFailure.create({ type: 'ActionRefused', message: reason, nonRetryable: true });
+        },
+      },
+    );
+  }
+  wf.setHandler(pathQuery, () => view(state));
+
+  const carryOut = async (effect: Effect) => {
+    const where = { participantId: state.participantId, siteId: state.siteId };
+    switch (effect.type) {
+      case 'record':
+        return recordEvent({ key: effect.key, pathRun: effect.pathRun, event: effect.event, ...where });
+      case 'task':
+        return createTask({ ...effect, ...where });
+      case 'email':
+        try {
+          await sendEmail(effect);
+        } catch (err) {
+          // A bad address is recorded by the activity; it must not stop the path.
+          if (!(err instanceof wf.ActivityFailure)) throw err;
+          wf.log.warn('email not sent', { key: effect.key, template: effect.template });
+        }
+        return;
+      case 'erase':
+        return erasePersonalData({ participantId: state.participantId });
+    }
+  };
+
+  const historyIsLong = () => {
+    const info = wf.workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength > (input.maxHistoryEvents ?? 10_000);
+  };
+
+  for (;;) {
+    while (pending.length > 0) {
+      await carryOut(pending[0]!);
+      pending.shift();
+    }
+    if (state.status === 'forgotten') {
+      await wf.condition(wf.allHandlersFinished);
+      return view(state);
+    }
+    if (startNewRun || historyIsLong()) {
+      // Let running update handlers return first; anything they queued travels along.
+      await wf.condition(wf.allHandlersFinished);
+      const { carried: _carried, ...start } = input;
+      await wf.continueAsNew<typeof participantPath>({ ...start, carried: { state, pending: [...pending] } });
+    }
+    const deadline = nextDeadline(state);
+    const now = Date.now();
+    if (deadline && deadline.at <= now) {
+      pending.push(...fire(state, deadline, now));
+      publishSearchAttributes();
+      continue;
+    }
+    const seq = state.seq;
+    const woken = () => pending.length > 0 || state.seq !== seq || startNewRun;
+    if (deadline) await wf.condition(woken, deadline.at - now);
+    else await wf.condition(woken);
+  }
+}
