@@ -403,8 +403,13 @@ export function nextDeadline(state: PathState): Deadline | null {
   return deadlines(state)[0] ?? null;
 }
 
-/** Fires one deadline that has come. */
-export function fire(state: PathState, deadline: Deadline, now: number): Effect[] {
+/**
+ * Fires one deadline that has come. Everything it records happens at the deadline's own time
+ * (a timer fires a few milliseconds late; a task is due when the rule says, not when the
+ * worker got to it).
+ */
+export function fire(state: PathState, deadline: Deadline): Effect[] {
+  const now = deadline.at;
   state.seq += 1;
   const fx = new EffectLog(state);
   switch (deadline.kind) {

@@ -78,6 +78,12 @@ describe('intake through every part', () => {
       return r.rowCount ? r.rows : undefined;
     }, 'the path row');
     expect(paths).toEqual([{ phase: 'orientation', path_run: 1 }]);
+
+    // Personal data never enters the workflow's history: ids and codes only.
+    const history = JSON.stringify(await stack.temporal.client.workflow.getHandle(body.workflowId).fetchHistory());
+    const decoded = Buffer.from(history).toString() + [...history.matchAll(/"data":"([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1]!, 'base64').toString()).join('\n');
+    for (const secret of ['Lotte', 'Peeters', 'lotte@example.be', '1990-04-12']) expect(decoded).not.toContain(secret);
+    expect(decoded).toContain(body.participantId);
   });
 
   it('returns the same path for a repeated intake of the same person', async () => {

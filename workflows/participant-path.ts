@@ -125,7 +125,7 @@ export async function participantPath(input: PathInput): Promise<PathView> {
     const deadline = nextDeadline(state);
     const now = Date.now();
     if (deadline && deadline.at <= now) {
-      pending.push(...fire(state, deadline, now));
+      pending.push(...fire(state, deadline));
       publishSearchAttributes();
       continue;
     }

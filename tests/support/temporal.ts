@@ -1,5 +1,5 @@
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { temporal } from '@temporalio/proto';
+import { TestWorkflowEnvironment, type EphemeralServerExecutable } from '@temporalio/testing';
+import proto from '@temporalio/proto';
 import { inject } from 'vitest';
 import { PATH_SEARCH_ATTRIBUTES } from '../../domain/search-attributes.js';
 
@@ -7,12 +7,12 @@ import { PATH_SEARCH_ATTRIBUTES } from '../../domain/search-attributes.js';
  * The time-skipping test server (Java, from Maven Central, started through our launcher). It has
  * no --search-attribute flag, so the path's attributes are registered through the operator API.
  */
-export async function startTimeSkipping(): Promise<TestWorkflowEnvironment> {
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: inject('temporalTestServer') } });
+export async function startTimeSkipping(executable: EphemeralServerExecutable = inject('temporalTestServer')): Promise<TestWorkflowEnvironment> {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable } });
   try {
     await env.connection.operatorService.addSearchAttributes({
       namespace: 'default',
-      searchAttributes: Object.fromEntries(PATH_SEARCH_ATTRIBUTES.map((k) => [k.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+      searchAttributes: Object.fromEntries(PATH_SEARCH_ATTRIBUTES.map((k) => [k.name, proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
     });
   } catch (err) {
     await env.teardown();

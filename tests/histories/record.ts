@@ -1,0 +1,43 @@
+import { writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../../infra/config.js';
+import { resolveTestServer } from '../../infra/temporal/servers.js';
+import { startPathHarness } from '../support/path-harness.js';
+import { SCENARIOS } from '../support/scenarios.js';
+import { historyToFile } from '../support/history-files.js';
+
+/**
+ * `npm run histories:record`: runs each scenario on the time-skipping server and writes every
+ * run's history to tests/histories/<scenario>[-run<n>].json. Record new histories when the
+ * workflow gains behaviour; never rewrite old ones (they are what running paths look like).
+ */
+const here = dirname(fileURLToPath(import.meta.url));
+const suffix = process.argv[2] ? `-${process.argv[2]}` : '';
+const h = await startPathHarness(await resolveTestServer({ cacheDir: loadConfig().GROEIPAD_CACHE_DIR }));
+try {
+  for (const [name, scenario] of Object.entries(SCENARIOS)) {
+    const path = await scenario(h);
+    const runs: string[] = [];
+    // Walk the chain of runs from the first (continue-as-new links each to the next).
+    let runId: string | undefined = path.handle.firstExecutionRunId;
+    while (runId) {
+      runs.push(runId);
+      runId = await nextRun(path.handle.workflowId, runId);
+    }
+    for (const [i, id] of runs.entries()) {
+      const history = await h.env.client.workflow.getHandle(path.handle.workflowId, id).fetchHistory();
+      const file = join(here, `${name}${runs.length > 1 ? `-run${i + 1}` : ''}${suffix}.json`);
+      await writeFile(file, historyToFile(history));
+      process.stdout.write(`wrote ${file} (${history.events?.length ?? 0} events)\n`);
+    }
+  }
+} finally {
+  await h.stop();
+}
+
+async function nextRun(workflowId: string, runId: string): Promise<string | undefined> {
+  const history = await h.env.client.workflow.getHandle(workflowId, runId).fetchHistory();
+  const last = history.events?.at(-1);
+  return last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+}

@@ -1,0 +1,31 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
+import { WORKFLOWS_PATH } from '../worker/create-worker.js';
+import { historyFromFile } from './support/history-files.js';
+
+/**
+ * Every committed history in tests/histories/ must replay on the current workflow code without
+ * a nondeterminism error: paths live for years, so every change must be replay-safe.
+ */
+const dir = join(dirname(fileURLToPath(import.meta.url)), 'histories');
+
+describe('replay of committed histories', () => {
+  it('replays every history in tests/histories/', async () => {
+    const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
+    expect(files.length).toBeGreaterThanOrEqual(4);
+    const histories = await Promise.all(
+      files.map(async (file) => ({ workflowId: file.replace(/\.json$/, ''), history: historyFromFile(await readFile(join(dir, file), 'utf8')) })),
+    );
+    const failures: string[] = [];
+    let replayed = 0;
+    for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, replayName: 'committed-histories' }, histories)) {
+      replayed += 1;
+      if (result.error) failures.push(`${result.workflowId}: ${String(result.error)}`);
+    }
+    expect(failures).toEqual([]);
+    expect(replayed).toBe(files.length);
+  });
+});

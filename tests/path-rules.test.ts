@@ -1,0 +1,329 @@
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pathWorkflowId } from '../domain/messages.js';
+import { startPathHarness, type Path, type PathHarness } from './support/path-harness.js';
+
+/**
+ * Every rule of ../shared/domain.md "Rules" on the time-skipping server (the activity boundary
+ * replaced by an idempotent recorder; the real activities have their own tests).
+ */
+
+const DAY = 86_400_000;
+let h: PathHarness;
+
+beforeAll(async () => {
+  h = await startPathHarness();
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+/** Expects the action to be refused with a reason matching `reason`, and the path unchanged. */
+async function expectRefused(path: Path, type: Parameters<Path['act']>[0], input: Record<string, unknown>, reason: RegExp) {
+  const before = await path.view();
+  const error = await path.act(type, input).then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+  expect(String((error as WorkflowUpdateFailedError).cause?.message)).toMatch(reason);
+  expect(await path.view()).toEqual(before);
+}
+
+async function inFocus(): Promise<Path> {
+  const path = await h.start();
+  await path.act('changePhase', { to: 'focus', reason: 'ready_for_next_step' });
+  return path;
+}
+
+describe('intake', () => {
+  it('starts in orientation, records the start and sends the welcome email and the coach notice', async () => {
+    const path = await h.start();
+    const view = await path.view();
+    expect(view.phase).toBe('orientation');
+    expect(view.status).toBe('active');
+    expect(view.pathRun).toBe(1);
+    await h.env.sleep(1000);
+    expect(path.events().map((e) => e.event.type)).toEqual(['path_started']);
+    expect(path.emails().map((e) => e.template).sort()).toEqual(['coach_new_participant', 'welcome']);
+  });
+
+  it('a repeated start of the same participant returns the same path, never a second', async () => {
+    const path = await h.start();
+    const again = await h.env.client.workflow.start('participantPath', {
+      workflowId: pathWorkflowId(path.participantId),
+      taskQueue: h.taskQueue,
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      args: [{}],
+    });
+    expect(again.firstExecutionRunId).toBe(path.handle.firstExecutionRunId);
+  });
+});
+
+describe('phase changes', () => {
+  it('go in any direction with a reason, each kept with time, who and why', async () => {
+    const path = await h.start();
+    await path.act('changePhase', { to: 'activation', reason: 'coach_assessment' });
+    const t = await h.now();
+    const view = await path.act('changePhase', { to: 'orientation', reason: 'step_back' });
+    expect(view.phase).toBe('orientation');
+    expect(view.phaseHistory.map((c) => [c.from, c.to, c.reason])).toEqual([
+      [null, 'orientation', 'other'],
+      ['orientation', 'activation', 'coach_assessment'],
+      ['activation', 'orientation', 'step_back'],
+    ]);
+    const last = view.phaseHistory.at(-1)!;
+    expect(last.by).toBe(path.coachId);
+    expect(Math.abs(last.at - t)).toBeLessThan(5_000);
+  });
+
+  it('need a reason, and refuse a move to the phase the participant is in', async () => {
+    const path = await h.start();
+    await expectRefused(path, 'changePhase', { to: 'focus' }, /reason/);
+    await expectRefused(path, 'changePhase', { to: 'orientation', reason: 'other' }, /zit al in de fase oriëntatie/);
+  });
+});
+
+describe('crises', () => {
+  it('a focus crisis in orientation, confirmed, moves to focus and creates a coaching-conversation task', async () => {
+    const path = await h.start();
+    const view = await path.act('signalCrisis', { kind: 'focus_crisis', move: true });
+    expect(view.phase).toBe('focus');
+    expect(view.crises).toMatchObject([{ kind: 'focus_crisis', proposed: 'focus', moved: true }]);
+    expect(view.phaseHistory.at(-1)).toMatchObject({ from: 'orientation', to: 'focus', reason: 'crisis' });
+    await h.env.sleep(1000);
+    expect(path.tasks().map((t) => [t.kind, t.cause])).toEqual([['coaching_conversation', 'focus_crisis']]);
+  });
+
+  it('a crisis the coach does not confirm leaves the phase, and still creates the task', async () => {
+    const path = await h.start();
+    const view = await path.act('signalCrisis', { kind: 'focus_crisis', move: false });
+    expect(view.phase).toBe('orientation');
+    expect(view.crises).toMatchObject([{ proposed: 'focus', moved: false }]);
+    await h.env.sleep(1000);
+    expect(path.tasks().map((t) => t.kind)).toEqual(['coaching_conversation']);
+  });
+
+  it('a status crisis in focus proposes activation', async () => {
+    const path = await inFocus();
+    const view = await path.act('signalCrisis', { kind: 'status_crisis', move: true });
+    expect(view.phase).toBe('activation');
+  });
+
+  it('a proposed move from the wrong phase is refused with the reason', async () => {
+    const path = await h.start();
+    await expectRefused(path, 'signalCrisis', { kind: 'status_crisis', move: true }, /alleen vanuit focus een overstap naar activering/);
+  });
+});
+
+describe('growth agreement', () => {
+  it('is refused in orientation, and a second one while one is active', async () => {
+    const path = await h.start();
+    await expectRefused(path, 'signAgreement', { commitments: ['open_house'] }, /focus- of activeringsfase/);
+    await path.act('changePhase', { to: 'focus', reason: 'ready_for_next_step' });
+    await expectRefused(path, 'signAgreement', { commitments: [] }, /minstens één groepsmoment/);
+    const signed = await path.act('signAgreement', { commitments: ['connectors_table', 'stuyflab'], privileges: ['space', 'network'] });
+    expect(signed.agreement).toMatchObject({ status: 'active', commitments: ['connectors_table', 'stuyflab'], privileges: ['space', 'network'], coachId: path.coachId });
+    await expectRefused(path, 'signAgreement', { commitments: ['open_house'] }, /loopt al een groeiovereenkomst/);
+  });
+
+  it('renewal adds twelve months from the old end; closing stops its timers', async () => {
+    const path = await inFocus();
+    const signed = await path.act('signAgreement', { commitments: ['coworking'], startDate: '2030-03-15' });
+    expect([signed.agreement?.startDate, signed.agreement?.endDate]).toEqual(['2030-03-15', '2031-03-15']);
+    const renewed = await path.act('renewAgreement');
+    expect([renewed.agreement?.startDate, renewed.agreement?.endDate, renewed.agreement?.renewals]).toEqual(['2031-03-15', '2032-03-15', 1]);
+    const closed = await path.act('closeAgreement', { outcome: 'completed' });
+    expect(closed.agreement?.status).toBe('completed');
+    expect(closed.nextDeadline).toBeNull(); // in focus without agreement nothing is waiting
+    await expectRefused(path, 'renewAgreement', {}, /geen groeiovereenkomst/);
+    await expectRefused(path, 'closeAgreement', { outcome: 'stopped' }, /geen groeiovereenkomst/);
+  });
+
+  it('registers steps (done / still needed) only during an agreement', async () => {
+    const path = await inFocus();
+    await expectRefused(path, 'registerStep', { status: 'needed' }, /lopende groeiovereenkomst/);
+    await path.act('signAgreement', { commitments: ['open_house'] });
+    const added = await path.act('registerStep', { status: 'needed' });
+    const stepId = added.agreement!.steps[0]!.id;
+    const done = await path.act('registerStep', { stepId, status: 'done' });
+    expect(done.agreement!.steps).toMatchObject([{ id: stepId, status: 'done' }]);
+    await expectRefused(path, 'registerStep', { stepId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee', status: 'done' }, /bestaat niet/);
+  });
+});
+
+describe('check-ins and reach-outs', () => {
+  it('in orientation, four weeks without contact gives a reach-out task, again every four weeks', async () => {
+    const path = await h.start();
+    const start = await h.now();
+    await h.skipTo(start + 27 * DAY);
+    expect(path.tasks().filter((t) => t.kind === 'reach_out')).toHaveLength(0);
+    await h.skipTo(start + 29 * DAY);
+    expect(path.tasks().filter((t) => t.kind === 'reach_out')).toHaveLength(1);
+    await h.skipTo(start + 57 * DAY);
+    expect(path.tasks().filter((t) => t.kind === 'reach_out')).toHaveLength(2);
+  });
+
+  it('a contact moves "last contact" forward and restarts the wait', async () => {
+    const path = await h.start();
+    const start = await h.now();
+    await h.skipTo(start + 20 * DAY);
+    const view = await path.act('logContact', { kind: 'conversation' });
+    expect(view.lastContactAt).toBeGreaterThanOrEqual(start + 20 * DAY);
+    await h.skipTo(start + 40 * DAY);
+    expect(path.tasks().filter((t) => t.kind === 'reach_out')).toHaveLength(0);
+    await h.skipTo(start + 50 * DAY);
+    expect(path.tasks().filter((t) => t.kind === 'reach_out')).toHaveLength(1);
+  });
+
+  it('during an agreement, six weeks without contact gives a check-in task; attendance counts as contact', async () => {
+    const path = await inFocus();
+    await path.act('signAgreement', { commitments: ['open_house'] });
+    const signed = await h.now();
+    await h.skipTo(signed + 30 * DAY);
+    const attended = await path.act('logAttendance', { kind: 'open_house' });
+    expect(attended.attendance).toEqual({ open_house: 1 });
+    expect(attended.lastContactKind).toBe('group_moment');
+    await h.skipTo(signed + 30 * DAY + 41 * DAY);
+    expect(path.tasks().filter((t) => t.kind === 'check_in')).toHaveLength(0);
+    await h.skipTo(signed + 30 * DAY + 43 * DAY);
+    expect(path.tasks().filter((t) => t.kind === 'check_in')).toHaveLength(1);
+    expect(path.tasks().filter((t) => t.kind === 'reach_out')).toHaveLength(0);
+  });
+});
+
+describe('warm referrals out', () => {
+  it('go proposed → introduced → accepted, with a follow-up task two weeks after the introduction', async () => {
+    const path = await h.start();
+    const proposed = await path.act('referOut', { partner: 'vdab' });
+    const referralId = proposed.referrals[0]!.id;
+    expect(proposed.referrals[0]!.status).toBe('proposed');
+    await expectRefused(path, 'updateReferral', { referralId, status: 'accepted' }, /voorgesteld.*aanvaard/);
+    await path.act('updateReferral', { referralId, status: 'introduced' });
+    const introduced = await h.now();
+    await h.skipTo(introduced + 13 * DAY);
+    expect(path.tasks().filter((t) => t.kind === 'referral_follow_up')).toHaveLength(0);
+    await h.skipTo(introduced + 15 * DAY);
+    expect(path.tasks().filter((t) => t.kind === 'referral_follow_up').map((t) => t.cause)).toEqual([`referral/${referralId}`]);
+    const accepted = await path.act('updateReferral', { referralId, status: 'accepted' });
+    expect(accepted.referrals[0]!.status).toBe('accepted');
+    await expectRefused(path, 'updateReferral', { referralId, status: 'declined' }, /aanvaard.*afgewezen/);
+  });
+});
+
+describe('outflow, aftercare and re-entry', () => {
+  it('outflow ends the agreement; aftercare comes three months after the last contact, and a contact restarts it', async () => {
+    const path = await inFocus();
+    await path.act('signAgreement', { commitments: ['stuyflab'] });
+    const out = await path.act('outflow', { type: 'regular_job' });
+    expect(out.status).toBe('aftercare');
+    expect(out.agreement?.status).toBe('ended_by_outflow');
+    expect(out.outflow?.type).toBe('regular_job');
+    await expectRefused(path, 'outflow', { type: 'other' }, /al uitgestroomd/);
+    await expectRefused(path, 'changePhase', { to: 'activation', reason: 'other' }, /uitgestroomd/);
+
+    const lastContact = out.lastContactAt;
+    const t0 = await h.now();
+    await h.skipTo(t0 + 60 * DAY);
+    const contact = await path.act('logContact', { kind: 'reply' });
+    expect(contact.status).toBe('aftercare');
+    // Three months after the new contact, not after the old one or the outflow date.
+    await h.skipTo(lastContact + 100 * DAY);
+    expect((await path.view()).status).toBe('aftercare');
+    expect(path.tasks().filter((t) => t.kind === 'aftercare_reconnect')).toHaveLength(0);
+    await h.skipTo(contact.lastContactAt + 93 * DAY);
+    const closed = await path.view();
+    expect(closed.status).toBe('closed');
+    expect(path.tasks().filter((t) => t.kind === 'aftercare_reconnect')).toHaveLength(1);
+    expect(path.emails().filter((e) => e.template === 'aftercare_check_in')).toHaveLength(1);
+    expect(closed.aftercare?.reconnectedAt).toBeGreaterThanOrEqual(closed.aftercare!.dueAt);
+  });
+
+  it('a former participant comes back into a chosen phase; the earlier path stays in the history', async () => {
+    const path = await h.start();
+    await expectRefused(path, 'reenter', { phase: 'focus' }, /opnieuw instappen kan pas na uitstroom/);
+    await path.act('outflow', { type: 'education' });
+    const back = await path.act('reenter', { phase: 'activation' });
+    expect(back.status).toBe('active');
+    expect(back.phase).toBe('activation');
+    expect(back.pathRun).toBe(2);
+    expect(back.earlierPaths).toMatchObject([{ pathRun: 1, outflowType: 'education' }]);
+    // Re-entry starts a fresh run of the workflow (continue-as-new) with the earlier one kept.
+    await h.env.sleep(1000);
+    const description = await path.handle.describe();
+    expect(description.runId).not.toBe(path.handle.firstExecutionRunId);
+    expect((await path.view()).pathRun).toBe(2);
+    expect(path.events().map((e) => [e.pathRun, e.event.type]).slice(-2)).toEqual([
+      [2, 'path_reentered'],
+      [2, 'phase_changed'],
+    ]);
+  });
+
+  it('assigns another coach, who gets the notice', async () => {
+    const path = await h.start();
+    const other = 'bbbbbbbb-0000-4000-8000-000000000002';
+    const view = await path.act('assignCoach', { coachId: other });
+    expect(view.coachId).toBe(other);
+    await expectRefused(path, 'assignCoach', { coachId: other }, /volgt de deelnemer al/);
+    await h.env.sleep(1000);
+    expect(path.emails().some((e) => 'coachId' in e.recipient && e.recipient.coachId === other && e.template === 'coach_new_participant')).toBe(true);
+  });
+});
+
+describe('years, not months', () => {
+  it('continue-as-new keeps the state and the pending timers', async () => {
+    const path = await h.start({ maxHistoryEvents: 40 });
+    await path.act('changePhase', { to: 'focus', reason: 'ready_for_next_step' });
+    await path.act('signAgreement', { commitments: ['open_house'] });
+    for (let i = 0; i < 8; i += 1) await path.act('logContact', { kind: 'conversation' });
+    await h.env.sleep(1000);
+    const description = await path.handle.describe();
+    expect(description.runId).not.toBe(path.handle.firstExecutionRunId);
+    const view = await path.view();
+    expect(view.phase).toBe('focus');
+    expect(view.agreement?.status).toBe('active');
+    // The agreement's timers still fire in the new run.
+    await h.skipTo(Date.parse(`${view.agreement!.endDate}T12:00:00Z`));
+    const after = await path.view();
+    expect(after.agreement?.status).toBe('expired');
+    expect(path.tasks().filter((t) => t.kind === 'agreement_evaluation')).toHaveLength(1);
+    expect(path.emails().filter((e) => e.template === 'agreement_ending_soon')).toHaveLength(1);
+  });
+
+  it('a worker restart replays the path without a second task or email', async () => {
+    const path = await h.start();
+    await path.act('signalCrisis', { kind: 'focus_crisis', move: true });
+    await path.act('signAgreement', { commitments: ['open_house'] });
+    await h.env.sleep(1000);
+    const tasks = path.tasks().length;
+    const emails = path.emails().length;
+    const calls = { ...h.recorder.calls };
+    await h.restartWorker();
+    // The new worker has an empty cache: the next action replays the whole history first.
+    await path.act('logContact', { kind: 'conversation' });
+    await h.env.sleep(1000);
+    expect(path.tasks()).toHaveLength(tasks);
+    expect(path.emails()).toHaveLength(emails);
+    expect(h.recorder.calls.sendEmail).toBe(calls.sendEmail);
+    expect(h.recorder.calls.createTask).toBe(calls.createTask);
+  });
+});
+
+describe('privacy and search', () => {
+  it('history carries ids and codes only', async () => {
+    const path = await inFocus();
+    await path.act('signalCrisis', { kind: 'status_crisis', move: true, noteId: 'cccccccc-0000-4000-8000-000000000003' });
+    const history = await path.handle.fetchHistory();
+    const text = JSON.stringify(history);
+    // Every string value in the history's payloads is a code, an id, a date or a key.
+    const strings = [...text.matchAll(/"([^"\\]{1,200})"/g)].map((m) => m[1]!);
+    expect(strings.some((s) => /\s[a-zà-ÿ]+\s/i.test(s) && !/Temporal|temporal|workflow|Workflow/.test(s))).toBe(false);
+  });
+
+  it('publishes phase, coach, site and status as search attributes', async () => {
+    const path = await inFocus();
+    await h.env.sleep(500);
+    const description = await path.handle.describe();
+    expect(description.searchAttributes).toMatchObject({ Phase: ['focus'], CoachId: [path.coachId], PathStatus: ['active'] });
+  });
+});

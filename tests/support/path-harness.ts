@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { EphemeralServerExecutable, TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { pathQuery, pathUpdates, pathWorkflowId, type PathActionType } from '../../domain/messages.js';
+import type { PathView } from '../../domain/path-state.js';
+import { DEFAULT_TIMINGS, type PathTimings } from '../../domain/timings.js';
+import { WORKFLOWS_PATH } from '../../worker/create-worker.js';
+import { participantPath, type PathInput } from '../../workflows/participant-path.js';
+import type { CreateTaskInput, RecordEventInput, SendEmailInput } from '../../activities/contract.js';
+import { recordingActivities } from './recording-activities.js';
+import { startTimeSkipping } from './temporal.js';
+
+/**
+ * One time-skipping server and one bundled worker per test file, a fresh participant (and so a
+ * fresh workflow id) per test. Activities are replaced by an idempotent in-memory recorder.
+ */
+export interface PathHarness {
+  env: TestWorkflowEnvironment;
+  recorder: ReturnType<typeof recordingActivities>;
+  taskQueue: string;
+  start(o?: { timings?: Partial<PathTimings>; maxHistoryEvents?: number; coachId?: string | null }): Promise<Path>;
+  /** Advances the server's clock to an instant (no-op when it is already later). */
+  skipTo(instant: number): Promise<void>;
+  now(): Promise<number>;
+  restartWorker(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface Path {
+  participantId: string;
+  coachId: string;
+  handle: WorkflowHandleWithFirstExecutionRunId<typeof participantPath>;
+  /** Runs a coach action as the path's coach (`by` is filled in). */
+  act(type: PathActionType, input?: Record<string, unknown>): Promise<PathView>;
+  view(): Promise<PathView>;
+  tasks(): CreateTaskInput[];
+  emails(): SendEmailInput[];
+  events(): RecordEventInput[];
+}
+
+export async function startPathHarness(executable?: EphemeralServerExecutable): Promise<PathHarness> {
+  const env = await startTimeSkipping(executable);
+  const recorder = recordingActivities();
+  const taskQueue = `paths-${randomUUID()}`;
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+
+  const startWorker = async () => {
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowsPath: WORKFLOWS_PATH,
+      activities: recorder.activities,
+      // No cache, so no sticky queue: every workflow task replays the whole history (a replay
+      // check on every step), and a restarted worker is never left waiting for a sticky queue
+      // whose timeout the time-skipping server only counts in skipped time.
+      maxCachedWorkflows: 0,
+    });
+    running = worker.run();
+  };
+  const stopWorker = async () => {
+    worker?.shutdown();
+    await running;
+  };
+  await startWorker();
+
+  const harness: PathHarness = {
+    env,
+    recorder,
+    taskQueue,
+    async start(o = {}) {
+      const participantId = randomUUID();
+      const coachId = o.coachId === null ? null : (o.coachId ?? randomUUID());
+      const input: PathInput = {
+        participantId,
+        siteId: 'aaaaaaaa-0000-4000-8000-000000000001',
+        coachId,
+        referralSource: 'ocmw',
+        timings: { ...DEFAULT_TIMINGS, ...o.timings },
+        ...(o.maxHistoryEvents ? { maxHistoryEvents: o.maxHistoryEvents } : {}),
+      };
+      const handle = await env.client.workflow.start(participantPath, { workflowId: pathWorkflowId(participantId), taskQueue, args: [input] });
+      const by = coachId ?? randomUUID();
+      return {
+        participantId,
+        coachId: by,
+        handle,
+        act: (type, input = {}) => handle.executeUpdate(pathUpdates[type] as typeof pathUpdates.changePhase, { args: [{ by, ...input } as never] }),
+        view: () => handle.query(pathQuery),
+        tasks: () => recorder.tasks().filter((t) => t.participantId === participantId),
+        // Emails about this participant: to them, or to a coach about them.
+        emails: () =>
+          recorder.emails().filter((e) => ('participantId' in e.recipient ? e.recipient.participantId === participantId : e.params.participantId === participantId)),
+        events: () => recorder.events().filter((e) => e.participantId === participantId),
+      };
+    },
+    async skipTo(instant) {
+      const now = await env.currentTimeMs();
+      if (instant > now) await env.sleep(instant - now);
+    },
+    now: () => env.currentTimeMs(),
+    async restartWorker() {
+      await stopWorker();
+      await startWorker();
+    },
+    async stop() {
+      await stopWorker();
+      await env.teardown();
+    },
+  };
+  return harness;
+}

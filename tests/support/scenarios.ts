@@ -1,0 +1,73 @@
+import type { PathHarness } from './path-harness.js';
+
+/**
+ * Whole paths as they happen in a Stuyfplek, used to record the histories in tests/histories/
+ * that the replay test checks every later change of the workflow against.
+ */
+
+const DAY = 86_400_000;
+
+async function wait(h: PathHarness, days: number) {
+  await h.skipTo((await h.now()) + days * DAY);
+}
+
+/** Eighteen months: orientation, a warm referral, the focus crisis, an agreement with steps, the status crisis, activation, outflow and aftercare. */
+export async function eighteenMonthPath(h: PathHarness) {
+  const path = await h.start();
+  await wait(h, 21);
+  await path.act('logAttendance', { kind: 'open_house' });
+  await path.act('logContact', { kind: 'conversation', noteId: 'dddddddd-0000-4000-8000-000000000001' });
+  const referred = await path.act('referOut', { partner: 'ocmw' });
+  const housing = referred.referrals[0]!.id;
+  await path.act('updateReferral', { referralId: housing, status: 'introduced' });
+  await wait(h, 15);
+  await path.act('updateReferral', { referralId: housing, status: 'accepted' });
+  await wait(h, 35);
+  await path.act('logAttendance', { kind: 'connectors_table' });
+  await path.act('signalCrisis', { kind: 'focus_crisis', move: true });
+  await path.act('signAgreement', { commitments: ['connectors_table', 'coworking', 'stuyflab'], privileges: ['space', 'resources', 'network'] });
+  const step = await path.act('registerStep', { status: 'needed' });
+  await wait(h, 30);
+  await path.act('registerStep', { stepId: step.agreement!.steps[0]!.id, status: 'done' });
+  await wait(h, 50);
+  await path.act('logAttendance', { kind: 'coworking' });
+  await path.act('signalCrisis', { kind: 'status_crisis', move: true });
+  const starter = await path.act('referOut', { partner: 'starterslabo' });
+  const lab = starter.referrals[1]!.id;
+  await path.act('updateReferral', { referralId: lab, status: 'introduced' });
+  await wait(h, 20);
+  await path.act('updateReferral', { referralId: lab, status: 'accepted' });
+  await wait(h, 230);
+  await path.act('closeAgreement', { outcome: 'completed' });
+  await path.act('outflow', { type: 'self_employed' });
+  await wait(h, 60);
+  await path.act('logContact', { kind: 'reply' });
+  await wait(h, 100);
+  return path;
+}
+
+/** Outflow, aftercare, a closed path, and a re-entry into focus a while later. */
+export async function reentryPath(h: PathHarness) {
+  const path = await h.start();
+  await path.act('signalCrisis', { kind: 'focus_crisis', move: false });
+  await path.act('outflow', { type: 'stopped' });
+  await wait(h, 100);
+  await path.act('reenter', { phase: 'focus' });
+  await wait(h, 1);
+  await path.act('signAgreement', { commitments: ['open_house'] });
+  await path.act('assignCoach', { coachId: 'eeeeeeee-0000-4000-8000-000000000005' });
+  await wait(h, 50);
+  return path;
+}
+
+/** A participant who asks to be forgotten. */
+export async function forgottenPath(h: PathHarness) {
+  const path = await h.start();
+  await path.act('changePhase', { to: 'focus', reason: 'participant_request' });
+  await path.act('signAgreement', { commitments: ['stuyflab'] });
+  await path.act('forget');
+  await path.handle.result();
+  return path;
+}
+
+export const SCENARIOS = { 'eighteen-month-path': eighteenMonthPath, 'reentry-path': reentryPath, 'forgotten-path': forgottenPath };
