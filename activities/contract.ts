@@ -43,3 +43,20 @@ export interface PathActivities {
   sendEmail(input: SendEmailInput): Promise<SendEmailResult>;
   erasePersonalData(input: { participantId: string }): Promise<void>;
 }
+
+/** Open tasks of one assignee for the daily digest: counts only. */
+export interface CoachDigest {
+  coachId: string;
+  /** Open tasks due on the day. */
+  due: number;
+  /** Open tasks due before the day. */
+  overdue: number;
+}
+
+/** What the scheduled workflows (meet & greet, daily digest) read: ids and counts, never contact details. */
+export interface ScheduleActivities {
+  /** Active and former participants who agreed to email and did not opt out. */
+  meetAndGreetInvitees(): Promise<string[]>;
+  /** Per assignee with open tasks due on or before `date` (a local date, Europe/Brussels). */
+  coachDigests(input: { date: string }): Promise<CoachDigest[]>;
+}

@@ -1,14 +1,28 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Resend } from 'resend';
-import type { Db } from '../infra/supabase/client.js';
+import { addDays, localTimeToInstant, parseLocalDate } from '../domain/calendar.js';
+import { pathWorkflowId } from '../domain/messages.js';
 import type { PathEvent } from '../domain/path-events.js';
-import type { CreateTaskInput, PathActivities, RecordEventInput, SendEmailInput, SendEmailResult } from './contract.js';
+import type { Db } from '../infra/supabase/client.js';
+import type { Database } from '../supabase/types.js';
+import type {
+  CoachDigest,
+  CreateTaskInput,
+  PathActivities,
+  RecordEventInput,
+  ScheduleActivities,
+  SendEmailInput,
+  SendEmailResult,
+} from './contract.js';
 import { templates } from './emails/templates.js';
 import { optOutUrl } from './opt-out.js';
 
 /**
- * The path workflow's activities, built once per worker from injected clients. Every write is
- * idempotent on the key the workflow derived from its event: a retry finds the row it wrote.
+ * The workflows' activities, built once per worker from injected clients. Every write is
+ * idempotent on the key the workflow derived from its event: each event lands in its own table
+ * under a unique key, written with "insert, or keep the row that is there", so a retry finds the
+ * row it wrote. Rows that an event changes (a step, a referral, the path's phase) get absolute
+ * values, so writing them twice is writing them once.
  */
 
 export interface ActivityDeps {
@@ -20,8 +34,10 @@ export interface ActivityDeps {
   optOutSecret: string;
 }
 
+export type Activities = PathActivities & ScheduleActivities;
+
 /** A failure we must surface; supabase-js returns errors instead of throwing. */
-function check<T>(result: { data: T; error: { message: string; code?: string } | null }, what: string): T {
+export function check<T>(result: { data: T; error: { message: string; code?: string } | null }, what: string): T {
   if (result.error) throw new Error(`${what}: ${result.error.message}`);
   return result.data;
 }
@@ -32,61 +48,277 @@ function one<T>(result: { data: T; error: { message: string } | null }, what: st
   return data;
 }
 
-/** The row of `paths` a path event changes, if any. */
-function pathChange(event: PathEvent): { phase?: string; status?: string; ended_at?: string | null } | null {
-  switch (event.type) {
-    case 'phase_changed':
-      return { phase: event.change.to };
-    case 'outflow_recorded':
-      return { status: 'aftercare' };
-    case 'aftercare_reconnected':
-      return { status: 'closed', ended_at: new Date(event.at).toISOString() };
-    case 'path_forgotten':
-      return { status: 'forgotten', ended_at: new Date(event.at).toISOString() };
-    default:
-      return null;
-  }
+const iso = (ms: number) => new Date(ms).toISOString();
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Who did it, when it is a person ("intake" and the like are not). */
+const actor = (by: string | null | undefined): string | null => (by && UUID.test(by) ? by : null);
+
+/** The event's own time when it carries one; else the time it is first recorded (kept on retries). */
+function eventTime(event: PathEvent): number | undefined {
+  const at = (event as { at?: unknown }).at;
+  return typeof at === 'number' ? at : undefined;
 }
 
-export function createActivities(deps: ActivityDeps): PathActivities {
+type Tables = Database['public']['Tables'];
+type SkipReason = Extract<SendEmailResult, { status: 'skipped' }>['reason'];
+
+export function createActivities(deps: ActivityDeps): Activities {
   const { db } = deps;
 
+  /** The path run's row; returns when it started (the first write wins). */
+  async function startRun(input: RecordEventInput, event: Extract<PathEvent, { type: 'path_started' | 'path_reentered' }>, at: number): Promise<string> {
+    check(
+      await db.from('paths').upsert(
+        {
+          participant_id: input.participantId,
+          path_run: input.pathRun,
+          site_id: input.siteId,
+          phase: event.phase,
+          status: 'active',
+          started_at: iso(at),
+          workflow_id: pathWorkflowId(input.participantId),
+        },
+        { onConflict: 'participant_id,path_run', ignoreDuplicates: true },
+      ),
+      'record path',
+    );
+    const row = one(
+      await db.from('paths').select('started_at').eq('participant_id', input.participantId).eq('path_run', input.pathRun).maybeSingle(),
+      'read path',
+    );
+    return row.started_at;
+  }
+
+  async function updatePath(input: RecordEventInput, change: Pick<Tables['paths']['Update'], 'phase' | 'status' | 'ended_at'>): Promise<void> {
+    check(await db.from('paths').update(change).eq('participant_id', input.participantId).eq('path_run', input.pathRun), 'update path');
+  }
+
   async function recordEvent(input: RecordEventInput): Promise<void> {
-    const { event, participantId, siteId, pathRun } = input;
-    if (event.type === 'path_started' || event.type === 'path_reentered') {
-      const phase = event.phase;
-      check(
-        await db.from('paths').upsert(
-          {
-            participant_id: participantId,
-            path_run: pathRun,
-            site_id: siteId,
-            phase,
-            status: 'active',
-            started_at: new Date(event.type === 'path_reentered' ? event.at : Date.now()).toISOString(),
-            workflow_id: `path-${participantId}`,
-          },
-          { onConflict: 'participant_id,path_run', ignoreDuplicates: true },
-        ),
-        'record path',
-      );
+    const { key, event, participantId, siteId, pathRun } = input;
+    const base = { key, participant_id: participantId, site_id: siteId, path_run: pathRun };
+    const keep = { ignoreDuplicates: true } as const;
+
+    switch (event.type) {
+      case 'path_started': {
+        // The event carries no time; the intake's is the participant row's, written just before
+        // the path started: earlier than anything on the path, and the same on every retry.
+        const intakeAt = eventTime(event) ?? Date.parse(one(await db.from('participants').select('created_at').eq('id', participantId).maybeSingle(), 'read intake').created_at);
+        const startedAt = await startRun(input, event, intakeAt);
+        check(
+          await db
+            .from('phase_changes')
+            .upsert({ ...base, from_phase: null, to_phase: event.phase, reason: null, changed_by: null, changed_at: startedAt }, { onConflict: 'key', ...keep }),
+          'record first phase',
+        );
+        check(
+          await db.from('referrals_in').upsert({ ...base, source: event.referralSource, referred_at: startedAt }, { onConflict: 'key', ...keep }),
+          'record referral in',
+        );
+        break;
+      }
+      case 'path_reentered': {
+        check(
+          await db
+            .from('paths')
+            .update({ status: 'closed', ended_at: iso(event.at) })
+            .eq('participant_id', participantId)
+            .eq('path_run', event.previousRun)
+            .in('status', ['active', 'aftercare']),
+          'close the earlier path',
+        );
+        await startRun(input, event, event.at);
+        break;
+      }
+      case 'phase_changed': {
+        const { change } = event;
+        check(
+          await db.from('phase_changes').upsert(
+            {
+              ...base,
+              from_phase: change.from,
+              to_phase: change.to,
+              reason: change.reason,
+              changed_by: actor(change.by),
+              changed_at: iso(change.at),
+              note_id: change.noteId ?? null,
+            },
+            { onConflict: 'key', ...keep },
+          ),
+          'record phase change',
+        );
+        await updatePath(input, { phase: change.to });
+        break;
+      }
+      case 'crisis_signalled': {
+        const { crisis } = event;
+        check(
+          await db.from('crises').upsert(
+            {
+              ...base,
+              kind: crisis.kind,
+              signalled_by: actor(crisis.by),
+              signalled_at: iso(crisis.at),
+              proposed_phase: crisis.proposed,
+              moved: crisis.moved,
+              note_id: crisis.noteId ?? null,
+            },
+            { onConflict: 'key', ...keep },
+          ),
+          'record crisis',
+        );
+        break;
+      }
+      case 'agreement_signed': {
+        const a = event.agreement;
+        check(
+          await db.from('agreements').upsert(
+            {
+              ...base,
+              id: a.id,
+              coach_id: actor(a.coachId),
+              signed_at: iso(a.signedAt),
+              start_date: a.startDate,
+              end_date: a.endDate,
+              commitments: a.commitments,
+              privileges: a.privileges,
+              goal_note_id: a.goalNoteId ?? null,
+              status: a.status,
+              renewals: a.renewals,
+            },
+            { onConflict: 'id', ...keep },
+          ),
+          'record agreement',
+        );
+        break;
+      }
+      case 'agreement_renewed': {
+        check(
+          await db.from('agreement_renewals').upsert(
+            {
+              ...base,
+              agreement_id: event.agreementId,
+              renewal: event.renewals,
+              start_date: event.startDate,
+              end_date: event.endDate,
+              renewed_at: iso(eventTime(event) ?? Date.now()),
+            },
+            { onConflict: 'key', ...keep },
+          ),
+          'record renewal',
+        );
+        check(
+          await db.from('agreements').update({ start_date: event.startDate, end_date: event.endDate, renewals: event.renewals }).eq('id', event.agreementId),
+          'renew agreement',
+        );
+        break;
+      }
+      case 'agreement_ended':
+        check(await db.from('agreements').update({ status: event.status, ended_at: iso(event.at) }).eq('id', event.agreementId), 'end agreement');
+        break;
+      case 'contact_logged':
+        check(
+          await db
+            .from('contacts')
+            .upsert({ ...base, kind: event.kind, contact_at: iso(event.at), logged_by: actor(event.by), note_id: event.noteId ?? null }, { onConflict: 'key', ...keep }),
+          'record contact',
+        );
+        break;
+      case 'attendance_logged':
+        check(
+          await db
+            .from('attendance')
+            .upsert({ ...base, kind: event.kind, moment_date: event.date, logged_at: iso(event.at), logged_by: actor(event.by) }, { onConflict: 'key', ...keep }),
+          'record attendance',
+        );
+        break;
+      case 'step_registered': {
+        const { step } = event;
+        check(
+          await db.from('agreement_steps').upsert(
+            {
+              id: step.id,
+              agreement_id: event.agreementId,
+              participant_id: participantId,
+              site_id: siteId,
+              path_run: pathRun,
+              status: step.status,
+              registered_at: iso(step.at),
+              registered_by: actor(event.by),
+              note_id: step.noteId ?? null,
+              last_key: key,
+            },
+            { onConflict: 'id' },
+          ),
+          'record step',
+        );
+        break;
+      }
+      case 'referral_out_changed': {
+        const r = event.referral;
+        const firstSeenAt = iso(r.status === 'introduced' && r.introducedAt !== undefined ? r.introducedAt : r.status === 'proposed' ? r.proposedAt : Date.now());
+        const fields = {
+          partner: r.partner,
+          status: r.status,
+          proposed_at: iso(r.proposedAt),
+          introduced_at: r.introducedAt !== undefined ? iso(r.introducedAt) : null,
+          updated_at: firstSeenAt,
+          updated_by: actor(event.by),
+          note_id: r.noteId ?? null,
+          last_key: key,
+        };
+        check(
+          await db
+            .from('referrals_out')
+            .upsert({ id: r.id, participant_id: participantId, site_id: siteId, path_run: pathRun, ...fields }, { onConflict: 'id', ...keep }),
+          'record referral out',
+        );
+        // A later change of the same referral; a retry of it changes nothing (last_key).
+        check(await db.from('referrals_out').update(fields).eq('id', r.id).neq('last_key', key), 'update referral out');
+        break;
+      }
+      case 'outflow_recorded':
+        check(
+          await db
+            .from('outflows')
+            .upsert({ ...base, outflow_type: event.outflowType, outflow_at: iso(event.at), recorded_by: actor(event.by), note_id: event.noteId ?? null }, { onConflict: 'key', ...keep }),
+          'record outflow',
+        );
+        check(
+          await db
+            .from('aftercare')
+            .upsert({ participant_id: participantId, path_run: pathRun, site_id: siteId, outflow_at: iso(event.at) }, { onConflict: 'participant_id,path_run', ...keep }),
+          'start aftercare',
+        );
+        await updatePath(input, { status: 'aftercare' });
+        break;
+      case 'aftercare_reconnected':
+        check(
+          await db.from('aftercare').update({ due_at: iso(event.at), due_key: key }).eq('participant_id', participantId).eq('path_run', pathRun).is('due_key', null),
+          'record aftercare due',
+        );
+        await updatePath(input, { status: 'closed', ended_at: iso(event.at) });
+        break;
+      case 'coach_assigned':
+        check(await db.from('participants').update({ coach_id: event.coachId }).eq('id', participantId), 'assign coach');
+        // The new coach takes over what is still open.
+        check(await db.from('tasks').update({ assignee_id: event.coachId }).eq('participant_id', participantId).eq('status', 'open'), 'hand over tasks');
+        break;
+      case 'path_forgotten':
+        await updatePath(input, { status: 'forgotten', ended_at: iso(event.at) });
+        break;
+      default: {
+        const unknown: never = event;
+        throw ApplicationFailure.nonRetryable(`unknown path event ${(unknown as { type: string }).type}`, 'UnknownPathEvent');
+      }
     }
+
+    // Last: the audit row says the event was recorded in full.
     check(
       await db
         .from('path_events')
-        .upsert(
-          { key: input.key, participant_id: participantId, site_id: siteId, path_run: pathRun, type: event.type, payload: event as never },
-          { onConflict: 'key', ignoreDuplicates: true },
-        ),
+        .upsert({ ...base, type: event.type, payload: event as never, ...(eventTime(event) ? { at: iso(eventTime(event)!) } : {}) }, { onConflict: 'key', ...keep }),
       'record event',
     );
-    const change = pathChange(event);
-    if (change) {
-      check(await db.from('paths').update(change).eq('participant_id', participantId).eq('path_run', pathRun), 'update path');
-    }
-    if (event.type === 'coach_assigned') {
-      check(await db.from('participants').update({ coach_id: event.coachId }).eq('id', participantId), 'assign coach');
-    }
   }
 
   async function createTask(input: CreateTaskInput): Promise<void> {
@@ -99,7 +331,7 @@ export function createActivities(deps: ActivityDeps): PathActivities {
           path_run: input.pathRun,
           kind: input.kind,
           assignee_id: input.coachId,
-          due_at: new Date(input.dueAt).toISOString(),
+          due_at: iso(input.dueAt),
           cause: input.cause,
         },
         { onConflict: 'key', ignoreDuplicates: true },
@@ -108,46 +340,70 @@ export function createActivities(deps: ActivityDeps): PathActivities {
     );
   }
 
-  async function logEmail(key: string, input: SendEmailInput, status: string, extra: { reason?: string; provider_id?: string } = {}): Promise<void> {
-    const who = 'participantId' in input.recipient ? { participant_id: input.recipient.participantId } : { coach_id: input.recipient.coachId };
-    check(
-      await db.from('email_log').upsert({ key, template: input.template, ...who, status, ...extra, updated_at: new Date().toISOString() }, { onConflict: 'key' }),
-      'log email',
-    );
+  interface Recipient {
+    address: string | null;
+    firstName: string;
+    siteId: string | null;
+    skip: SkipReason | null;
+    optOutId: string;
   }
 
-  async function recipientOf(input: SendEmailInput): Promise<{ address: string | null; firstName: string; mayEmail: SendEmailResult | null; optOutId: string }> {
+  /** Contact details are read here, used for the one message, and never leave this module. */
+  async function recipientOf(input: SendEmailInput): Promise<Recipient> {
     if ('participantId' in input.recipient) {
       const p = one(
-        await db.from('participants').select('email, first_name, consent_email, opted_out_at, erased_at').eq('id', input.recipient.participantId).single(),
+        await db
+          .from('participants')
+          .select('email, first_name, site_id, consent_email, opted_out_at, erased_at')
+          .eq('id', input.recipient.participantId)
+          .maybeSingle(),
         'read participant',
       );
-      const skip = (reason: 'no_consent' | 'opted_out' | 'no_address'): SendEmailResult => ({ status: 'skipped', reason });
-      const mayEmail = p.opted_out_at || p.erased_at ? skip('opted_out') : !p.consent_email ? skip('no_consent') : !p.email ? skip('no_address') : null;
-      return { address: p.email, firstName: p.first_name ?? '', mayEmail, optOutId: input.recipient.participantId };
+      const skip: SkipReason | null = p.opted_out_at || p.erased_at ? 'opted_out' : !p.consent_email ? 'no_consent' : !p.email ? 'no_address' : null;
+      return { address: p.email, firstName: p.first_name ?? '', siteId: p.site_id, skip, optOutId: input.recipient.participantId };
     }
-    const c = one(await db.from('profiles').select('email, display_name').eq('id', input.recipient.coachId).single(), 'read coach');
+    const c = one(
+      await db.from('profiles').select('email, display_name, site_id, email_opted_out_at').eq('id', input.recipient.coachId).maybeSingle(),
+      'read coach',
+    );
     return {
       address: c.email,
       firstName: c.display_name.split(' ')[0] ?? c.display_name,
-      mayEmail: c.email ? null : { status: 'skipped', reason: 'no_address' },
+      siteId: c.site_id,
+      skip: c.email_opted_out_at ? 'opted_out' : !c.email ? 'no_address' : null,
       optOutId: input.recipient.coachId,
     };
+  }
+
+  async function logEmail(
+    input: SendEmailInput,
+    siteId: string | null,
+    status: 'sending' | 'sent' | 'skipped' | 'failed',
+    extra: { reason?: string; provider_id?: string } = {},
+  ): Promise<void> {
+    const who = 'participantId' in input.recipient ? { participant_id: input.recipient.participantId } : { coach_id: input.recipient.coachId };
+    check(
+      await db
+        .from('email_log')
+        .upsert({ key: input.key, template: input.template, ...who, site_id: siteId, status, ...extra, updated_at: new Date().toISOString() }, { onConflict: 'key' }),
+      'log email',
+    );
   }
 
   async function sendEmail(input: SendEmailInput): Promise<SendEmailResult> {
     const logged = check(await db.from('email_log').select('status, provider_id, reason').eq('key', input.key).maybeSingle(), 'read email log');
     if (logged?.status === 'sent') return { status: 'sent', providerId: logged.provider_id ?? '' };
-    if (logged?.status === 'skipped') return { status: 'skipped', reason: logged.reason as 'no_consent' };
+    if (logged?.status === 'skipped') return { status: 'skipped', reason: (logged.reason ?? 'no_consent') as SkipReason };
 
+    // Consent and opt-out are checked on every attempt: an opt-out between retries still counts.
     const recipient = await recipientOf(input);
-    if (recipient.mayEmail) {
-      await logEmail(input.key, input, 'skipped', { reason: recipient.mayEmail.status === 'skipped' ? recipient.mayEmail.reason : '' });
-      return recipient.mayEmail;
+    if (recipient.skip) {
+      await logEmail(input, recipient.siteId, 'skipped', { reason: recipient.skip });
+      return { status: 'skipped', reason: recipient.skip };
     }
     const unsubscribe = optOutUrl(deps.publicUrl, recipient.optOutId, deps.optOutSecret);
     const rendered = templates[input.template]({ firstName: recipient.firstName, params: input.params, optOutUrl: unsubscribe, appUrl: deps.publicUrl });
-    await logEmail(input.key, input, 'sending');
+    await logEmail(input, recipient.siteId, 'sending');
     const { data, error, headers } = await deps.resend.emails.send(
       {
         from: deps.emailFrom,
@@ -157,37 +413,45 @@ export function createActivities(deps: ActivityDeps): PathActivities {
         text: rendered.text,
         headers: { 'List-Unsubscribe': `<${unsubscribe}>` },
       },
-      // Resend keeps this key for 24 hours: a retried activity never sends twice.
+      // The effect's key: a retried activity, or one re-run after a worker died between sending
+      // and logging, is the same request to Resend, which sends it once (keys live 24 hours).
       { idempotencyKey: input.key },
     );
     if (error) {
       const status = (error as { statusCode?: number | null }).statusCode ?? null;
       if (status !== null && status >= 400 && status < 500 && status !== 429 && status !== 409) {
-        // A bad address or a refused message will not get better by trying again.
-        await logEmail(input.key, input, 'failed', { reason: `${status} ${error.message}` });
-        throw ApplicationFailure.nonRetryable(`email refused (${status}): ${error.message}`, 'PermanentEmailFailure');
+        // A bad address or a refused message will not get better by trying again. The log keeps
+        // the status and the error's name, never the message (it may quote the address).
+        await logEmail(input, recipient.siteId, 'failed', { reason: `${status} ${error.name}` });
+        throw ApplicationFailure.nonRetryable(`email refused (${status} ${error.name})`, 'PermanentEmailFailure');
       }
       const retryAfter = Number(headers?.['retry-after']);
       throw ApplicationFailure.create({
-        message: `email not sent yet (${status ?? 'network'}): ${error.message}`,
+        message: `email not sent yet (${status ?? 'network'} ${error.name})`,
         type: 'TransientEmailFailure',
         nextRetryDelay: Number.isFinite(retryAfter) && retryAfter > 0 ? `${retryAfter} seconds` : undefined,
       });
     }
-    await logEmail(input.key, input, 'sent', { provider_id: data?.id ?? '' });
+    await logEmail(input, recipient.siteId, 'sent', { provider_id: data?.id ?? '' });
     return { status: 'sent', providerId: data?.id ?? '' };
   }
 
   async function erasePersonalData(input: { participantId: string }): Promise<void> {
-    check(await db.from('notes').delete().eq('participant_id', input.participantId), 'erase notes');
-    check(
-      await db
-        .from('participants')
-        .update({ first_name: null, last_name: null, birth_date: null, email: null, phone: null, identity_key: null, consent_email: false, erased_at: new Date().toISOString() })
-        .eq('id', input.participantId),
-      'erase participant',
-    );
+    check(await db.rpc('erase_participant', { p_participant: input.participantId }), 'erase participant');
   }
 
-  return { recordEvent, createTask, sendEmail, erasePersonalData };
+  async function meetAndGreetInvitees(): Promise<string[]> {
+    return check(await db.rpc('meet_and_greet_invitees'), 'list meet & greet invitees') ?? [];
+  }
+
+  async function coachDigests(input: { date: string }): Promise<CoachDigest[]> {
+    const day = parseLocalDate(input.date);
+    const rows = check(
+      await db.rpc('coach_task_digest', { p_day_start: iso(localTimeToInstant(day, 0)), p_day_end: iso(localTimeToInstant(addDays(day, 1), 0)) }),
+      'count open tasks',
+    );
+    return (rows ?? []).map((r) => ({ coachId: r.coach_id, due: r.due, overdue: r.overdue }));
+  }
+
+  return { recordEvent, createTask, sendEmail, erasePersonalData, meetAndGreetInvitees, coachDigests };
 }

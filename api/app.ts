@@ -1,25 +1,92 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { csrf } from 'hono/csrf';
+import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
-import { authenticate } from './auth.js';
+import { getCookie } from 'hono/cookie';
+import { authenticate, SESSION_COOKIE } from './auth.js';
 import type { ApiDeps, AppEnv } from './context.js';
-import { ApiError, ERROR_STATUS, errorBody } from './errors.js';
+import { ApiError, ERROR_STATUS, errorBody, type ErrorCode } from './errors.js';
+import { openApiDocument } from './openapi.js';
+import { optOutRoutes } from './routes/opt-out.js';
 import { participantsApi } from './routes/participants.js';
+import { reportsApi } from './routes/reports.js';
+import { tasksApi } from './routes/tasks.js';
+import { renderer } from './web/layout.js';
+import { ErrorPage } from './web/pages/error.js';
+import { webPages } from './web/routes.js';
+import { STYLESHEET } from './web/styles.js';
 
-/** Builds the HTTP app from its dependencies; api/server.ts only starts it. */
+/** Requests larger than this are refused (413): forms and JSON bodies are small. */
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+/** JSON for the API and the service endpoints; HTML pages for everything else. */
+function wantsJson(c: Context): boolean {
+  const path = c.req.path;
+  return path === '/api' || path.startsWith('/api/') || path === '/health' || path === '/ready';
+}
+
+const PAGE_TITLES: Partial<Record<ErrorCode, string>> = {
+  unauthenticated: 'Meld je eerst aan',
+  forbidden: 'Geen toegang',
+  not_found: 'Niet gevonden',
+  payload_too_large: 'Te groot',
+  unavailable: 'Even niet beschikbaar',
+  internal: 'Er ging iets mis',
+};
+
+/** Builds the HTTP app from its dependencies; api/server.ts (Node) and api/lambda.ts (AWS Lambda) only start it. */
 export function createApp(deps: ApiDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  const publicOrigin = new URL(deps.config.PUBLIC_URL).origin;
+
+  const fail = (c: Context<AppEnv>, code: ErrorCode, message: string, fields?: Record<string, string>) => {
+    const status = ERROR_STATUS[code];
+    if (wantsJson(c)) return c.json(errorBody(c, code, message, fields), status);
+    if (code === 'unauthenticated' && deps.config.GROEIPAD_ENV !== 'production') {
+      return c.redirect(`/inloggen?terug=${encodeURIComponent(c.req.path)}`, 303);
+    }
+    c.status(status);
+    return c.render(ErrorPage({ title: PAGE_TITLES[code] ?? 'Dit lukt niet', message, requestId: c.var.requestId }), { title: PAGE_TITLES[code] ?? 'Fout' });
+  };
+
   app.use(requestId());
-  app.use(secureHeaders());
+  app.use(
+    secureHeaders({
+      // No scripts at all; styles from our stylesheet (and the opt-out page's own inline style).
+      contentSecurityPolicy: {
+        defaultSrc: ["'none'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+      },
+      // Browsers then still send Origin on same-origin form posts (the CSRF check reads it),
+      // and no participant URL leaks to another site.
+      referrerPolicy: 'same-origin',
+    }),
+  );
   app.use(async (c, next) => {
     c.set('deps', deps);
     await next();
   });
+  app.use(renderer);
+  // Forms (urlencoded, multipart, text/plain or no body) must come from our own pages: the
+  // Origin is this request's own or PUBLIC_URL's, or the browser says Sec-Fetch-Site:
+  // same-origin. Exempt are requests a forged form cannot make count: with a bearer token (no
+  // browser adds one), and API calls without the session cookie (they are not signed in).
+  const checkOrigin = csrf({ origin: (origin, c) => origin === new URL(c.req.url).origin || origin === publicOrigin });
+  app.use((c, next) => {
+    if (c.req.header('authorization')?.startsWith('Bearer ')) return next();
+    if (wantsJson(c) && getCookie(c, SESSION_COOKIE) === undefined) return next();
+    return checkOrigin(c, next);
+  });
   app.use(
     bodyLimit({
-      maxSize: 64 * 1024,
-      onError: (c) => c.json(errorBody(c, 'payload_too_large', 'Het verzoek is te groot.'), 413),
+      maxSize: BODY_LIMIT_BYTES,
+      onError: (c) => fail(c as Context<AppEnv>, 'payload_too_large', 'Het verzoek is te groot.'),
     }),
   );
   app.use(authenticate());
@@ -36,14 +103,26 @@ export function createApp(deps: ApiDeps): Hono<AppEnv> {
     const ready = database === 'ok' && temporal === 'ok';
     return c.json({ status: ready ? 'ready' : 'unavailable', database, temporal }, ready ? 200 : 503);
   });
+  app.get('/static/app.css', (c) => c.body(STYLESHEET, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600' }));
 
+  const document = openApiDocument(deps.config);
+  app.get('/api/openapi.json', (c) => c.json(document));
   app.route('/api', participantsApi);
+  app.route('/api', tasksApi);
+  app.route('/api', reportsApi);
+  app.route('/afmelden', optOutRoutes);
+  app.route('/', webPages());
 
-  app.notFound((c) => c.json(errorBody(c, 'not_found', 'Deze pagina bestaat niet.'), 404));
+  app.notFound((c) => fail(c, 'not_found', 'Deze pagina bestaat niet.'));
   app.onError((err, c) => {
-    if (err instanceof ApiError) return c.json(errorBody(c, err.code, err.message, err.fields), ERROR_STATUS[err.code]);
+    if (err instanceof ApiError) return fail(c, err.code, err.message, err.fields);
+    if (err instanceof HTTPException && err.status === 403) {
+      // hono/csrf: a form from another site.
+      return fail(c, 'forbidden', 'Dit formulier komt niet van groeipad zelf; open de pagina opnieuw en probeer nog eens.');
+    }
+    if (err instanceof HTTPException && err.status < 500) return err.getResponse();
     process.stderr.write(`api: unexpected error (request ${c.get('requestId')}): ${err.stack ?? String(err)}\n`);
-    return c.json(errorBody(c, 'internal', 'Er ging iets mis aan onze kant.'), 500);
+    return fail(c, 'internal', 'Er ging iets mis aan onze kant.');
   });
   return app;
 }

@@ -1,5 +1,5 @@
-import type { MiddlewareHandler } from 'hono';
-import { getCookie } from 'hono/cookie';
+import type { Context, MiddlewareHandler } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { verify } from 'hono/jwt';
 import { ApiError } from './errors.js';
 import type { AppEnv } from './context.js';
@@ -10,6 +10,23 @@ import type { AppEnv } from './context.js';
  * the token's claims.
  */
 export const SESSION_COOKIE = 'groeipad_session';
+/** How long a session cookie lives; the token inside expires at the same time. */
+export const SESSION_SECONDS = 8 * 3600;
+
+/** Puts a signed-in person's token in the session cookie: httpOnly, SameSite Lax, Secure on https. */
+export function setSessionCookie(c: Context<AppEnv>, token: string): void {
+  setCookie(c, SESSION_COOKIE, token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'Lax',
+    secure: new URL(c.var.deps.config.PUBLIC_URL).protocol === 'https:',
+    maxAge: SESSION_SECONDS,
+  });
+}
+
+export function clearSessionCookie(c: Context<AppEnv>): void {
+  deleteCookie(c, SESSION_COOKIE, { path: '/', secure: new URL(c.var.deps.config.PUBLIC_URL).protocol === 'https:' });
+}
 
 export function authenticate(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {

@@ -14,6 +14,8 @@ export const ERROR_STATUS = {
   not_found: 404,
   refused: 409,
   payload_too_large: 413,
+  /** An Idempotency-Key reused for a different request. */
+  idempotency_key_reused: 422,
   unavailable: 503,
   internal: 500,
 } as const satisfies Record<string, ContentfulStatusCode>;

@@ -6,8 +6,10 @@ import { pathQuery, pathUpdates, pathWorkflowId, WORKFLOW_TYPE } from '../domain
 import type { PathView } from '../domain/path-state.js';
 import type { Action } from '../domain/path-rules.js';
 import type { participantPath } from '../workflows/participant-path.js';
-import { ApiError } from './errors.js';
-import type { ApiDeps } from './context.js';
+import { actionSchemas } from '../domain/action-schemas.js';
+import { ApiError, invalidInput } from './errors.js';
+import type { ApiDeps, SignedInUser } from './context.js';
+import { noteField, type ActionType } from './requests.js';
 
 /**
  * The API's side of a path: intake (participant row + workflow), reading the path, and coach
@@ -26,7 +28,24 @@ export interface IntakeResult {
   created: boolean;
 }
 
-export async function intake(deps: ApiDeps, input: Intake): Promise<IntakeResult> {
+/**
+ * The participant id an Idempotency-Key stands for: a name-based UUID of the person who sent it
+ * and the key, so a retried request finds the row the first one made without a table of keys.
+ */
+export function idempotentParticipantId(userId: string, idempotencyKey: string): string {
+  const hash = createHash('sha256').update(`groeipad:intake:${userId}:${idempotencyKey}`).digest();
+  hash[6] = (hash[6]! & 0x0f) | 0x50; // version 5 (name-based)
+  hash[8] = (hash[8]! & 0x3f) | 0x80; // RFC 4122 variant
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export interface IntakeOptions {
+  /** With an Idempotency-Key, the same key from the same person returns the same path. */
+  idempotency?: { userId: string; key: string };
+}
+
+export async function intake(deps: ApiDeps, input: Intake, options: IntakeOptions = {}): Promise<IntakeResult> {
   const { db, temporal, config } = deps;
   if (input.coachId) {
     const { data: coach } = await db.from('profiles').select('id').eq('id', input.coachId).eq('role', 'coach').eq('site_id', input.siteId).maybeSingle();
@@ -36,10 +55,12 @@ export async function intake(deps: ApiDeps, input: Intake): Promise<IntakeResult
   if (!site) throw new ApiError('invalid_input', 'Ongeldige invoer: siteId (onbekende Stuyfplek)', { siteId: 'onbekende Stuyfplek' });
 
   const key = identityKey(input);
+  const idFromKey = options.idempotency ? idempotentParticipantId(options.idempotency.userId, options.idempotency.key) : undefined;
   const inserted = await db
     .from('participants')
     .upsert(
       {
+        ...(idFromKey ? { id: idFromKey } : {}),
         site_id: input.siteId,
         coach_id: input.coachId ?? null,
         first_name: input.firstName,
@@ -54,11 +75,24 @@ export async function intake(deps: ApiDeps, input: Intake): Promise<IntakeResult
       { onConflict: 'identity_key', ignoreDuplicates: true },
     )
     .select('id');
-  if (inserted.error) throw new Error(`intake: ${inserted.error.message}`);
-  const created = (inserted.data ?? []).length > 0;
-  const existing = await db.from('participants').select('id, site_id, coach_id, referral_source').eq('identity_key', key).single();
-  if (existing.error) throw new Error(`intake: ${existing.error.message}`);
-  const participant = existing.data;
+  let participant: { id: string; site_id: string; coach_id: string | null; referral_source: string };
+  let created: boolean;
+  if (inserted.error?.code === '23505' && idFromKey) {
+    // The key was used before: that request's participant, if it was about the same person.
+    const earlier = await db.from('participants').select('id, site_id, coach_id, referral_source, identity_key').eq('id', idFromKey).single();
+    if (earlier.error) throw new Error(`intake: ${earlier.error.message}`);
+    if (earlier.data.identity_key !== key) {
+      throw new ApiError('idempotency_key_reused', 'Deze Idempotency-Key werd al gebruikt voor de inschrijving van iemand anders.');
+    }
+    participant = earlier.data;
+    created = false;
+  } else {
+    if (inserted.error) throw new Error(`intake: ${inserted.error.message}`);
+    created = (inserted.data ?? []).length > 0;
+    const existing = await db.from('participants').select('id, site_id, coach_id, referral_source').eq('identity_key', key).single();
+    if (existing.error) throw new Error(`intake: ${existing.error.message}`);
+    participant = existing.data;
+  }
 
   // The participant id is the business id: a repeated intake finds the running path.
   const workflowId = pathWorkflowId(participant.id);
@@ -97,6 +131,40 @@ export async function runAction(deps: ApiDeps, participantId: string, action: Ac
       throw new ApiError(err.cause.type === 'InvalidInput' ? 'invalid_input' : 'refused', err.cause.message);
     }
     if (err instanceof WorkflowNotFoundError) throw new ApiError('not_found', 'Geen groeipad gevonden voor deze deelnemer.');
+    throw err;
+  }
+}
+
+/**
+ * A coach action with its free text: the note is written to public.notes first and the update
+ * gets its id (workflows carry ids only); when the update is refused or fails, the note is
+ * deleted again. `input` is the action's request without `by` and without the note id.
+ */
+export async function runActionWithNote(
+  deps: ApiDeps,
+  user: SignedInUser,
+  participantId: string,
+  type: ActionType,
+  input: Record<string, unknown>,
+  note: string | undefined,
+): Promise<PathView> {
+  const schema = actionSchemas[type];
+  const parsed = schema.safeParse({ ...input, by: user.id });
+  if (!parsed.success) throw invalidInput(parsed.error);
+  const field = noteField(type);
+  let noteId: string | undefined;
+  if (field && note) {
+    const { data, error } = await deps.db.from('notes').insert({ participant_id: participantId, author_id: user.id, body: note }).select('id').single();
+    if (error) throw new Error(`note: ${error.message}`);
+    noteId = data.id;
+  }
+  try {
+    return await runAction(deps, participantId, { type, input: noteId && field ? { ...parsed.data, [field]: noteId } : parsed.data } as Action);
+  } catch (err) {
+    if (noteId) {
+      const { error } = await deps.db.from('notes').delete().eq('id', noteId);
+      if (error) process.stderr.write(`api: could not delete note ${noteId} of a refused action: ${error.message}\n`);
+    }
     throw err;
   }
 }

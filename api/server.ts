@@ -4,12 +4,12 @@ import { supabaseClient } from '../infra/supabase/client.js';
 import { temporalClient } from '../infra/temporal/connection.js';
 import { createApp } from './app.js';
 
-/** Starts the API on PORT until SIGINT/SIGTERM. */
+/** Starts the API on HOST:PORT until SIGINT/SIGTERM. */
 const config = loadConfig();
 const temporal = await temporalClient(config);
 const app = createApp({ config, db: supabaseClient(config.SUPABASE_URL, config.SUPABASE_SERVICE_ROLE_KEY), temporal });
-const server = serve({ fetch: app.fetch, port: config.PORT, hostname: '127.0.0.1' }, (info) => {
-  process.stdout.write(`api: listening on http://localhost:${info.port}\n`);
+const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+  process.stdout.write(`api: listening on http://${config.HOST}:${info.port} (${config.PUBLIC_URL})\n`);
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

@@ -9,16 +9,16 @@ import type { ContactKind, GroupMomentKind, OutflowType, Phase, ReferralSource }
  */
 
 export type PathEvent =
-  | { type: 'path_started'; referralSource: ReferralSource; phase: Phase; coachId: string | null }
+  | { type: 'path_started'; at: number; referralSource: ReferralSource; phase: Phase; coachId: string | null }
   | { type: 'phase_changed'; change: PhaseChange }
   | { type: 'crisis_signalled'; crisis: Crisis }
   | { type: 'agreement_signed'; agreement: Agreement }
-  | { type: 'agreement_renewed'; agreementId: string; startDate: string; endDate: string; renewals: number }
+  | { type: 'agreement_renewed'; at: number; agreementId: string; startDate: string; endDate: string; renewals: number }
   | { type: 'agreement_ended'; agreementId: string; status: Agreement['status']; at: number }
   | { type: 'contact_logged'; at: number; kind: ContactKind; by: string; noteId?: string | undefined }
   | { type: 'attendance_logged'; at: number; kind: GroupMomentKind; date: string; by: string }
   | { type: 'step_registered'; agreementId: string; step: Step; by: string }
-  | { type: 'referral_out_changed'; referral: ReferralOut; by: string }
+  | { type: 'referral_out_changed'; at: number; referral: ReferralOut; by: string }
   | { type: 'outflow_recorded'; at: number; outflowType: OutflowType; by: string; noteId?: string | undefined }
   | { type: 'aftercare_reconnected'; at: number }
   | { type: 'path_reentered'; at: number; phase: Phase; by: string; previousRun: number }

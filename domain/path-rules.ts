@@ -95,7 +95,7 @@ export function initialState(input: StartInput, now: number): PathState {
 /** The effects of the intake itself: the path row, the welcome email, the coach's notice. */
 export function startEffects(state: PathState): Effect[] {
   const fx = new EffectLog(state);
-  fx.record({ type: 'path_started', referralSource: state.referralSource, phase: state.phase, coachId: state.coachId });
+  fx.record({ type: 'path_started', at: state.startedAt, referralSource: state.referralSource, phase: state.phase, coachId: state.coachId });
   fx.email('welcome', { participantId: state.participantId }, {});
   if (state.coachId) fx.email('coach_new_participant', { coachId: state.coachId }, { participantId: state.participantId });
   return fx.effects;
@@ -265,7 +265,7 @@ export function apply(state: PathState, action: Action, now: number, newId: () =
       const agreement = state.agreement!;
       const term = agreementTerm(agreement.endDate, state.timings);
       Object.assign(agreement, term, { renewals: agreement.renewals + 1, evaluationAt: undefined });
-      fx.record({ type: 'agreement_renewed', agreementId: agreement.id, ...term, renewals: agreement.renewals });
+      fx.record({ type: 'agreement_renewed', at: now, agreementId: agreement.id, ...term, renewals: agreement.renewals });
       fx.email('agreement_confirmation', { participantId: state.participantId }, { ...term, renewed: 1 });
       break;
     }
@@ -298,14 +298,14 @@ export function apply(state: PathState, action: Action, now: number, newId: () =
     case 'referOut': {
       const referral = { id: newId(), partner: action.input.partner, status: 'proposed' as const, proposedAt: now, noteId: action.input.noteId };
       state.referrals.push(referral);
-      fx.record({ type: 'referral_out_changed', referral: { ...referral }, by: action.input.by });
+      fx.record({ type: 'referral_out_changed', at: now, referral: { ...referral }, by: action.input.by });
       break;
     }
     case 'updateReferral': {
       const referral = state.referrals.find((r) => r.id === action.input.referralId)!;
       referral.status = action.input.status;
       if (referral.status === 'introduced') referral.introducedAt = now;
-      fx.record({ type: 'referral_out_changed', referral: { ...referral }, by: action.input.by });
+      fx.record({ type: 'referral_out_changed', at: now, referral: { ...referral }, by: action.input.by });
       break;
     }
     case 'outflow': {

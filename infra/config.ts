@@ -22,10 +22,18 @@ const span = z.string().transform((text, ctx) => {
 
 const port = z.coerce.number().int().min(1).max(65535);
 
+/** A five-field cron expression (minute hour day-of-month month day-of-week), as Temporal Schedules take it. */
+const cron = z
+  .string()
+  .trim()
+  .regex(/^\S+(\s+\S+){4}$/, { message: 'expected a cron expression with five fields, e.g. "0 8 * * *"' });
+
 export const configSchema = z.object({
   GROEIPAD_ENV: z.enum(['development', 'test', 'production']).default('development'),
   GROEIPAD_DATA_DIR: z.string().default('.data'),
   GROEIPAD_CACHE_DIR: z.string().default(join(homedir(), '.cache', 'groeipad')),
+  /** Interface the API listens on; 0.0.0.0 in a container behind a proxy. */
+  HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(3000),
   PUBLIC_URL: z.url().default('http://localhost:3000'),
 
@@ -43,6 +51,10 @@ export const configSchema = z.object({
   TEMPORAL_TLS_KEY_PATH: z.string().optional(),
   TEMPORAL_TASK_QUEUE: z.string().default('groeipad-paths'),
   TEMPORAL_UI_PORT: port.default(8233),
+  /** Paths wait for months: the worker's memory is bounded by this cache, not by the number of paths. */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(250),
+  /** A workflow bundle built ahead of time (`npm run build:workflows`); without it the worker bundles at start. */
+  WORKFLOW_BUNDLE_PATH: z.string().optional(),
 
   RESEND_API_KEY: z.string().optional(),
   RESEND_BASE_URL: z.url().optional(),
@@ -56,6 +68,15 @@ export const configSchema = z.object({
   REFERRAL_FOLLOW_UP_AFTER: span.default(parseSpan('2 weeks')),
   AFTERCARE_AFTER: span.default(parseSpan('3 months')),
   LOCAL_HOUR: z.coerce.number().int().min(0).max(23).default(9),
+
+  // Temporal Schedules, created by the worker at start (worker/schedules.ts).
+  SCHEDULE_TIME_ZONE: z.string().default('Europe/Brussels'),
+  /** The yearly meet & greet invitation: 1 September at 9:00. */
+  MEET_AND_GREET_CRON: cron.default('0 9 1 9 *'),
+  /** How long after the invitation the meet & greet takes place (the date in the email). */
+  MEET_AND_GREET_LEAD: span.default(parseSpan('4 weeks')),
+  /** The coaches' digest of due and overdue tasks: every day at 8:00. */
+  DIGEST_CRON: cron.default('0 8 * * *'),
 });
 
 export type Config = z.infer<typeof configSchema> & { dataDir: string; timings: PathTimings };

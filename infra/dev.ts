@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadConfig } from './config.js';
 import { startOutbox } from './mail/outbox.js';
+import { startSeededPaths } from './seed-paths.js';
 import { waitFor } from './net.js';
 import { startLocalSupabase, stopChild } from './supabase/local.js';
 import { signUserToken } from './supabase/tokens.js';
@@ -73,6 +74,7 @@ try {
   const api = startChild('api', 'api/server.ts', childEnv);
   stops.push(() => stopChild(api));
   await waitFor(`http://127.0.0.1:${config.PORT}/health`, { timeoutMs: 30_000, what: 'the API' });
+  await startSeededPaths(config, log);
 
   const staffToken = await signUserToken(SEEDED_STAFF, config.SUPABASE_JWT_SECRET);
   const coachToken = await signUserToken(SEEDED_COACH, config.SUPABASE_JWT_SECRET);

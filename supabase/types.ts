@@ -10,6 +10,403 @@ export type Json =
 export type Database = {
   public: {
     Tables: {
+      aftercare: {
+        Row: {
+          due_at: string | null
+          due_key: string | null
+          outflow_at: string
+          participant_id: string
+          path_run: number
+          reconnected_at: string | null
+          site_id: string
+        }
+        Insert: {
+          due_at?: string | null
+          due_key?: string | null
+          outflow_at: string
+          participant_id: string
+          path_run: number
+          reconnected_at?: string | null
+          site_id: string
+        }
+        Update: {
+          due_at?: string | null
+          due_key?: string | null
+          outflow_at?: string
+          participant_id?: string
+          path_run?: number
+          reconnected_at?: string | null
+          site_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "aftercare_participant_id_fkey"
+            columns: ["participant_id"]
+            referencedRelation: "participants"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "aftercare_participant_id_path_run_fkey"
+            columns: ["participant_id", "path_run"]
+            referencedRelation: "paths"
+            referencedColumns: ["participant_id", "path_run"]
+          },
+          {
+            foreignKeyName: "aftercare_site_id_fkey"
+            columns: ["site_id"]
+            referencedRelation: "sites"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      agreement_renewals: {
+        Row: {
+          agreement_id: string
+          end_date: string
+          id: number
+          key: string
+          participant_id: string
+          path_run: number
+          renewal: number
+          renewed_at: string
+          site_id: string
+          start_date: string
+        }
+        Insert: {
+          agreement_id: string
+          end_date: string
+          id?: never
+          key: string
+          participant_id: string
+          path_run: number
+          renewal: number
+          renewed_at: string
+          site_id: string
+          start_date: string
+        }
+        Update: {
+          agreement_id?: string
+          end_date?: string
+          id?: never
+          key?: string
+          participant_id?: string
+          path_run?: number
+          renewal?: number
+          renewed_at?: string
+          site_id?: string
+          start_date?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "agreement_renewals_agreement_id_fkey"
+            columns: ["agreement_id"]
+            referencedRelation: "agreements"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "agreement_renewals_participant_id_fkey"
+            columns: ["participant_id"]
+            referencedRelation: "participants"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "agreement_renewals_site_id_fkey"
+            columns: ["site_id"]
+            referencedRelation: "sites"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      agreement_steps: {
+        Row: {
+          agreement_id: string
+          id: string
+          last_key: string
+          note_id: string | null
+          participant_id: string
+          path_run: number
+          registered_at: string
+          registered_by: string | null
+          site_id: string
+          status: Database["public"]["Enums"]["step_status"]
+        }
+        Insert: {
+          agreement_id: string
+          id: string
+          last_key: string
+          note_id?: string | null
+          participant_id: string
+          path_run: number
+          registered_at: string
+          registered_by?: string | null
+          site_id: string
+          status: Database["public"]["Enums"]["step_status"]
+        }
+        Update: {
+          agreement_id?: string
+          id?: string
+          last_key?: string
+          note_id?: string | null
+          participant_id?: string
+          path_run?: number
+          registered_at?: string
+          registered_by?: string | null
+          site_id?: string
+          status?: Database["public"]["Enums"]["step_status"]
+        }
+        Relationships: [
+          {
+            foreignKeyName: "agreement_steps_agreement_id_fkey"
+            columns: ["agreement_id"]
+            referencedRelation: "agreements"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "agreement_steps_participant_id_fkey"
+            columns: ["participant_id"]
+            referencedRelation: "participants"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "agreement_steps_site_id_fkey"
+            columns: ["site_id"]
+            referencedRelation: "sites"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      agreements: {
+        Row: {
+          coach_id: string | null
+          commitments: Database["public"]["Enums"]["group_moment_kind"][]
+          end_date: string
+          ended_at: string | null
+          goal_note_id: string | null
+          id: string
+          key: string
+          participant_id: string
+          path_run: number
+          privileges: Database["public"]["Enums"]["privilege"][]
+          renewals: number
+          signed_at: string
+          site_id: string
+          start_date: string
+          status: Database["public"]["Enums"]["agreement_status"]
+        }
+        Insert: {
+          coach_id?: string | null
+          commitments?: Database["public"]["Enums"]["group_moment_kind"][]
+          end_date: string
+          ended_at?: string | null
+          goal_note_id?: string | null
+          id: string
+          key: string
+          participant_id: string
+          path_run: number
+          privileges?: Database["public"]["Enums"]["privilege"][]
+          renewals?: number
+          signed_at: string
+          site_id: string
+          start_date: string
+          status?: Database["public"]["Enums"]["agreement_status"]
+        }
+        Update: {
+          coach_id?: string | null
+          commitments?: Database["public"]["Enums"]["group_moment_kind"][]
+          end_date?: string
+          ended_at?: string | null
+          goal_note_id?: string | null
+          id?: string
+          key?: string
+          participant_id?: string
+          path_run?: number
+          privileges?: Database["public"]["Enums"]["privilege"][]
+          renewals?: number
+          signed_at?: string
+          site_id?: string
+          start_date?: string
+          status?: Database["public"]["Enums"]["agreement_status"]
+        }
+        Relationships: [
+          {
+            foreignKeyName: "agreements_participant_id_fkey"
+            columns: ["participant_id"]
+            referencedRelation: "participants"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "agreements_participant_id_path_run_fkey"
+            columns: ["participant_id", "path_run"]
+            referencedRelation: "paths"
+            referencedColumns: ["participant_id", "path_run"]
+          },
+          {
+            foreignKeyName: "agreements_site_id_fkey"
+            columns: ["site_id"]
+            referencedRelation: "sites"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      attendance: {
+        Row: {
+          id: number
+          key: string
+          kind: Database["public"]["Enums"]["group_moment_kind"]
+          logged_at: string
+          logged_by: string | null
+          moment_date: string
+          participant_id: string
+          path_run: number
+          site_id: string
+        }
+        Insert: {
+          id?: never
+          key: string
+          kind: Database["public"]["Enums"]["group_moment_kind"]
+          logged_at: string
+          logged_by?: string | null
+          moment_date: string
+          participant_id: string
+          path_run: number
+          site_id: string
+        }
+        Update: {
+          id?: never
+          key?: string
+          kind?: Database["public"]["Enums"]["group_moment_kind"]
+          logged_at?: string
+          logged_by?: string | null
+          moment_date?: string
+          participant_id?: string
+          path_run?: number
+          site_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "attendance_participant_id_fkey"
+            columns: ["participant_id"]
+            referencedRelation: "participants"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "attendance_site_id_fkey"
+            columns: ["site_id"]
+            referencedRelation: "sites"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      contacts: {
+        Row: {
+          contact_at: string
+          id: number
+          key: string
+          kind: Database["public"]["Enums"]["contact_kind"]
+          logged_by: string | null
+          note_id: string | null
+          participant_id: string
+          path_run: number
+          site_id: string
+        }
+        Insert: {
+          contact_at: string
+          id?: never
+          key: string
+          kind: Database["public"]["Enums"]["contact_kind"]
+          logged_by?: string | null
+          note_id?: string | null
+          participant_id: string
+          path_run: number
+          site_id: string
+        }
+        Update: {
+          contact_at?: string
+          id?: never
+          key?: string
+          kind?: Database["public"]["Enums"]["contact_kind"]
+          logged_by?: string | null
+          note_id?: string | null
+          participant_id?: string
+          path_run?: number
+          site_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "contacts_participant_id_fkey"
+            columns: ["participant_id"]
+            referencedRelation: "participants"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "contacts_site_id_fkey"
+            columns: ["site_id"]
+            referencedRelation: "sites"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      crises: {
+        Row: {
+          id: number
+          key: string
+          kind: Database["public"]["Enums"]["crisis_kind"]
+          moved: boolean
+          note_id: string | null
+          participant_id: string
+          path_run: number
+          proposed_phase: Database["public"]["Enums"]["phase"] | null
+          signalled_at: string
+          signalled_by: string | null
+          site_id: string
+        }
+        Insert: {
+          id?: never
+          key: string
+          kind: Database["public"]["Enums"]["crisis_kind"]
+          moved?: boolean
+          note_id?: string | null
+          participant_id: string
+          path_run: number
+          proposed_phase?: Database["public"]["Enums"]["phase"] | null
+          signalled_at: string
+          signalled_by?: string | null
+          site_id: string
+        }
+        Update: {
+          id?: never
+          key?: string
+          kind?: Database["public"]["Enums"]["crisis_kind"]
+          moved?: boolean
+          note_id?: string | null
+          participant_id?: string
+          path_run?: number
+          proposed_phase?: Database["public"]["Enums"]["phase"] | null
+          signalled_at?: string
+          signalled_by?: string | null
+          site_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "crises_participant_id_fkey"
+            columns: ["participant_id"]
+            referencedRelation: "participants"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "crises_participant_id_path_run_fkey"
+            columns: ["participant_id", "path_run"]
+            referencedRelation: "paths"
+            referencedColumns: ["participant_id", "path_run"]
+          },
+          {
+            foreignKeyName: "crises_site_id_fkey"
+            columns: ["site_id"]
+            referencedRelation: "sites"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       email_log: {
         Row: {
           coach_id: string | null
@@ -18,8 +415,9 @@ export type Database = {
           participant_id: string | null
           provider_id: string | null
           reason: string | null
+          site_id: string | null
           status: string
-          template: string
+          template: Database["public"]["Enums"]["email_template"]
           updated_at: string
         }
         Insert: {
@@ -29,8 +427,9 @@ export type Database = {
           participant_id?: string | null
           provider_id?: string | null
           reason?: string | null
+          site_id?: string | null
           status: string
-          template: string
+          template: Database["public"]["Enums"]["email_template"]
           updated_at?: string
         }
         Update: {
@@ -40,8 +439,9 @@ export type Database = {
           participant_id?: string | null
           provider_id?: string | null
           reason?: string | null
+          site_id?: string | null
           status?: string
-          template?: string
+          template?: Database["public"]["Enums"]["email_template"]
           updated_at?: string
         }
         Relationships: [
@@ -55,6 +455,12 @@ export type Database = {
             foreignKeyName: "email_log_participant_id_fkey"
             columns: ["participant_id"]
             referencedRelation: "participants"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "email_log_site_id_fkey"
+            columns: ["site_id"]
+            referencedRelation: "sites"
             referencedColumns: ["id"]
           },
         ]
@@ -96,6 +502,61 @@ export type Database = {
           },
         ]
       }
+      outflows: {
+        Row: {
+          id: number
+          key: string
+          note_id: string | null
+          outflow_at: string
+          outflow_type: Database["public"]["Enums"]["outflow_type"]
+          participant_id: string
+          path_run: number
+          recorded_by: string | null
+          site_id: string
+        }
+        Insert: {
+          id?: never
+          key: string
+          note_id?: string | null
+          outflow_at: string
+          outflow_type: Database["public"]["Enums"]["outflow_type"]
+          participant_id: string
+          path_run: number
+          recorded_by?: string | null
+          site_id: string
+        }
+        Update: {
+          id?: never
+          key?: string
+          note_id?: string | null
+          outflow_at?: string
+          outflow_type?: Database["public"]["Enums"]["outflow_type"]
+          participant_id?: string
+          path_run?: number
+          recorded_by?: string | null
+          site_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "outflows_participant_id_fkey"
+            columns: ["participant_id"]
+            referencedRelation: "participants"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "outflows_participant_id_path_run_fkey"
+            columns: ["participant_id", "path_run"]
+            referencedRelation: "paths"
+            referencedColumns: ["participant_id", "path_run"]
+          },
+          {
+            foreignKeyName: "outflows_site_id_fkey"
+            columns: ["site_id"]
+            referencedRelation: "sites"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       participants: {
         Row: {
           birth_date: string | null
@@ -110,7 +571,7 @@ export type Database = {
           last_name: string | null
           opted_out_at: string | null
           phone: string | null
-          referral_source: string
+          referral_source: Database["public"]["Enums"]["referral_source"]
           site_id: string
         }
         Insert: {
@@ -126,7 +587,7 @@ export type Database = {
           last_name?: string | null
           opted_out_at?: string | null
           phone?: string | null
-          referral_source: string
+          referral_source: Database["public"]["Enums"]["referral_source"]
           site_id: string
         }
         Update: {
@@ -142,7 +603,7 @@ export type Database = {
           last_name?: string | null
           opted_out_at?: string | null
           phone?: string | null
-          referral_source?: string
+          referral_source?: Database["public"]["Enums"]["referral_source"]
           site_id?: string
         }
         Relationships: [
@@ -208,30 +669,30 @@ export type Database = {
           ended_at: string | null
           participant_id: string
           path_run: number
-          phase: string
+          phase: Database["public"]["Enums"]["phase"]
           site_id: string
           started_at: string
-          status: string
+          status: Database["public"]["Enums"]["path_status"]
           workflow_id: string
         }
         Insert: {
           ended_at?: string | null
           participant_id: string
           path_run: number
-          phase: string
+          phase: Database["public"]["Enums"]["phase"]
           site_id: string
           started_at: string
-          status?: string
+          status?: Database["public"]["Enums"]["path_status"]
           workflow_id: string
         }
         Update: {
           ended_at?: string | null
           participant_id?: string
           path_run?: number
-          phase?: string
+          phase?: Database["public"]["Enums"]["phase"]
           site_id?: string
           started_at?: string
-          status?: string
+          status?: Database["public"]["Enums"]["path_status"]
           workflow_id?: string
         }
         Relationships: [
@@ -249,11 +710,73 @@ export type Database = {
           },
         ]
       }
+      phase_changes: {
+        Row: {
+          changed_at: string
+          changed_by: string | null
+          from_phase: Database["public"]["Enums"]["phase"] | null
+          id: number
+          key: string
+          note_id: string | null
+          participant_id: string
+          path_run: number
+          reason: Database["public"]["Enums"]["phase_change_reason"] | null
+          site_id: string
+          to_phase: Database["public"]["Enums"]["phase"]
+        }
+        Insert: {
+          changed_at: string
+          changed_by?: string | null
+          from_phase?: Database["public"]["Enums"]["phase"] | null
+          id?: never
+          key: string
+          note_id?: string | null
+          participant_id: string
+          path_run: number
+          reason?: Database["public"]["Enums"]["phase_change_reason"] | null
+          site_id: string
+          to_phase: Database["public"]["Enums"]["phase"]
+        }
+        Update: {
+          changed_at?: string
+          changed_by?: string | null
+          from_phase?: Database["public"]["Enums"]["phase"] | null
+          id?: never
+          key?: string
+          note_id?: string | null
+          participant_id?: string
+          path_run?: number
+          reason?: Database["public"]["Enums"]["phase_change_reason"] | null
+          site_id?: string
+          to_phase?: Database["public"]["Enums"]["phase"]
+        }
+        Relationships: [
+          {
+            foreignKeyName: "phase_changes_participant_id_fkey"
+            columns: ["participant_id"]
+            referencedRelation: "participants"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "phase_changes_participant_id_path_run_fkey"
+            columns: ["participant_id", "path_run"]
+            referencedRelation: "paths"
+            referencedColumns: ["participant_id", "path_run"]
+          },
+          {
+            foreignKeyName: "phase_changes_site_id_fkey"
+            columns: ["site_id"]
+            referencedRelation: "sites"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       profiles: {
         Row: {
           created_at: string
           display_name: string
           email: string | null
+          email_opted_out_at: string | null
           id: string
           role: Database["public"]["Enums"]["staff_role"]
           site_id: string
@@ -262,6 +785,7 @@ export type Database = {
           created_at?: string
           display_name: string
           email?: string | null
+          email_opted_out_at?: string | null
           id: string
           role: Database["public"]["Enums"]["staff_role"]
           site_id: string
@@ -270,6 +794,7 @@ export type Database = {
           created_at?: string
           display_name?: string
           email?: string | null
+          email_opted_out_at?: string | null
           id?: string
           role?: Database["public"]["Enums"]["staff_role"]
           site_id?: string
@@ -277,6 +802,107 @@ export type Database = {
         Relationships: [
           {
             foreignKeyName: "profiles_site_id_fkey"
+            columns: ["site_id"]
+            referencedRelation: "sites"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      referrals_in: {
+        Row: {
+          id: number
+          key: string
+          participant_id: string
+          path_run: number
+          referred_at: string
+          site_id: string
+          source: Database["public"]["Enums"]["referral_source"]
+        }
+        Insert: {
+          id?: never
+          key: string
+          participant_id: string
+          path_run: number
+          referred_at: string
+          site_id: string
+          source: Database["public"]["Enums"]["referral_source"]
+        }
+        Update: {
+          id?: never
+          key?: string
+          participant_id?: string
+          path_run?: number
+          referred_at?: string
+          site_id?: string
+          source?: Database["public"]["Enums"]["referral_source"]
+        }
+        Relationships: [
+          {
+            foreignKeyName: "referrals_in_participant_id_fkey"
+            columns: ["participant_id"]
+            referencedRelation: "participants"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "referrals_in_site_id_fkey"
+            columns: ["site_id"]
+            referencedRelation: "sites"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      referrals_out: {
+        Row: {
+          id: string
+          introduced_at: string | null
+          last_key: string
+          note_id: string | null
+          participant_id: string
+          partner: Database["public"]["Enums"]["partner"]
+          path_run: number
+          proposed_at: string
+          site_id: string
+          status: Database["public"]["Enums"]["referral_status"]
+          updated_at: string
+          updated_by: string | null
+        }
+        Insert: {
+          id: string
+          introduced_at?: string | null
+          last_key: string
+          note_id?: string | null
+          participant_id: string
+          partner: Database["public"]["Enums"]["partner"]
+          path_run: number
+          proposed_at: string
+          site_id: string
+          status: Database["public"]["Enums"]["referral_status"]
+          updated_at: string
+          updated_by?: string | null
+        }
+        Update: {
+          id?: string
+          introduced_at?: string | null
+          last_key?: string
+          note_id?: string | null
+          participant_id?: string
+          partner?: Database["public"]["Enums"]["partner"]
+          path_run?: number
+          proposed_at?: string
+          site_id?: string
+          status?: Database["public"]["Enums"]["referral_status"]
+          updated_at?: string
+          updated_by?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "referrals_out_participant_id_fkey"
+            columns: ["participant_id"]
+            referencedRelation: "participants"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "referrals_out_site_id_fkey"
             columns: ["site_id"]
             referencedRelation: "sites"
             referencedColumns: ["id"]
@@ -306,11 +932,12 @@ export type Database = {
           assignee_id: string | null
           cause: string
           completed_at: string | null
+          completed_by: string | null
           created_at: string
           due_at: string
           id: string
           key: string
-          kind: string
+          kind: Database["public"]["Enums"]["task_kind"]
           participant_id: string
           path_run: number
           site_id: string
@@ -320,11 +947,12 @@ export type Database = {
           assignee_id?: string | null
           cause: string
           completed_at?: string | null
+          completed_by?: string | null
           created_at?: string
           due_at: string
           id?: string
           key: string
-          kind: string
+          kind: Database["public"]["Enums"]["task_kind"]
           participant_id: string
           path_run: number
           site_id: string
@@ -334,11 +962,12 @@ export type Database = {
           assignee_id?: string | null
           cause?: string
           completed_at?: string | null
+          completed_by?: string | null
           created_at?: string
           due_at?: string
           id?: string
           key?: string
-          kind?: string
+          kind?: Database["public"]["Enums"]["task_kind"]
           participant_id?: string
           path_run?: number
           site_id?: string
@@ -370,10 +999,106 @@ export type Database = {
       [_ in never]: never
     }
     Functions: {
-      [_ in never]: never
+      coach_task_digest: {
+        Args: { p_day_end: string; p_day_start: string }
+        Returns: {
+          coach_id: string
+          due: number
+          overdue: number
+        }[]
+      }
+      erase_participant: { Args: { p_participant: string }; Returns: undefined }
+      funder_report: {
+        Args: { p_from: string; p_site: string; p_to: string }
+        Returns: Json
+      }
+      meet_and_greet_invitees: {
+        Args: Record<PropertyKey, never>
+        Returns: string[]
+      }
     }
     Enums: {
+      agreement_status:
+        | "active"
+        | "expired"
+        | "completed"
+        | "stopped"
+        | "ended_by_outflow"
+      contact_kind: "conversation" | "group_moment" | "reply"
+      crisis_kind: "focus_crisis" | "status_crisis"
+      email_template:
+        | "welcome"
+        | "agreement_confirmation"
+        | "agreement_ending_soon"
+        | "aftercare_check_in"
+        | "group_moment_invitation"
+        | "meet_and_greet_invitation"
+        | "coach_new_participant"
+        | "coach_daily_digest"
+      group_moment_kind:
+        | "connectors_table"
+        | "open_house"
+        | "coworking"
+        | "stuyflab"
+        | "meet_and_greet"
+      outflow_type:
+        | "regular_job"
+        | "article_60"
+        | "social_economy_job"
+        | "structural_volunteering"
+        | "self_employed"
+        | "smart"
+        | "own_nonprofit"
+        | "artist_status"
+        | "education"
+        | "referred_elsewhere"
+        | "stopped"
+        | "other"
+      partner:
+        | "ocmw"
+        | "vdab"
+        | "unizo"
+        | "sif"
+        | "starterslabo"
+        | "smart"
+        | "gtb"
+        | "doctor"
+        | "care_facility"
+        | "other"
+      path_status: "active" | "aftercare" | "closed" | "forgotten"
+      phase: "orientation" | "focus" | "activation"
+      phase_change_reason:
+        | "crisis"
+        | "ready_for_next_step"
+        | "step_back"
+        | "participant_request"
+        | "coach_assessment"
+        | "re_entry"
+        | "other"
+      privilege: "space" | "resources" | "network"
+      referral_source:
+        | "ocmw"
+        | "vdab"
+        | "unizo"
+        | "sif"
+        | "starterslabo"
+        | "gtb"
+        | "advising_physician"
+        | "general_practitioner"
+        | "care_facility"
+        | "self"
+        | "word_of_mouth"
+        | "other"
+      referral_status: "proposed" | "introduced" | "accepted" | "declined"
       staff_role: "staff" | "coach" | "coordinator"
+      step_status: "done" | "needed"
+      task_kind:
+        | "coaching_conversation"
+        | "agreement_evaluation"
+        | "check_in"
+        | "reach_out"
+        | "referral_follow_up"
+        | "aftercare_reconnect"
     }
     CompositeTypes: {
       [_ in never]: never
@@ -501,7 +1226,95 @@ export type CompositeTypes<
 export const Constants = {
   public: {
     Enums: {
+      agreement_status: [
+        "active",
+        "expired",
+        "completed",
+        "stopped",
+        "ended_by_outflow",
+      ],
+      contact_kind: ["conversation", "group_moment", "reply"],
+      crisis_kind: ["focus_crisis", "status_crisis"],
+      email_template: [
+        "welcome",
+        "agreement_confirmation",
+        "agreement_ending_soon",
+        "aftercare_check_in",
+        "group_moment_invitation",
+        "meet_and_greet_invitation",
+        "coach_new_participant",
+        "coach_daily_digest",
+      ],
+      group_moment_kind: [
+        "connectors_table",
+        "open_house",
+        "coworking",
+        "stuyflab",
+        "meet_and_greet",
+      ],
+      outflow_type: [
+        "regular_job",
+        "article_60",
+        "social_economy_job",
+        "structural_volunteering",
+        "self_employed",
+        "smart",
+        "own_nonprofit",
+        "artist_status",
+        "education",
+        "referred_elsewhere",
+        "stopped",
+        "other",
+      ],
+      partner: [
+        "ocmw",
+        "vdab",
+        "unizo",
+        "sif",
+        "starterslabo",
+        "smart",
+        "gtb",
+        "doctor",
+        "care_facility",
+        "other",
+      ],
+      path_status: ["active", "aftercare", "closed", "forgotten"],
+      phase: ["orientation", "focus", "activation"],
+      phase_change_reason: [
+        "crisis",
+        "ready_for_next_step",
+        "step_back",
+        "participant_request",
+        "coach_assessment",
+        "re_entry",
+        "other",
+      ],
+      privilege: ["space", "resources", "network"],
+      referral_source: [
+        "ocmw",
+        "vdab",
+        "unizo",
+        "sif",
+        "starterslabo",
+        "gtb",
+        "advising_physician",
+        "general_practitioner",
+        "care_facility",
+        "self",
+        "word_of_mouth",
+        "other",
+      ],
+      referral_status: ["proposed", "introduced", "accepted", "declined"],
       staff_role: ["staff", "coach", "coordinator"],
+      step_status: ["done", "needed"],
+      task_kind: [
+        "coaching_conversation",
+        "agreement_evaluation",
+        "check_in",
+        "reach_out",
+        "referral_follow_up",
+        "aftercare_reconnect",
+      ],
     },
   },
 } as const

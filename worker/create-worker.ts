@@ -1,8 +1,7 @@
 import { createRequire } from 'node:module';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { Resend } from 'resend';
-import { createActivities } from '../activities/index.js';
-import type { PathActivities } from '../activities/contract.js';
+import { createActivities, type Activities } from '../activities/index.js';
 import type { Config } from '../infra/config.js';
 import { supabaseClient } from '../infra/supabase/client.js';
 import { temporalConnectionOptions } from '../infra/temporal/connection.js';
@@ -12,7 +11,7 @@ const require = createRequire(import.meta.url);
 export const WORKFLOWS_PATH = require.resolve('../workflows/index.ts');
 
 /** The activities a worker runs, built once from the configured clients. */
-export function activitiesFromConfig(config: Config): PathActivities {
+export function activitiesFromConfig(config: Config): Activities {
   return createActivities({
     db: supabaseClient(config.SUPABASE_URL, config.SUPABASE_SERVICE_ROLE_KEY),
     // The real Resend SDK; without an API key it talks to the local outbox (RESEND_BASE_URL).
@@ -32,10 +31,11 @@ export async function createWorker(
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    workflowsPath: WORKFLOWS_PATH,
+    // A prebuilt bundle (`npm run build:workflows`) keeps webpack out of the worker's memory.
+    ...(config.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: config.WORKFLOW_BUNDLE_PATH } } : { workflowsPath: WORKFLOWS_PATH }),
     activities: activitiesFromConfig(config),
     // Paths wait for months: keep memory bounded by the cache, not by the number of paths.
-    maxCachedWorkflows: 500,
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     ...overrides,
   });
 }

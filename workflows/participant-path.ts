@@ -29,6 +29,9 @@ const { recordEvent, createTask, erasePersonalData } = wf.proxyActivities<PathAc
 });
 const { sendEmail } = wf.proxyActivities<PathActivities>({
   startToCloseTimeout: '1 minute',
+  // Resend keeps an idempotency key for 24 hours: past that a retry could send twice, so an
+  // email that could not go out in 23 hours is given up (and logged) instead.
+  scheduleToCloseTimeout: '23 hours',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: ['PermanentEmailFailure'] },
 });
 

@@ -1,17 +1,17 @@
 import { Hono } from 'hono';
-import { actionSchemas } from '../../domain/action-schemas.js';
-import { intakeSchema } from '../../domain/actions.js';
-import type { Action } from '../../domain/path-rules.js';
+import { z } from 'zod';
 import { participantFor } from '../access.js';
 import { requireRole } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { ApiError, invalidInput } from '../errors.js';
-import { intake, readPath, runAction } from '../path-service.js';
+import { intake, readPath, runActionWithNote } from '../path-service.js';
+import { listParticipants, participantHistory, participantNotes, participantTasks } from '../queries.js';
+import { actionRequestSchemas, intakeRequestSchema, isActionType, participantsQuerySchema } from '../requests.js';
 
-/** Intake, the participant's path, and one endpoint per coach action. */
+/** Intake, the participant list and detail, and one endpoint per coach action. */
 export const participantsApi = new Hono<AppEnv>();
 
-async function jsonBody(c: { req: { json(): Promise<unknown> } }): Promise<unknown> {
+export async function jsonBody(c: { req: { json(): Promise<unknown> } }): Promise<unknown> {
   try {
     return await c.req.json();
   } catch {
@@ -19,30 +19,65 @@ async function jsonBody(c: { req: { json(): Promise<unknown> } }): Promise<unkno
   }
 }
 
+const idempotencyKey = z.string().trim().min(1).max(255);
+
 participantsApi.post('/intakes', requireRole('staff'), async (c) => {
-  const parsed = intakeSchema.safeParse(await jsonBody(c));
+  const parsed = intakeRequestSchema.safeParse(await jsonBody(c));
   if (!parsed.success) throw invalidInput(parsed.error);
   const user = c.var.user!;
   if (parsed.data.siteId !== user.siteId) throw new ApiError('forbidden', 'Je kan alleen deelnemers van je eigen Stuyfplek inschrijven.');
-  const result = await intake(c.var.deps, parsed.data);
+  const header = c.req.header('idempotency-key');
+  let key: string | undefined;
+  if (header !== undefined) {
+    const checked = idempotencyKey.safeParse(header);
+    if (!checked.success) throw new ApiError('invalid_input', 'Ongeldige Idempotency-Key (1 tot 255 tekens).', { 'Idempotency-Key': '1 tot 255 tekens' });
+    key = checked.data;
+  }
+  const result = await intake(c.var.deps, parsed.data, key ? { idempotency: { userId: user.id, key } } : {});
   return c.json(result, result.created ? 201 : 200);
 });
 
+participantsApi.get('/participants', requireRole('staff', 'coach'), async (c) => {
+  const parsed = participantsQuerySchema.safeParse(c.req.query());
+  if (!parsed.success) throw invalidInput(parsed.error);
+  const { phase, coach, site } = parsed.data;
+  const participants = await listParticipants(c.var.deps, c.var.user!, { phase, coachId: coach, siteId: site });
+  return c.json({ participants });
+});
+
 participantsApi.get('/participants/:id', requireRole('staff', 'coach'), async (c) => {
-  const participant = await participantFor(c.var.deps, c.var.user!, c.req.param('id'));
-  const path = await readPath(c.var.deps, participant.id);
-  return c.json({ participant, path });
+  const id = c.req.param('id');
+  if (!z.guid().safeParse(id).success) throw new ApiError('not_found', 'Deze deelnemer bestaat niet.');
+  const participant = await participantFor(c.var.deps, c.var.user!, id);
+  const [path, history, notes, tasks] = await Promise.all([
+    readPath(c.var.deps, participant.id),
+    participantHistory(c.var.deps, participant.id),
+    participantNotes(c.var.deps, participant.id),
+    participantTasks(c.var.deps, participant.id),
+  ]);
+  return c.json({ participant, path, history, notes, tasks });
 });
 
 participantsApi.post('/participants/:id/actions/:type', requireRole('staff', 'coach'), async (c) => {
   const type = c.req.param('type');
-  if (!(type in actionSchemas)) throw new ApiError('not_found', `Onbekende actie: ${type}`);
-  const schema = actionSchemas[type as Action['type']];
+  if (!isActionType(type)) throw new ApiError('not_found', `Onbekende actie: ${type}`);
   const body = await jsonBody(c);
-  const user = c.var.user!;
-  const parsed = schema.safeParse({ ...(body as object), by: user.id });
+  const parsed = actionRequestSchemas[type].safeParse(body);
   if (!parsed.success) throw invalidInput(parsed.error);
-  const participant = await participantFor(c.var.deps, user, c.req.param('id'));
-  const path = await runAction(c.var.deps, participant.id, { type, input: parsed.data } as Action);
+  const id = c.req.param('id');
+  if (!z.guid().safeParse(id).success) throw new ApiError('not_found', 'Deze deelnemer bestaat niet.');
+  const user = c.var.user!;
+  const participant = await participantFor(c.var.deps, user, id);
+  const { note, ...input } = parsed.data as { note?: string };
+  await checkActionTargets(c.var.deps, participant.site_id, type, input);
+  const path = await runActionWithNote(c.var.deps, user, participant.id, type, input, note || undefined);
   return c.json({ path });
 });
+
+/** Ids in an action that must point at something real at the participant's site. */
+export async function checkActionTargets(deps: AppEnv['Variables']['deps'], siteId: string, type: string, input: Record<string, unknown>): Promise<void> {
+  if (type === 'assignCoach' && typeof input.coachId === 'string') {
+    const { data } = await deps.db.from('profiles').select('id').eq('id', input.coachId).eq('role', 'coach').eq('site_id', siteId).maybeSingle();
+    if (!data) throw new ApiError('invalid_input', 'Ongeldige invoer: coachId (geen coach van deze Stuyfplek)', { coachId: 'geen coach van deze Stuyfplek' });
+  }
+}

@@ -1,9 +1,12 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import type { EphemeralServerExecutable, TestWorkflowEnvironment } from '@temporalio/testing';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import pg from 'pg';
 import { createApp } from '../../api/app.js';
 import { loadConfig, type Config } from '../../infra/config.js';
@@ -15,16 +18,22 @@ import { signUserToken } from '../../infra/supabase/tokens.js';
 import { createWorker } from '../../worker/create-worker.js';
 import { startDevServerForTest } from './temporal.js';
 
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
 /**
  * The real stack for integration tests, on free ports and in a temporary folder so it never
  * collides with `npm run dev`: Postgres + PostgREST + gateway, the outbox (Resend's API) and the
- * Temporal dev server; the worker and the API run in this process. `stop()` stops all of it.
+ * Temporal dev server; the API runs in this process, the worker in this process or (for fault
+ * tests) in a child process that can be killed. `stop()` stops all of it.
  */
 export interface TestStack {
   config: Config;
   supabase: LocalSupabase;
   outbox: Outbox;
   temporal: TestWorkflowEnvironment;
+  /** The client the API uses (its own connection, so it survives a server restart). */
+  client: Client;
+  /** The in-process worker, when the stack runs one. */
   worker: Worker;
   app: ReturnType<typeof createApp>;
   db: Db;
@@ -33,10 +42,26 @@ export interface TestStack {
   site(name?: string): Promise<string>;
   /** Creates a signed-in person with a role at a site; returns their id and bearer token. */
   person(role: 'staff' | 'coach' | 'coordinator', siteId: string, email?: string): Promise<{ id: string; token: string }>;
+  /** Child-process worker only: SIGKILL it, as a crash would. */
+  killWorker(): void;
+  /** Child-process worker only: start it (again). */
+  startWorker(): void;
+  /** Stops Postgres, PostgREST and the gateway for `downMs`, then starts them again on the same data and ports. */
+  restartSupabase(downMs: number): Promise<void>;
+  /** With `temporalDb`: stops the Temporal dev server and starts it again on the same SQLite file and port. */
+  restartTemporal(downMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
+export interface TestStackOptions {
+  temporalCli?: EphemeralServerExecutable;
+  /** Where the worker runs; 'child' makes it killable. */
+  worker?: 'in-process' | 'child' | 'none';
+  /** Persist Temporal in a SQLite file on a fixed port, so the server can be restarted. */
+  temporalDb?: boolean;
+}
+
+export async function startTestStack(env: Record<string, string> = {}, o: TestStackOptions = {}): Promise<TestStack> {
   const stops: Array<() => Promise<unknown>> = [];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch(() => {});
@@ -45,11 +70,17 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
   try {
     const dataDir = await mkdtemp(join(tmpdir(), 'groeipad-test-'));
     stops.push(() => rm(dataDir, { recursive: true, force: true }));
-    const supabase = await startLocalSupabase({ dataDir, apiPort: await freePort(), dbPort: await freePort(), log: () => {} });
+    const supabasePorts = { apiPort: await freePort(), dbPort: await freePort() };
+    const supabaseOptions = { dataDir, ...supabasePorts, log: () => {} };
+    let supabase = await startLocalSupabase(supabaseOptions);
     stops.push(() => supabase.stop());
     const outbox = await startOutbox({ port: 0 });
     stops.push(() => outbox.close());
-    const temporal = await startDevServerForTest();
+
+    const temporalPort = o.temporalDb ? await freePort() : undefined;
+    const startTemporal = () =>
+      startDevServerForTest(o.temporalCli, temporalPort ? { port: temporalPort, dbFilename: join(dataDir, 'temporal.sqlite') } : undefined);
+    let temporal = await startTemporal();
     stops.push(() => temporal.teardown());
 
     const config = loadConfig({
@@ -61,23 +92,64 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
       GROEIPAD_CACHE_DIR: process.env.GROEIPAD_CACHE_DIR ?? join(tmpdir(), 'unused'),
       ...env,
     });
-    const worker = await createWorker(config, { connection: temporal.nativeConnection });
-    const running = worker.run();
-    stops.push(async () => {
-      worker.shutdown();
-      await running;
-    });
+    const connection = await Connection.connect({ address: temporal.address });
+    stops.push(() => connection.close());
+    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+
+    let worker: Worker | undefined;
+    let child: ChildProcess | undefined;
+    if ((o.worker ?? 'in-process') === 'in-process') {
+      const native = await NativeConnection.connect({ address: temporal.address });
+      stops.push(() => native.close());
+      const inProcess = await createWorker(config, { connection: native });
+      const running = inProcess.run();
+      stops.push(async () => {
+        inProcess.shutdown();
+        await running;
+      });
+      worker = inProcess;
+    }
+    const startChildWorker = () => {
+      child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          GROEIPAD_ENV: 'test',
+          SUPABASE_URL: config.SUPABASE_URL,
+          RESEND_BASE_URL: config.RESEND_BASE_URL,
+          TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS,
+          TEMPORAL_TASK_QUEUE: config.TEMPORAL_TASK_QUEUE,
+          ...env,
+        },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+    };
+    if (o.worker === 'child') {
+      startChildWorker();
+      stops.push(async () => {
+        if (child && child.exitCode === null && child.signalCode === null) {
+          child.kill('SIGKILL');
+          await new Promise((r) => child!.once('exit', r));
+        }
+      });
+    }
+
     const db = supabaseClient(supabase.url, supabase.serviceRoleKey);
-    const app = createApp({ config, db, temporal: temporal.client });
+    const app = createApp({ config, db, temporal: client });
     const sql = new pg.Pool({ connectionString: supabase.dbUrl, max: 2 });
+    sql.on('error', () => {}); // a restarted Postgres drops idle connections; the pool reconnects
     stops.push(() => sql.end());
 
-    return {
+    const stack: TestStack = {
       config,
       supabase,
       outbox,
       temporal,
-      worker,
+      client,
+      get worker(): Worker {
+        if (!worker) throw new Error('this stack runs no in-process worker');
+        return worker;
+      },
       app,
       db,
       sql,
@@ -97,8 +169,30 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
         ]);
         return { id, token: await signUserToken(id, config.SUPABASE_JWT_SECRET) };
       },
+      killWorker() {
+        if (!child) throw new Error('this stack runs no child worker');
+        child.kill('SIGKILL');
+      },
+      startWorker() {
+        if (o.worker !== 'child') throw new Error('this stack runs no child worker');
+        startChildWorker();
+      },
+      async restartSupabase(downMs) {
+        await supabase.stop();
+        await new Promise((r) => setTimeout(r, downMs));
+        supabase = await startLocalSupabase(supabaseOptions);
+        stack.supabase = supabase;
+      },
+      async restartTemporal(downMs = 0) {
+        if (!o.temporalDb) throw new Error('restartTemporal needs temporalDb: true');
+        await temporal.teardown();
+        await new Promise((r) => setTimeout(r, downMs));
+        temporal = await startTemporal();
+        stack.temporal = temporal;
+      },
       stop,
     };
+    return stack;
   } catch (err) {
     await stop();
     throw err;

@@ -22,8 +22,11 @@ export async function startTimeSkipping(executable: EphemeralServerExecutable = 
 }
 
 /** The dev server (the Temporal CLI we build), in memory, for tests that need Schedules or the real server. */
-export async function startDevServerForTest(): Promise<TestWorkflowEnvironment> {
+export async function startDevServerForTest(
+  executable: EphemeralServerExecutable = inject('temporalCli'),
+  persist?: { port: number; dbFilename: string },
+): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
-    server: { executable: inject('temporalCli'), ip: '127.0.0.1', searchAttributes: PATH_SEARCH_ATTRIBUTES, log: { format: 'pretty', level: 'error' } },
+    server: { executable, ...persist, ip: '127.0.0.1', searchAttributes: PATH_SEARCH_ATTRIBUTES, log: { format: 'pretty', level: 'error' } },
   });
 }

@@ -1,0 +1,254 @@
+import { z } from 'zod';
+import { PHASES, TASK_KINDS } from '../domain/codes.js';
+import type { Config } from '../infra/config.js';
+import { ERROR_STATUS, type ErrorCode } from './errors.js';
+import {
+  ACTION_TYPES,
+  actionRequestSchemas,
+  intakeRequestSchema,
+  participantsQuerySchema,
+  reportQuerySchema,
+  tasksQuerySchema,
+  type ActionType,
+} from './requests.js';
+
+/**
+ * The OpenAPI 3.1 document of the JSON API, served at /api/openapi.json. Request bodies and
+ * query parameters come from the same zod schemas the routes validate with (zod 4's
+ * `z.toJSONSchema`); OpenAPI 3.1 uses JSON Schema 2020-12, the converter's default.
+ */
+
+type JsonSchema = Record<string, unknown>;
+
+function jsonSchema(schema: z.ZodType): JsonSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+}
+
+/** Query parameters from an object schema, one per key. */
+function queryParameters(schema: z.ZodObject): JsonSchema[] {
+  const object = jsonSchema(schema) as { properties?: Record<string, JsonSchema>; required?: string[] };
+  return Object.entries(object.properties ?? {}).map(([name, s]) => ({
+    name,
+    in: 'query',
+    required: object.required?.includes(name) ?? false,
+    schema: s,
+    ...(typeof s.description === 'string' ? { description: s.description } : {}),
+  }));
+}
+
+const errorSchema = z.object({
+  error: z.object({
+    code: z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]),
+    message: z.string().meta({ description: 'In Dutch, for people; a refused action carries the reason here.' }),
+    fields: z.record(z.string(), z.string()).optional().meta({ description: 'Per field (dotted path), the first problem.' }),
+    requestId: z.string(),
+  }),
+});
+
+const intakeResultSchema = z.object({
+  participantId: z.guid(),
+  workflowId: z.string(),
+  created: z.boolean().meta({ description: 'false when the same person (or the same Idempotency-Key) was taken in before' }),
+});
+
+const taskSchema = z.object({
+  id: z.guid(),
+  kind: z.enum(TASK_KINDS),
+  dueAt: z.iso.datetime({ offset: true }),
+  status: z.enum(['open', 'done', 'cancelled']),
+  participantId: z.guid(),
+  assigneeId: z.guid().nullable(),
+});
+
+const myTaskSchema = taskSchema.extend({ participantName: z.string(), overdue: z.boolean() });
+
+const participantSummarySchema = z.object({
+  id: z.guid(),
+  firstName: z.string().nullable(),
+  lastName: z.string().nullable(),
+  siteId: z.guid(),
+  coachId: z.guid().nullable(),
+  coachName: z.string().nullable(),
+  phase: z.enum(PHASES),
+  status: z.enum(['active', 'aftercare', 'closed', 'forgotten']),
+  pathRun: z.number().int(),
+  nextTask: taskSchema.pick({ id: true, kind: true, dueAt: true }).nullable(),
+  lastContactAt: z.iso.datetime({ offset: true }).nullable(),
+});
+
+const pathSchema = z
+  .looseObject({ participantId: z.guid(), phase: z.enum(PHASES), status: z.string(), pathRun: z.number().int() })
+  .meta({ description: 'The path as the workflow holds it (PathView in domain/path-state.ts): ids, codes and instants in ms.' });
+
+const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+const ERRORS = {
+  400: errorResponse('Invalid input; `fields` names each field'),
+  401: errorResponse('Not signed in'),
+  403: errorResponse('Signed in, but not allowed'),
+  404: errorResponse('Not found'),
+  409: errorResponse('Refused by the path (the reason is the message)'),
+  422: errorResponse('Idempotency-Key reused for someone else'),
+  503: errorResponse('Not available yet'),
+} as const;
+const errors = (...codes: Array<keyof typeof ERRORS>) => Object.fromEntries(codes.map((code) => [code, ERRORS[code]]));
+const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const idParameter = (what: string) => ({ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' }, description: what });
+
+const ACTION_SUMMARIES: Record<ActionType, string> = {
+  signalCrisis: 'Signal a focus or status crisis (optionally with the move it proposes)',
+  changePhase: 'Move the participant to another phase, with a reason',
+  signAgreement: 'Sign a growth agreement (focus or activation)',
+  renewAgreement: 'Renew the active growth agreement',
+  closeAgreement: 'Close the active growth agreement',
+  logContact: 'Log a contact (conversation, group moment, reply)',
+  logAttendance: 'Log attendance at a group moment',
+  registerStep: 'Register a step of the agreement (new, or change one)',
+  referOut: 'Propose a warm referral to a partner',
+  updateReferral: 'Move a referral forward (introduced, accepted, declined)',
+  outflow: 'Record outflow',
+  reenter: 'Let a former participant come back',
+  assignCoach: 'Assign a coach',
+  forget: 'Forget the participant (erase personal data; the path ends)',
+};
+
+export function openApiDocument(config: Pick<Config, 'PUBLIC_URL'>): JsonSchema {
+  const actionPaths = Object.fromEntries(
+    ACTION_TYPES.map((type) => [
+      `/api/participants/{id}/actions/${type}`,
+      {
+        post: {
+          operationId: type,
+          tags: ['actions'],
+          summary: ACTION_SUMMARIES[type],
+          description: 'A Temporal Update on the participant\'s path. `note` (where the action has one) is stored in the database; the workflow gets its id.',
+          parameters: [idParameter('participant id')],
+          requestBody: { required: true, content: json(ref(`${type}Request`)) },
+          responses: { 200: { description: 'The path after the action', content: json({ type: 'object', properties: { path: ref('Path') }, required: ['path'] }) }, ...errors(400, 401, 403, 404, 409) },
+        },
+      },
+    ]),
+  );
+
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'groeipad',
+      version: '0.1.0',
+      description: 'Growth paths of the participants of a Stuyfplek. Messages for people (errors, refusals) are in Dutch.',
+    },
+    servers: [{ url: config.PUBLIC_URL }],
+    security: [{ bearer: [] }, { session: [] }],
+    tags: [{ name: 'participants' }, { name: 'actions' }, { name: 'tasks' }, { name: 'reports' }, { name: 'service' }],
+    paths: {
+      '/health': { get: { tags: ['service'], security: [], summary: 'The process answers', responses: { 200: { description: 'ok' } } } },
+      '/ready': { get: { tags: ['service'], security: [], summary: 'The database and Temporal answer', responses: { 200: { description: 'ready' }, 503: { description: 'a dependency is unavailable' } } } },
+      '/api/openapi.json': { get: { tags: ['service'], security: [], summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
+      '/api/intakes': {
+        post: {
+          operationId: 'intake',
+          tags: ['participants'],
+          summary: 'Take a participant in (staff): one path per person',
+          description: 'Idempotent: the same person, or the same Idempotency-Key from the same person, returns the same participant and path (200 instead of 201).',
+          parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', minLength: 1, maxLength: 255 } }],
+          requestBody: { required: true, content: json(ref('Intake')) },
+          responses: {
+            201: { description: 'Taken in; the path started', content: json(ref('IntakeResult')) },
+            200: { description: 'Taken in before; the same path', content: json(ref('IntakeResult')) },
+            ...errors(400, 401, 403, 422),
+          },
+        },
+      },
+      '/api/participants': {
+        get: {
+          operationId: 'listParticipants',
+          tags: ['participants'],
+          summary: 'Participants: a coach sees their own, staff their site',
+          parameters: queryParameters(participantsQuerySchema),
+          responses: {
+            200: { description: 'The participants', content: json({ type: 'object', properties: { participants: { type: 'array', items: ref('ParticipantSummary') } }, required: ['participants'] }) },
+            ...errors(400, 401, 403),
+          },
+        },
+      },
+      '/api/participants/{id}': {
+        get: {
+          operationId: 'getParticipant',
+          tags: ['participants'],
+          summary: 'A participant: the path from the workflow, the history from the database',
+          parameters: [idParameter('participant id')],
+          responses: {
+            200: {
+              description: 'The participant',
+              content: json({
+                type: 'object',
+                properties: {
+                  participant: { type: 'object' },
+                  path: ref('Path'),
+                  history: { type: 'array', items: { type: 'object', properties: { key: { type: 'string' }, type: { type: 'string' }, pathRun: { type: 'integer' }, at: { type: 'string', format: 'date-time' }, event: { type: 'object' } } } },
+                  notes: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, body: { type: 'string' }, authorId: { type: ['string', 'null'] }, createdAt: { type: 'string' } } } },
+                  tasks: { type: 'array', items: ref('Task') },
+                },
+              }),
+            },
+            ...errors(401, 403, 404),
+          },
+        },
+      },
+      ...actionPaths,
+      '/api/tasks': {
+        get: {
+          operationId: 'myTasks',
+          tags: ['tasks'],
+          summary: 'My open tasks (staff also see the unassigned tasks of their site)',
+          parameters: queryParameters(tasksQuerySchema),
+          responses: { 200: { description: 'Tasks, the first due first', content: json({ type: 'object', properties: { tasks: { type: 'array', items: ref('MyTask') } } }) }, ...errors(400, 401, 403) },
+        },
+      },
+      '/api/tasks/{id}/complete': {
+        post: {
+          operationId: 'completeTask',
+          tags: ['tasks'],
+          summary: 'Mark a task done',
+          parameters: [idParameter('task id')],
+          responses: { 200: { description: 'Done', content: json({ type: 'object', properties: { task: ref('Task') } }) }, ...errors(401, 403, 404, 409) },
+        },
+      },
+      '/api/reports/funder': {
+        get: {
+          operationId: 'funderReport',
+          tags: ['reports'],
+          summary: 'The funder report (ESF) of a site for a period, as JSON or CSV',
+          parameters: queryParameters(reportQuerySchema),
+          responses: {
+            200: {
+              description: 'The report',
+              content: {
+                'application/json': { schema: { type: 'object', properties: { site: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, report: { type: 'object' } } } },
+                'text/csv': { schema: { type: 'string' } },
+              },
+            },
+            ...errors(400, 401, 403, 503),
+          },
+        },
+      },
+    },
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A Supabase access token' },
+        session: { type: 'apiKey', in: 'cookie', name: 'groeipad_session', description: 'The web session (same token)' },
+      },
+      schemas: {
+        Error: jsonSchema(errorSchema),
+        Intake: jsonSchema(intakeRequestSchema),
+        IntakeResult: jsonSchema(intakeResultSchema),
+        ParticipantSummary: jsonSchema(participantSummarySchema),
+        Task: jsonSchema(taskSchema),
+        MyTask: jsonSchema(myTaskSchema),
+        Path: jsonSchema(pathSchema),
+        ...Object.fromEntries(ACTION_TYPES.map((type) => [`${type}Request`, jsonSchema(actionRequestSchemas[type])])),
+      },
+    },
+  };
+}

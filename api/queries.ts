@@ -1,0 +1,270 @@
+import { addDays, localTimeToInstant, toLocalDate } from '../domain/calendar.js';
+import type { Phase, TaskKind } from '../domain/codes.js';
+import type { PathEvent } from '../domain/path-events.js';
+import type { PathStatus } from '../domain/path-state.js';
+import type { ApiDeps, SignedInUser } from './context.js';
+import { ApiError } from './errors.js';
+import { readPath } from './path-service.js';
+
+/**
+ * What the API and the pages read from the database: participant lists, a participant's
+ * history, notes and tasks. The service-role client reads; every function applies the same
+ * rule as row-level security first (a coach their own participants, staff their site).
+ */
+
+/** Splits long `in (...)` lists so a URL to PostgREST stays short. */
+function chunks<T>(items: T[], size = 100): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function check<T>(result: { data: T; error: { message: string } | null }, what: string): NonNullable<T> {
+  if (result.error) throw new Error(`${what}: ${result.error.message}`);
+  return (result.data ?? []) as NonNullable<T>;
+}
+
+/** The path events that count as contact (the domain's "last contact"). */
+const CONTACT_EVENTS = ['path_started', 'contact_logged', 'attendance_logged', 'path_reentered'] as const;
+
+export interface TaskSummary {
+  id: string;
+  kind: TaskKind;
+  dueAt: string;
+  status: 'open' | 'done' | 'cancelled';
+  participantId: string;
+  assigneeId: string | null;
+}
+
+export interface ParticipantSummary {
+  id: string;
+  firstName: string | null;
+  lastName: string | null;
+  siteId: string;
+  coachId: string | null;
+  coachName: string | null;
+  phase: Phase;
+  status: PathStatus;
+  pathRun: number;
+  /** The open task of this participant that is due first. */
+  nextTask: Pick<TaskSummary, 'id' | 'kind' | 'dueAt'> | null;
+  lastContactAt: string | null;
+}
+
+export interface ParticipantFilter {
+  phase?: Phase | undefined;
+  coachId?: string | undefined;
+  siteId?: string | undefined;
+}
+
+/** Which participants a person may list, with the filters they asked for; refuses what they may not see. */
+function scope(user: SignedInUser, filter: ParticipantFilter): { siteId: string; coachId?: string } {
+  if (user.role === 'coordinator') throw new ApiError('forbidden', 'Coördinatoren zien cijfers, geen deelnemerslijsten.');
+  if (filter.siteId && filter.siteId !== user.siteId) throw new ApiError('forbidden', 'Je ziet alleen deelnemers van je eigen Stuyfplek.');
+  if (user.role === 'coach') {
+    if (filter.coachId && filter.coachId !== user.id) throw new ApiError('forbidden', 'Je ziet alleen de deelnemers die je zelf volgt.');
+    return { siteId: user.siteId, coachId: user.id };
+  }
+  return { siteId: user.siteId, ...(filter.coachId ? { coachId: filter.coachId } : {}) };
+}
+
+export async function listParticipants(deps: ApiDeps, user: SignedInUser, filter: ParticipantFilter = {}): Promise<ParticipantSummary[]> {
+  const { db } = deps;
+  const where = scope(user, filter);
+  let query = db
+    .from('participants')
+    .select('id, first_name, last_name, site_id, coach_id, created_at')
+    .eq('site_id', where.siteId)
+    .is('erased_at', null)
+    .order('last_name', { ascending: true })
+    .order('first_name', { ascending: true });
+  if (where.coachId) query = query.eq('coach_id', where.coachId);
+  const participants = check(await query, 'list participants');
+  const ids = participants.map((p) => p.id);
+
+  const paths = new Map<string, { phase: string; status: string; path_run: number }>();
+  const nextTasks = new Map<string, ParticipantSummary['nextTask']>();
+  const lastContact = new Map<string, string>();
+  for (const part of chunks(ids)) {
+    const [pathRows, taskRows, contactRows] = await Promise.all([
+      db.from('paths').select('participant_id, phase, status, path_run').in('participant_id', part),
+      db.from('tasks').select('id, participant_id, kind, due_at').in('participant_id', part).eq('status', 'open').order('due_at', { ascending: true }),
+      db
+        .from('path_events')
+        .select('participant_id, type, at, payload')
+        .in('participant_id', part)
+        .in('type', [...CONTACT_EVENTS]),
+    ]);
+    for (const row of check(pathRows, 'read paths')) {
+      const known = paths.get(row.participant_id);
+      if (!known || row.path_run > known.path_run) paths.set(row.participant_id, row);
+    }
+    for (const row of check(taskRows, 'read tasks')) {
+      if (!nextTasks.has(row.participant_id)) nextTasks.set(row.participant_id, { id: row.id, kind: row.kind as TaskKind, dueAt: row.due_at });
+    }
+    for (const row of check(contactRows, 'read contacts')) {
+      const at = eventInstant(row.payload as PathEvent, row.at);
+      const known = lastContact.get(row.participant_id);
+      if (!known || at > known) lastContact.set(row.participant_id, at);
+    }
+  }
+
+  const coaches = await profileNames(deps, user.siteId);
+  // Just taken in: the worker has not written the path row yet, but the workflow knows.
+  const fresh = new Map(
+    await Promise.all(participants.filter((p) => !paths.has(p.id)).map(async (p) => [p.id, await readPath(deps, p.id).catch(() => null)] as const)),
+  );
+  const summaries: ParticipantSummary[] = [];
+  for (const p of participants) {
+    let path = paths.get(p.id);
+    let contact = lastContact.get(p.id) ?? null;
+    if (!path) {
+      const view = fresh.get(p.id);
+      if (!view) continue;
+      path = { phase: view.phase, status: view.status, path_run: view.pathRun };
+      contact = new Date(view.lastContactAt).toISOString();
+    }
+    summaries.push({
+      id: p.id,
+      firstName: p.first_name,
+      lastName: p.last_name,
+      siteId: p.site_id,
+      coachId: p.coach_id,
+      coachName: p.coach_id ? (coaches.get(p.coach_id) ?? null) : null,
+      phase: path.phase as Phase,
+      status: path.status as PathStatus,
+      pathRun: path.path_run,
+      nextTask: nextTasks.get(p.id) ?? null,
+      lastContactAt: contact,
+    });
+  }
+  return filter.phase ? summaries.filter((s) => s.phase === filter.phase) : summaries;
+}
+
+/** When an event happened: the instant it carries, or the moment it was recorded. */
+export function eventInstant(event: PathEvent, recordedAt: string): string {
+  const at = 'at' in event && typeof event.at === 'number' ? event.at : undefined;
+  return at !== undefined ? new Date(at).toISOString() : new Date(recordedAt).toISOString();
+}
+
+/** Display names of the staff, coaches and coordinators of a site, by id. */
+export async function profileNames(deps: ApiDeps, siteId: string): Promise<Map<string, string>> {
+  const rows = check(await deps.db.from('profiles').select('id, display_name').eq('site_id', siteId), 'read profiles');
+  return new Map(rows.map((r) => [r.id, r.display_name]));
+}
+
+export async function coachesOfSite(deps: ApiDeps, siteId: string): Promise<Array<{ id: string; name: string }>> {
+  const rows = check(
+    await deps.db.from('profiles').select('id, display_name').eq('site_id', siteId).eq('role', 'coach').order('display_name'),
+    'read coaches',
+  );
+  return rows.map((r) => ({ id: r.id, name: r.display_name }));
+}
+
+export interface HistoryEntry {
+  key: string;
+  type: PathEvent['type'];
+  pathRun: number;
+  at: string;
+  event: PathEvent;
+}
+
+export interface Note {
+  id: string;
+  body: string;
+  authorId: string | null;
+  createdAt: string;
+}
+
+/** Everything that happened on a participant's paths, oldest first, from the database. */
+export async function participantHistory(deps: ApiDeps, participantId: string): Promise<HistoryEntry[]> {
+  const rows = check(
+    await deps.db.from('path_events').select('key, type, path_run, at, payload').eq('participant_id', participantId).order('at', { ascending: true }),
+    'read history',
+  );
+  return rows
+    .map((r) => ({ key: r.key, type: r.type as PathEvent['type'], pathRun: r.path_run, at: eventInstant(r.payload as PathEvent, r.at), event: r.payload as PathEvent }))
+    .sort((a, b) => a.at.localeCompare(b.at));
+}
+
+export async function participantNotes(deps: ApiDeps, participantId: string): Promise<Note[]> {
+  const rows = check(
+    await deps.db.from('notes').select('id, body, author_id, created_at').eq('participant_id', participantId).order('created_at'),
+    'read notes',
+  );
+  return rows.map((r) => ({ id: r.id, body: r.body, authorId: r.author_id, createdAt: r.created_at }));
+}
+
+export async function participantTasks(deps: ApiDeps, participantId: string): Promise<TaskSummary[]> {
+  const rows = check(
+    await deps.db.from('tasks').select('id, kind, due_at, status, participant_id, assignee_id').eq('participant_id', participantId).eq('status', 'open').order('due_at'),
+    'read tasks',
+  );
+  return rows.map(taskSummary);
+}
+
+function taskSummary(r: { id: string; kind: string; due_at: string; status: string; participant_id: string; assignee_id: string | null }): TaskSummary {
+  return { id: r.id, kind: r.kind as TaskKind, dueAt: r.due_at, status: r.status as TaskSummary['status'], participantId: r.participant_id, assigneeId: r.assignee_id };
+}
+
+export type TaskWindow = 'open' | 'due' | 'overdue';
+
+export interface MyTask extends TaskSummary {
+  participantName: string;
+  /** Due before today, Brussels time. */
+  overdue: boolean;
+}
+
+/** The start of today and of tomorrow in Brussels, as instants. */
+function today(now: number): { start: number; end: number } {
+  const date = toLocalDate(now);
+  return { start: localTimeToInstant(date, 0), end: localTimeToInstant(addDays(date, 1), 0) };
+}
+
+/**
+ * A person's open tasks: their own; staff also see the tasks of their site that nobody is
+ * assigned to (a participant without a coach). `due` is everything due by the end of today,
+ * `overdue` what was due before today.
+ */
+export async function myTasks(deps: ApiDeps, user: SignedInUser, when: TaskWindow, now = Date.now()): Promise<MyTask[]> {
+  const { start, end } = today(now);
+  let query = deps.db
+    .from('tasks')
+    .select('id, kind, due_at, status, participant_id, assignee_id, participants(first_name, last_name)')
+    .eq('status', 'open')
+    .order('due_at', { ascending: true });
+  query = user.role === 'staff' ? query.eq('site_id', user.siteId).or(`assignee_id.eq.${user.id},assignee_id.is.null`) : query.eq('assignee_id', user.id);
+  if (when === 'due') query = query.lt('due_at', new Date(end).toISOString());
+  if (when === 'overdue') query = query.lt('due_at', new Date(start).toISOString());
+  const rows = check(await query, 'read my tasks');
+  return rows.map((r) => {
+    const person = r.participants as { first_name: string | null; last_name: string | null } | null;
+    return {
+      ...taskSummary(r),
+      participantName: [person?.first_name, person?.last_name].filter(Boolean).join(' ') || 'Deelnemer (gewist)',
+      overdue: Date.parse(r.due_at) < start,
+    };
+  });
+}
+
+/** Marks a task done; the assignee may, and staff for their site. */
+export async function completeTask(deps: ApiDeps, user: SignedInUser, taskId: string): Promise<TaskSummary> {
+  const { data, error } = await deps.db.from('tasks').select('id, kind, due_at, status, participant_id, assignee_id, site_id').eq('id', taskId).maybeSingle();
+  if (error) throw new Error(`read task: ${error.message}`);
+  if (!data) throw new ApiError('not_found', 'Deze taak bestaat niet.');
+  const allowed = data.assignee_id === user.id || (user.role === 'staff' && data.site_id === user.siteId);
+  if (!allowed) throw new ApiError('forbidden', 'Dit is niet jouw taak.');
+  if (data.status === 'done') throw new ApiError('refused', 'Deze taak is al afgewerkt.');
+  if (data.status !== 'open') throw new ApiError('refused', 'Deze taak is geannuleerd.');
+  const updated = await deps.db
+    .from('tasks')
+    .update({ status: 'done', completed_at: new Date().toISOString(), completed_by: user.id })
+    .eq('id', taskId)
+    .eq('status', 'open')
+    .select('id, kind, due_at, status, participant_id, assignee_id');
+  if (updated.error) throw new Error(`complete task: ${updated.error.message}`);
+  const row = updated.data[0];
+  if (!row) throw new ApiError('refused', 'Deze taak is net al afgewerkt.');
+  return taskSummary(row);
+}
+

@@ -1,0 +1,69 @@
+import { actionSchemas } from '../domain/action-schemas.js';
+import { intakeSchema } from '../domain/actions.js';
+import { PHASES } from '../domain/codes.js';
+import { isValidLocalDate } from '../domain/calendar.js';
+import type { Action } from '../domain/path-rules.js';
+import { z } from '../domain/zod-dutch.js';
+
+/**
+ * What a request to the API (or a web form) carries, derived from the shared schemas of
+ * domain/actions.ts so that nothing is written twice. An action request is the action's input
+ * without `by` (the signed-in person) and without note ids: free text comes in as `note`, the API
+ * stores it in public.notes and passes its id to the workflow.
+ */
+
+export type ActionType = Action['type'];
+export const ACTION_TYPES = Object.keys(actionSchemas) as ActionType[];
+
+/** The field of an action that refers to its free-text note, if the action has one. */
+export function noteField(type: ActionType): 'noteId' | 'goalNoteId' | null {
+  const shape = actionSchemas[type].shape as Record<string, unknown>;
+  if ('goalNoteId' in shape) return 'goalNoteId';
+  if ('noteId' in shape) return 'noteId';
+  return null;
+}
+
+export const noteText = z.string().trim().max(4000, { error: 'maximaal 4000 tekens' });
+
+function actionRequest(type: ActionType) {
+  const schema = actionSchemas[type] as unknown as z.ZodObject;
+  const omit: Record<string, true> = { by: true };
+  const field = noteField(type);
+  if (field) omit[field] = true;
+  const request = schema.omit(omit);
+  return field ? request.extend({ note: noteText.optional() }) : request;
+}
+
+export const actionRequestSchemas = Object.fromEntries(ACTION_TYPES.map((type) => [type, actionRequest(type)])) as Record<ActionType, z.ZodObject>;
+
+export function isActionType(type: string): type is ActionType {
+  return Object.hasOwn(actionSchemas, type);
+}
+
+/** Staff intake: the domain's schema as it is. */
+export const intakeRequestSchema = intakeSchema;
+
+const localDate = z.string().refine(isValidLocalDate, { error: 'moet een datum zijn (JJJJ-MM-DD)' }).meta({ format: 'date' });
+const id = z.guid({ error: 'moet een geldige id zijn' });
+
+export const participantsQuerySchema = z.object({
+  phase: z.enum(PHASES).optional(),
+  coach: id.optional(),
+  site: id.optional(),
+});
+
+export const TASK_WINDOWS = ['open', 'due', 'overdue'] as const;
+export const tasksQuerySchema = z.object({
+  /** open: every open task; due: due by the end of today (Brussels), overdue included; overdue: due before today. */
+  when: z.enum(TASK_WINDOWS).default('open').meta({ description: 'open: every open task; due: due by the end of today (Brussels), overdue included; overdue: due before today' }),
+});
+
+export const REPORT_FORMATS = ['json', 'csv'] as const;
+export const reportQuerySchema = z
+  .object({
+    site: id.optional().meta({ description: 'defaults to your own site' }),
+    from: localDate,
+    to: localDate,
+    format: z.enum(REPORT_FORMATS).default('json').meta({ description: 'json, or csv for a spreadsheet (semicolons, decimal comma, UTF-8 with BOM)' }),
+  })
+  .refine((q) => q.from <= q.to, { error: 'het einde van de periode ligt voor het begin', path: ['to'] });

@@ -1,0 +1,24 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { requireRole } from '../auth.js';
+import type { AppEnv } from '../context.js';
+import { ApiError, invalidInput } from '../errors.js';
+import { completeTask, myTasks } from '../queries.js';
+import { tasksQuerySchema } from '../requests.js';
+
+/** My tasks (open, due today or overdue) and completing one. */
+export const tasksApi = new Hono<AppEnv>();
+
+tasksApi.get('/tasks', requireRole('staff', 'coach'), async (c) => {
+  const parsed = tasksQuerySchema.safeParse(c.req.query());
+  if (!parsed.success) throw invalidInput(parsed.error);
+  const tasks = await myTasks(c.var.deps, c.var.user!, parsed.data.when);
+  return c.json({ tasks });
+});
+
+tasksApi.post('/tasks/:id/complete', requireRole('staff', 'coach'), async (c) => {
+  const id = c.req.param('id');
+  if (!z.guid().safeParse(id).success) throw new ApiError('not_found', 'Deze taak bestaat niet.');
+  const task = await completeTask(c.var.deps, c.var.user!, id);
+  return c.json({ task });
+});

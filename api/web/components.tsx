@@ -1,0 +1,201 @@
+import type { Child } from 'hono/jsx';
+import { valueOf, valuesOf, type FormState } from './form-input.js';
+
+/**
+ * Form fields with a label each, a hint where it helps, and the error right under the label,
+ * tied to the input with aria-describedby. `prefix` keeps ids unique when a page has several
+ * forms with the same field names.
+ */
+
+export type Options = ReadonlyArray<readonly [value: string, label: string]>;
+
+export function optionsFrom<T extends string>(codes: readonly T[], labels: Record<T, string>): Options {
+  return codes.map((code) => [code, labels[code]] as const);
+}
+
+interface FieldProps {
+  prefix: string;
+  name: string;
+  label: string;
+  hint?: string | undefined;
+  state?: FormState | undefined;
+  required?: boolean;
+}
+
+const fieldId = (prefix: string, name: string) => `${prefix}-${name}`;
+
+function describedBy(id: string, hint: unknown, error: unknown): string | undefined {
+  const ids = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean);
+  return ids.length ? ids.join(' ') : undefined;
+}
+
+function Hint({ id, hint }: { id: string; hint?: string | undefined }) {
+  return hint ? (
+    <span class="hint" id={`${id}-hint`}>
+      {hint}
+    </span>
+  ) : null;
+}
+
+function ErrorText({ id, error }: { id: string; error?: string | undefined }) {
+  return error ? (
+    <p class="field-error" id={`${id}-error`}>
+      {error}
+    </p>
+  ) : null;
+}
+
+function Label({ id, label, required }: { id: string; label: string; required?: boolean | undefined }) {
+  return (
+    <label for={id}>
+      {label}
+      {required ? null : <span class="muted"> (niet verplicht)</span>}
+    </label>
+  );
+}
+
+export function TextField(props: FieldProps & { type?: 'text' | 'email' | 'tel' | 'date'; autocomplete?: string; inputmode?: string }) {
+  const id = fieldId(props.prefix, props.name);
+  const error = props.state?.errors[props.name];
+  return (
+    <div class="field">
+      <Label id={id} label={props.label} required={props.required} />
+      <Hint id={id} hint={props.hint} />
+      <ErrorText id={id} error={error} />
+      <input
+        id={id}
+        name={props.name}
+        type={props.type ?? 'text'}
+        value={valueOf(props.state?.values, props.name)}
+        autocomplete={props.autocomplete}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={describedBy(id, props.hint, error)}
+        aria-required={props.required ? 'true' : undefined}
+      />
+    </div>
+  );
+}
+
+export function TextArea(props: FieldProps) {
+  const id = fieldId(props.prefix, props.name);
+  const error = props.state?.errors[props.name];
+  return (
+    <div class="field">
+      <Label id={id} label={props.label} required={props.required} />
+      <Hint id={id} hint={props.hint} />
+      <ErrorText id={id} error={error} />
+      <textarea id={id} name={props.name} rows={4} aria-invalid={error ? 'true' : undefined} aria-describedby={describedBy(id, props.hint, error)}>
+        {valueOf(props.state?.values, props.name)}
+      </textarea>
+    </div>
+  );
+}
+
+export function Select(props: FieldProps & { options: Options; placeholder?: string; value?: string | undefined }) {
+  const id = fieldId(props.prefix, props.name);
+  const error = props.state?.errors[props.name];
+  const current = props.state ? valueOf(props.state.values, props.name) : (props.value ?? '');
+  return (
+    <div class="field">
+      <Label id={id} label={props.label} required={props.required} />
+      <Hint id={id} hint={props.hint} />
+      <ErrorText id={id} error={error} />
+      <select id={id} name={props.name} aria-invalid={error ? 'true' : undefined} aria-describedby={describedBy(id, props.hint, error)} aria-required={props.required ? 'true' : undefined}>
+        {props.placeholder !== undefined ? <option value="">{props.placeholder}</option> : null}
+        {props.options.map(([value, label]) => (
+          <option value={value} selected={value === current}>
+            {label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+function Choices(props: FieldProps & { options: Options; type: 'radio' | 'checkbox'; checked: string[] }) {
+  const id = fieldId(props.prefix, props.name);
+  const error = props.state?.errors[props.name];
+  return (
+    <fieldset class="field" id={id} aria-describedby={describedBy(id, props.hint, error)} aria-invalid={error ? 'true' : undefined}>
+      <legend>
+        {props.label}
+        {props.required ? null : <span class="muted"> (niet verplicht)</span>}
+      </legend>
+      <Hint id={id} hint={props.hint} />
+      <ErrorText id={id} error={error} />
+      {props.options.map(([value, label], i) => (
+        <div class="choice">
+          <input type={props.type} id={`${id}-${i}`} name={props.name} value={value} checked={props.checked.includes(value)} />
+          <label for={`${id}-${i}`}>{label}</label>
+        </div>
+      ))}
+    </fieldset>
+  );
+}
+
+export function RadioGroup(props: FieldProps & { options: Options }) {
+  return <Choices {...props} type="radio" checked={valuesOf(props.state?.values, props.name)} />;
+}
+
+export function CheckboxGroup(props: FieldProps & { options: Options }) {
+  return <Choices {...props} type="checkbox" checked={valuesOf(props.state?.values, props.name)} />;
+}
+
+/** A single yes/no checkbox. */
+export function Checkbox(props: FieldProps) {
+  const id = fieldId(props.prefix, props.name);
+  const error = props.state?.errors[props.name];
+  const checked = valueOf(props.state?.values, props.name) !== '';
+  return (
+    <div class="field">
+      <ErrorText id={id} error={error} />
+      <div class="choice">
+        <input type="checkbox" id={id} name={props.name} value="on" checked={checked} aria-describedby={describedBy(id, props.hint, error)} />
+        <div>
+          <label for={id}>{props.label}</label>
+          <Hint id={id} hint={props.hint} />
+        </div>
+      </div>
+    </div>
+  );
+}
+
+export function Notice({ kind, title, children, id }: { kind: 'ok' | 'error' | 'warn'; title?: string; children?: Child; id?: string }) {
+  return (
+    <div class={`notice ${kind}`} role={kind === 'ok' ? 'status' : 'alert'} id={id}>
+      {title ? <h2>{title}</h2> : null}
+      {children}
+    </div>
+  );
+}
+
+/** At the top of a form that came back: what went wrong, with links to the fields. */
+export function FormProblems({ state, prefix, labels }: { state?: FormState | undefined; prefix: string; labels: Record<string, string> }) {
+  if (!state) return null;
+  if (state.refused) {
+    return (
+      <Notice kind="error" title="Dit kan nu niet" id={`${prefix}-refused`}>
+        <p>{state.refused}</p>
+      </Notice>
+    );
+  }
+  const entries = Object.entries(state.errors);
+  if (entries.length === 0) return null;
+  return (
+    <Notice kind="error" title="Kijk dit even na">
+      <ul>
+        {entries.map(([name, message]) => (
+          <li>
+            {labels[name] ? <a href={`#${fieldId(prefix, name)}`}>{labels[name]}</a> : null}
+            {labels[name] ? ': ' : ''}
+            {message}
+          </li>
+        ))}
+      </ul>
+    </Notice>
+  );
+}
+
+export function PhaseBadge({ phase, label }: { phase: string; label: string }) {
+  return <span class={`badge phase-${phase}`}>{label}</span>;
+}

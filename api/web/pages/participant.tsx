@@ -1,0 +1,411 @@
+import type { z } from 'zod';
+import {
+  CONTACT_KINDS,
+  CONTACT_LABELS,
+  CRISIS_KINDS,
+  CRISIS_LABELS,
+  GROUP_MOMENT_KINDS,
+  GROUP_MOMENT_LABELS,
+  OUTFLOW_LABELS,
+  OUTFLOW_TYPES,
+  PARTNERS,
+  PARTNER_LABELS,
+  PHASES,
+  PHASE_CHANGE_REASONS,
+  PHASE_CHANGE_REASON_LABELS,
+  PHASE_LABELS,
+  PRIVILEGES,
+  PRIVILEGE_LABELS,
+  REFERRAL_SOURCE_LABELS,
+  REFERRAL_STATUS_LABELS,
+  STEP_STATUSES,
+  TASK_LABELS,
+  type ReferralSource,
+} from '../../../domain/codes.js';
+import type { PathView } from '../../../domain/path-state.js';
+import type { Note, TaskSummary } from '../../queries.js';
+import { actionRequestSchemas, type ActionType } from '../../requests.js';
+import { Checkbox, CheckboxGroup, FormProblems, Notice, PhaseBadge, RadioGroup, Select, TextArea, TextField, optionsFrom, type Options } from '../components.js';
+import type { FormState } from '../form-input.js';
+import {
+  ACTION_TITLES,
+  AGREEMENT_STATUS_LABELS,
+  CLOSE_OUTCOME_LABELS,
+  DEADLINE_LABELS,
+  PATH_STATUS_LABELS,
+  STEP_STATUS_LABELS,
+  formatDate,
+  formatDateTime,
+} from '../labels.js';
+import type { TimelineEntry } from '../timeline.js';
+
+export interface ParticipantPageData {
+  participant: {
+    id: string;
+    first_name: string | null;
+    last_name: string | null;
+    referral_source: string;
+    created_at: string;
+    email: string | null;
+    phone: string | null;
+    consent_email: boolean;
+    opted_out_at: string | null;
+    erased_at: string | null;
+  };
+  view: PathView;
+  timeline: TimelineEntry[];
+  notes: Map<string, Note>;
+  tasks: TaskSummary[];
+  coaches: Array<{ id: string; name: string }>;
+  names: Map<string, string>;
+}
+
+/** Which action form is open, with what the person typed, and why it came back. */
+export interface OpenForm {
+  type: ActionType;
+  state: FormState;
+}
+
+type Spec =
+  | { name: string; label: string; kind: 'radio' | 'select' | 'checkboxes'; options: Options; hint?: string; placeholder?: string }
+  | { name: string; label: string; kind: 'checkbox' | 'date' | 'textarea'; hint?: string };
+
+/** The extra field of the "forget" form: a confirmation only the page asks for. */
+export const CONFIRM_FORGET = 'bevestig';
+
+const ACTION_GROUPS: Array<{ title: string; types: ActionType[] }> = [
+  { title: 'Contact en groepsmomenten', types: ['logContact', 'logAttendance'] },
+  { title: 'Fase en crisis', types: ['signalCrisis', 'changePhase'] },
+  { title: 'Groeiovereenkomst', types: ['signAgreement', 'registerStep', 'renewAgreement', 'closeAgreement'] },
+  { title: 'Doorverwijzen', types: ['referOut', 'updateReferral'] },
+  { title: 'Uitstroom en terugkeer', types: ['outflow', 'reenter'] },
+  { title: 'Opvolging', types: ['assignCoach', 'forget'] },
+];
+
+const INTRO: Partial<Record<ActionType, string>> = {
+  signalCrisis: 'Een crisis maakt altijd een taak voor een coachingsgesprek aan.',
+  renewAgreement: 'De lopende groeiovereenkomst krijgt een nieuwe termijn, vanaf haar einddatum.',
+  reenter: 'Voor wie na uitstroom terugkomt; het vorige groeipad blijft in de geschiedenis.',
+};
+
+function noteSnippet(notes: Map<string, Note>, noteId: string | undefined): string {
+  const body = noteId ? notes.get(noteId)?.body : undefined;
+  if (!body) return '';
+  return body.length > 40 ? `${body.slice(0, 40)}…` : body;
+}
+
+function specs(type: ActionType, data: ParticipantPageData): Spec[] {
+  const { view, notes } = data;
+  switch (type) {
+    case 'signalCrisis':
+      return [
+        { name: 'kind', label: 'Welke crisis?', kind: 'radio', options: optionsFrom(CRISIS_KINDS, CRISIS_LABELS) },
+        {
+          name: 'move',
+          label: 'Meteen de voorgestelde overstap maken',
+          kind: 'checkbox',
+          hint: 'Een focuscrisis in oriëntatie stelt focus voor, een statuut-crisis in focus stelt activering voor.',
+        },
+        { name: 'note', label: 'Korte notitie', kind: 'textarea', hint: 'Wat speelt er? Alleen wie de deelnemer opvolgt, leest dit.' },
+      ];
+    case 'changePhase':
+      return [
+        { name: 'to', label: 'Naar welke fase?', kind: 'select', options: optionsFrom(PHASES, PHASE_LABELS), placeholder: 'Kies een fase' },
+        { name: 'reason', label: 'Waarom?', kind: 'select', options: optionsFrom(PHASE_CHANGE_REASONS, PHASE_CHANGE_REASON_LABELS), placeholder: 'Kies een reden' },
+        { name: 'note', label: 'Toelichting', kind: 'textarea' },
+      ];
+    case 'signAgreement':
+      return [
+        { name: 'note', label: 'Groeidoel', kind: 'textarea', hint: 'Het doel in de woorden van de deelnemer: waarom wil die dit?' },
+        { name: 'startDate', label: 'Startdatum', kind: 'date', hint: 'Leeg laten: vandaag.' },
+        { name: 'commitments', label: 'Engagement: naar welke groepsmomenten komt de deelnemer?', kind: 'checkboxes', options: optionsFrom(GROUP_MOMENT_KINDS, GROUP_MOMENT_LABELS) },
+        { name: 'privileges', label: 'Voorrechten', kind: 'checkboxes', options: optionsFrom(PRIVILEGES, PRIVILEGE_LABELS) },
+      ];
+    case 'renewAgreement':
+      return [];
+    case 'closeAgreement':
+      return [{ name: 'outcome', label: 'Hoe wordt de overeenkomst afgesloten?', kind: 'radio', options: Object.entries(CLOSE_OUTCOME_LABELS) }];
+    case 'logContact':
+      return [
+        { name: 'kind', label: 'Soort contact', kind: 'radio', options: optionsFrom(CONTACT_KINDS, CONTACT_LABELS) },
+        { name: 'note', label: 'Notitie', kind: 'textarea' },
+      ];
+    case 'logAttendance':
+      return [
+        { name: 'kind', label: 'Welk groepsmoment?', kind: 'select', options: optionsFrom(GROUP_MOMENT_KINDS, GROUP_MOMENT_LABELS), placeholder: 'Kies een groepsmoment' },
+        { name: 'date', label: 'Datum', kind: 'date', hint: 'Leeg laten: vandaag.' },
+      ];
+    case 'registerStep': {
+      const steps = view.agreement?.status === 'active' ? view.agreement.steps : [];
+      return [
+        {
+          name: 'stepId',
+          label: 'Welke stap?',
+          kind: 'select',
+          placeholder: 'Een nieuwe stap',
+          options: steps.map((s, i) => [s.id, `Stap ${i + 1} (${STEP_STATUS_LABELS[s.status].toLowerCase()})${noteSnippet(notes, s.noteId) ? `: ${noteSnippet(notes, s.noteId)}` : ''}`] as const),
+        },
+        { name: 'status', label: 'Stand van de stap', kind: 'radio', options: optionsFrom(STEP_STATUSES, STEP_STATUS_LABELS) },
+        { name: 'note', label: 'Wat is de stap, wat is er nog nodig?', kind: 'textarea' },
+      ];
+    }
+    case 'referOut':
+      return [
+        { name: 'partner', label: 'Naar welke partner?', kind: 'select', options: optionsFrom(PARTNERS, PARTNER_LABELS), placeholder: 'Kies een partner' },
+        { name: 'note', label: 'Waarom, en wat is afgesproken?', kind: 'textarea' },
+      ];
+    case 'updateReferral':
+      return [
+        {
+          name: 'referralId',
+          label: 'Welke doorverwijzing?',
+          kind: 'select',
+          placeholder: view.referrals.length ? 'Kies een doorverwijzing' : 'Er zijn nog geen doorverwijzingen',
+          options: view.referrals.map((r) => [r.id, `${PARTNER_LABELS[r.partner]} (${REFERRAL_STATUS_LABELS[r.status].toLowerCase()})`] as const),
+        },
+        { name: 'status', label: 'Nieuwe stand', kind: 'radio', options: optionsFrom(['introduced', 'accepted', 'declined'] as const, REFERRAL_STATUS_LABELS) },
+      ];
+    case 'outflow':
+      return [
+        { name: 'type', label: 'Waarheen?', kind: 'select', options: optionsFrom(OUTFLOW_TYPES, OUTFLOW_LABELS), placeholder: 'Kies een soort uitstroom' },
+        { name: 'note', label: 'Toelichting', kind: 'textarea' },
+      ];
+    case 'reenter':
+      return [
+        { name: 'phase', label: 'In welke fase stapt de deelnemer in?', kind: 'select', options: optionsFrom(PHASES, PHASE_LABELS), placeholder: 'Kies een fase' },
+        { name: 'note', label: 'Toelichting', kind: 'textarea' },
+      ];
+    case 'assignCoach':
+      return [{ name: 'coachId', label: 'Nieuwe coach', kind: 'select', options: data.coaches.map((c) => [c.id, c.name] as const), placeholder: 'Kies een coach' }];
+    case 'forget':
+      return [
+        {
+          name: CONFIRM_FORGET,
+          label: 'De deelnemer vroeg om vergeten te worden.',
+          kind: 'checkbox',
+          hint: 'Naam, contactgegevens en notities worden gewist en het groeipad stopt. Dit kan niet ongedaan gemaakt worden; de anonieme cijfers blijven.',
+        },
+      ];
+  }
+}
+
+/** A field is required when the shared schema does not accept it empty. */
+function isRequired(type: ActionType, name: string): boolean {
+  if (name === CONFIRM_FORGET) return true;
+  const field = (actionRequestSchemas[type].shape as Record<string, z.ZodType | undefined>)[name];
+  return field ? !field.safeParse(undefined).success : false;
+}
+
+export function fieldLabels(type: ActionType, data: ParticipantPageData): Record<string, string> {
+  return Object.fromEntries(specs(type, data).map((s) => [s.name, s.label]));
+}
+
+function Field({ spec, prefix, state, required }: { spec: Spec; prefix: string; state: FormState | undefined; required: boolean }) {
+  const common = { prefix, name: spec.name, label: spec.label, hint: spec.hint, state, required };
+  switch (spec.kind) {
+    case 'radio':
+      return <RadioGroup {...common} options={spec.options} />;
+    case 'checkboxes':
+      return <CheckboxGroup {...common} options={spec.options} />;
+    case 'select':
+      return <Select {...common} options={spec.options} placeholder={spec.placeholder ?? 'Kies'} />;
+    case 'checkbox':
+      return <Checkbox {...common} />;
+    case 'date':
+      return <TextField {...common} type="date" />;
+    case 'textarea':
+      return <TextArea {...common} />;
+  }
+}
+
+function ActionForm({ type, data, open }: { type: ActionType; data: ParticipantPageData; open: OpenForm | undefined }) {
+  const prefix = `actie-${type}`;
+  const state = open?.type === type ? open.state : undefined;
+  return (
+    <details class="action" id={prefix} open={state !== undefined}>
+      <summary>{ACTION_TITLES[type]}</summary>
+      <div class="body">
+        <FormProblems state={state} prefix={prefix} labels={fieldLabels(type, data)} />
+        {INTRO[type] ? <p class="muted">{INTRO[type]}</p> : null}
+        <form method="post" action={`/deelnemers/${data.participant.id}/acties/${type}#${prefix}`} novalidate>
+          {specs(type, data).map((spec) => (
+            <Field spec={spec} prefix={prefix} state={state} required={isRequired(type, spec.name)} />
+          ))}
+          <button type="submit" class={type === 'forget' ? 'danger' : undefined}>
+            {ACTION_TITLES[type]}
+          </button>
+        </form>
+      </div>
+    </details>
+  );
+}
+
+function fullName(p: ParticipantPageData['participant']): string {
+  return [p.first_name, p.last_name].filter(Boolean).join(' ') || 'Deelnemer (gegevens gewist)';
+}
+
+export function ParticipantPage({ data, open, message }: { data: ParticipantPageData; open?: OpenForm | undefined; message?: string | undefined }) {
+  const { participant, view, timeline, notes, tasks, names } = data;
+  const agreement = view.agreement;
+  const goal = agreement?.goalNoteId ? notes.get(agreement.goalNoteId)?.body : undefined;
+  return (
+    <>
+      <p>
+        <a href="/deelnemers">← Deelnemers</a>
+      </p>
+      <h1>{fullName(participant)}</h1>
+      {message ? (
+        <Notice kind="ok">
+          <p>{message}</p>
+        </Notice>
+      ) : null}
+      {open ? (
+        <Notice kind="error">
+          <p>
+            <a href={`#actie-${open.type}`}>{ACTION_TITLES[open.type]}</a>: {open.state.refused ? 'dit kan nu niet.' : 'kijk het formulier even na.'}
+          </p>
+        </Notice>
+      ) : null}
+
+      <section class="card" aria-labelledby="stand">
+        <h2 id="stand" class="visually-hidden">
+          Stand van het groeipad
+        </h2>
+        <dl class="facts">
+          <dt>Fase</dt>
+          <dd id="fase">
+            <PhaseBadge phase={view.phase} label={PHASE_LABELS[view.phase]} />
+          </dd>
+          <dt>Groeipad</dt>
+          <dd>
+            {PATH_STATUS_LABELS[view.status]}
+            {view.pathRun > 1 ? ` (${view.pathRun}e keer)` : ''}
+          </dd>
+          <dt>Coach</dt>
+          <dd>{view.coachId ? (names.get(view.coachId) ?? 'Andere Stuyfplek') : 'Nog geen coach'}</dd>
+          <dt>Laatste contact</dt>
+          <dd>{formatDate(view.lastContactAt)}</dd>
+          <dt>Wat volgt</dt>
+          <dd>{view.nextDeadline ? `${DEADLINE_LABELS[view.nextDeadline.kind]}, ${formatDate(view.nextDeadline.at)}` : '—'}</dd>
+          <dt>Doorverwezen door</dt>
+          <dd>{REFERRAL_SOURCE_LABELS[participant.referral_source as ReferralSource] ?? participant.referral_source}</dd>
+          <dt>Ingeschreven</dt>
+          <dd>{formatDate(participant.created_at)}</dd>
+          <dt>Contact</dt>
+          <dd>
+            {[participant.phone, participant.email].filter(Boolean).join(' · ') || '—'}
+            {participant.email ? (participant.opted_out_at ? ' (afgemeld voor e-mail)' : participant.consent_email ? '' : ' (geen toestemming voor e-mail)') : ''}
+          </dd>
+        </dl>
+      </section>
+
+      {tasks.length ? (
+        <section aria-labelledby="taken">
+          <h2 id="taken">Open taken</h2>
+          <ul class="list">
+            {tasks.map((t) => (
+              <li>
+                <div class="row">
+                  <div>
+                    <div class="title">{TASK_LABELS[t.kind]}</div>
+                    <p class="meta">Tegen {formatDate(t.dueAt)}</p>
+                  </div>
+                  <form method="post" action={`/taken/${t.id}/afgewerkt`}>
+                    <input type="hidden" name="terug" value={`/deelnemers/${participant.id}`} />
+                    <button type="submit" class="secondary small">
+                      Afgewerkt
+                    </button>
+                  </form>
+                </div>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+
+      {agreement ? (
+        <section class="card" aria-labelledby="overeenkomst">
+          <h2 id="overeenkomst">Groeiovereenkomst</h2>
+          <dl class="facts">
+            <dt>Stand</dt>
+            <dd>{AGREEMENT_STATUS_LABELS[agreement.status]}</dd>
+            <dt>Looptijd</dt>
+            <dd>
+              {formatDate(agreement.startDate)} – {formatDate(agreement.endDate)}
+            </dd>
+            <dt>Groeidoel</dt>
+            <dd>{goal ?? '—'}</dd>
+            <dt>Engagement</dt>
+            <dd>{agreement.commitments.map((k) => GROUP_MOMENT_LABELS[k]).join(', ')}</dd>
+            <dt>Voorrechten</dt>
+            <dd>{agreement.privileges.map((p) => PRIVILEGE_LABELS[p]).join(', ') || '—'}</dd>
+          </dl>
+          {agreement.steps.length ? (
+            <>
+              <h3>Stappen</h3>
+              <ol>
+                {agreement.steps.map((s) => (
+                  <li>
+                    {STEP_STATUS_LABELS[s.status]}
+                    {s.noteId && notes.get(s.noteId) ? `: ${notes.get(s.noteId)!.body}` : ''}
+                  </li>
+                ))}
+              </ol>
+            </>
+          ) : null}
+        </section>
+      ) : null}
+
+      {view.referrals.length ? (
+        <section aria-labelledby="doorverwijzingen">
+          <h2 id="doorverwijzingen">Doorverwijzingen</h2>
+          <ul class="list">
+            {view.referrals.map((r) => (
+              <li>
+                <span class="title">{PARTNER_LABELS[r.partner]}</span> — {REFERRAL_STATUS_LABELS[r.status].toLowerCase()}
+                <p class="meta">Voorgesteld op {formatDate(r.proposedAt)}</p>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+
+      <section aria-labelledby="tijdlijn">
+        <h2 id="tijdlijn">Tijdlijn</h2>
+        {timeline.length ? (
+          <ol class="timeline">
+            {timeline.map((e) => (
+              <li class={`kind-${e.kind}`}>
+                <time class="when" datetime={new Date(e.at).toISOString()}>
+                  {formatDateTime(e.at)}
+                  {e.by ? ` · ${e.by}` : ''}
+                </time>
+                <span class="what">{e.title}</span>
+                {e.detail ? <div>{e.detail}</div> : null}
+                {e.noteId && notes.get(e.noteId) ? <p class="note">{notes.get(e.noteId)!.body}</p> : null}
+              </li>
+            ))}
+          </ol>
+        ) : (
+          <p class="muted">Nog niets gebeurd.</p>
+        )}
+      </section>
+
+      <section aria-labelledby="acties">
+        <h2 id="acties">Acties</h2>
+        {view.status === 'forgotten' ? (
+          <p class="muted">Dit groeipad is beëindigd; er zijn geen acties meer mogelijk.</p>
+        ) : (
+          ACTION_GROUPS.map((group) => (
+            <>
+              <h3 class="group-title">{group.title}</h3>
+              {group.types.map((type) => (
+                <ActionForm type={type} data={data} open={open} />
+              ))}
+            </>
+          ))
+        )}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,160 @@
+import {
+  CONTACT_LABELS,
+  CRISIS_LABELS,
+  GROUP_MOMENT_LABELS,
+  OUTFLOW_LABELS,
+  PARTNER_LABELS,
+  PHASE_CHANGE_REASON_LABELS,
+  PHASE_LABELS,
+  PRIVILEGE_LABELS,
+  REFERRAL_SOURCE_LABELS,
+  REFERRAL_STATUS_LABELS,
+} from '../../domain/codes.js';
+import type { PathEvent } from '../../domain/path-events.js';
+import type { PathView } from '../../domain/path-state.js';
+import type { HistoryEntry } from '../queries.js';
+import { AGREEMENT_STATUS_LABELS, STEP_STATUS_LABELS, formatDate } from './labels.js';
+
+/**
+ * The participant's timeline: every event of every path run from the database, newest first.
+ * The worker records events just after the workflow made them, so the workflow's own view of
+ * the current run fills in what has not reached the database yet (a page loaded right after an
+ * action shows it at once).
+ */
+
+export type TimelineKind = 'start' | 'phase' | 'crisis' | 'agreement' | 'contact' | 'attendance' | 'step' | 'referral' | 'outflow' | 'aftercare' | 'coach' | 'forgotten';
+
+export interface TimelineEntry {
+  at: number;
+  kind: TimelineKind;
+  title: string;
+  detail?: string | undefined;
+  noteId?: string | undefined;
+  by?: string | undefined;
+}
+
+/** A key that is the same for an event in the database and in the workflow's view. */
+function identity(event: PathEvent, pathRun: number): string {
+  switch (event.type) {
+    case 'path_started':
+      return `start@${pathRun}`;
+    case 'phase_changed':
+      return `phase@${event.change.at}@${event.change.to}`;
+    case 'crisis_signalled':
+      return `crisis@${event.crisis.at}@${event.crisis.kind}`;
+    case 'agreement_signed':
+      return `agreement@${event.agreement.id}`;
+    case 'referral_out_changed':
+      return `referral@${event.referral.id}@${event.referral.status}`;
+    default:
+      return '';
+  }
+}
+
+function entry(event: PathEvent, at: number): TimelineEntry {
+  switch (event.type) {
+    case 'path_started':
+      return { at, kind: 'start', title: `Ingeschreven, start in ${PHASE_LABELS[event.phase].toLowerCase()}`, detail: `Doorverwezen door: ${REFERRAL_SOURCE_LABELS[event.referralSource]}` };
+    case 'phase_changed': {
+      const { change } = event;
+      return {
+        at: change.at,
+        kind: 'phase',
+        title: change.from ? `Fase: ${PHASE_LABELS[change.from]} → ${PHASE_LABELS[change.to]}` : `Fase: ${PHASE_LABELS[change.to]}`,
+        detail: PHASE_CHANGE_REASON_LABELS[change.reason],
+        noteId: change.noteId,
+        by: change.by,
+      };
+    }
+    case 'crisis_signalled': {
+      const { crisis } = event;
+      const detail = crisis.moved && crisis.proposed
+        ? `Met overstap naar ${PHASE_LABELS[crisis.proposed].toLowerCase()}`
+        : crisis.proposed
+          ? `Overstap naar ${PHASE_LABELS[crisis.proposed].toLowerCase()} voorgesteld, nog niet gemaakt`
+          : undefined;
+      return { at: crisis.at, kind: 'crisis', title: `${CRISIS_LABELS[crisis.kind]} gesignaleerd`, detail, noteId: crisis.noteId, by: crisis.by };
+    }
+    case 'agreement_signed': {
+      const a = event.agreement;
+      const moments = a.commitments.map((k) => GROUP_MOMENT_LABELS[k]).join(', ');
+      const privileges = a.privileges.map((p) => PRIVILEGE_LABELS[p]).join(', ');
+      return {
+        at: a.signedAt,
+        kind: 'agreement',
+        title: 'Groeiovereenkomst getekend',
+        detail: `${formatDate(a.startDate)} tot ${formatDate(a.endDate)}. Groepsmomenten: ${moments}${privileges ? `. Voorrechten: ${privileges}` : ''}`,
+        noteId: a.goalNoteId,
+        by: a.coachId,
+      };
+    }
+    case 'agreement_renewed':
+      return { at, kind: 'agreement', title: 'Groeiovereenkomst verlengd', detail: `Tot ${formatDate(event.endDate)}` };
+    case 'agreement_ended':
+      return { at: event.at, kind: 'agreement', title: `Groeiovereenkomst: ${AGREEMENT_STATUS_LABELS[event.status].toLowerCase()}` };
+    case 'contact_logged':
+      return { at: event.at, kind: 'contact', title: `Contact: ${CONTACT_LABELS[event.kind].toLowerCase()}`, noteId: event.noteId, by: event.by };
+    case 'attendance_logged':
+      return { at: event.at, kind: 'attendance', title: `Aanwezig: ${GROUP_MOMENT_LABELS[event.kind]}`, detail: formatDate(event.date), by: event.by };
+    case 'step_registered':
+      return { at: event.step.at, kind: 'step', title: `Stap: ${STEP_STATUS_LABELS[event.step.status].toLowerCase()}`, noteId: event.step.noteId, by: event.by };
+    case 'referral_out_changed': {
+      const r = event.referral;
+      const when = r.status === 'introduced' && r.introducedAt ? r.introducedAt : r.status === 'proposed' ? r.proposedAt : at;
+      return { at: when, kind: 'referral', title: `Doorverwijzing naar ${PARTNER_LABELS[r.partner]}: ${REFERRAL_STATUS_LABELS[r.status].toLowerCase()}`, noteId: r.status === 'proposed' ? r.noteId : undefined, by: event.by };
+    }
+    case 'outflow_recorded':
+      return { at: event.at, kind: 'outflow', title: `Uitstroom: ${OUTFLOW_LABELS[event.outflowType]}`, noteId: event.noteId, by: event.by };
+    case 'aftercare_reconnected':
+      return { at: event.at, kind: 'aftercare', title: 'Nazorg: tijd om opnieuw contact te leggen' };
+    case 'path_reentered':
+      return { at: event.at, kind: 'start', title: `Opnieuw ingestapt in ${PHASE_LABELS[event.phase].toLowerCase()}`, by: event.by };
+    case 'coach_assigned':
+      return { at: event.at, kind: 'coach', title: 'Nieuwe coach', detail: event.coachId, by: event.by };
+    case 'path_forgotten':
+      return { at: event.at, kind: 'forgotten', title: 'Persoonsgegevens gewist op vraag van de deelnemer', by: event.by };
+  }
+}
+
+/** The events of the current run the workflow knows, in the database's shape. */
+function viewEvents(view: PathView): PathEvent[] {
+  const events: PathEvent[] = [];
+  const first = view.phaseHistory[0];
+  if (view.pathRun === 1 && first) events.push({ type: 'path_started', at: view.startedAt, referralSource: view.referralSource, phase: first.to, coachId: null });
+  // A run's first phase is recorded as its start (or re-entry), not as a change.
+  for (const change of view.phaseHistory) if (change.from !== null) events.push({ type: 'phase_changed', change });
+  for (const crisis of view.crises) events.push({ type: 'crisis_signalled', crisis });
+  if (view.agreement) events.push({ type: 'agreement_signed', agreement: view.agreement });
+  for (const referral of view.referrals) events.push({ type: 'referral_out_changed', at: referral.introducedAt ?? referral.proposedAt, referral, by: '' });
+  return events;
+}
+
+/** `names` turns profile ids (who did it, the new coach) into names. */
+export function buildTimeline(history: HistoryEntry[], view: PathView | null, names: Map<string, string>): TimelineEntry[] {
+  const seen = new Set<string>();
+  const entries: TimelineEntry[] = [];
+  for (const h of history) {
+    const key = identity(h.event, h.pathRun);
+    if (key) seen.add(key);
+    entries.push(entry(h.event, Date.parse(h.at)));
+  }
+  if (view) {
+    for (const event of viewEvents(view)) {
+      const key = identity(event, view.pathRun);
+      if (!seen.has(key)) entries.push(entry(event, view.startedAt));
+    }
+  }
+  for (const e of entries) {
+    if (e.kind === 'coach' && e.detail) e.detail = names.get(e.detail) ?? 'Een coach van een andere Stuyfplek';
+    e.by = e.by ? names.get(e.by) : undefined;
+  }
+  entries.sort((a, b) => b.at - a.at);
+  // A crisis with its move shares one note with the phase change it caused: show it once.
+  const shown = new Set<string>();
+  for (const e of entries) {
+    if (!e.noteId) continue;
+    if (shown.has(e.noteId)) e.noteId = undefined;
+    else shown.add(e.noteId);
+  }
+  return entries;
+}

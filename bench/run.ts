@@ -1,0 +1,63 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import './quiet.js';
+import { loadConfig } from '../infra/config.js';
+import { resolveTemporalCli } from '../infra/temporal/servers.js';
+import { memoryBench } from './memory.js';
+import { replayBench } from './replay.js';
+import { table } from './stats.js';
+import { throughputBench } from './throughput.js';
+
+/**
+ * `npm run bench [-- --only replay,throughput,memory --paths 1000 --concurrency 20 --open 10000]`
+ * Runs on its own local stack (free ports, temporary data); writes JSON to bench/results/ and
+ * prints a table. Targets are ratios against a baseline measured in the same run.
+ */
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string', default: 'replay,throughput,memory' },
+    paths: { type: 'string', default: '1000' },
+    concurrency: { type: 'string', default: '20' },
+    open: { type: 'string', default: '10000' },
+    repeats: { type: 'string', default: '20' },
+    cache: { type: 'string', default: '250' },
+  },
+});
+const only = new Set(values.only.split(','));
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const temporalCli = await resolveTemporalCli({ cacheDir: loadConfig().GROEIPAD_CACHE_DIR });
+const results: Record<string, unknown> = {
+  machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+  at: new Date().toISOString(),
+};
+
+if (only.has('replay')) {
+  log('bench: replaying the 18-month history…');
+  const r = await replayBench({ repeats: Number(values.repeats), root });
+  results.replay = r;
+  log(table([{ events: r.events, 'simulated years': r.simulatedYears, 'events/year': r.eventsPerYear, 'replay p50 ms': r.replayMs.p50, 'p95 ms': r.replayMs.p95, target: '≤ 100 ms' }]));
+}
+if (only.has('throughput')) {
+  log(`bench: ${values.paths} paths through intake + 6 actions, ${values.concurrency} in flight…`);
+  const r = await throughputBench({ paths: Number(values.paths), concurrency: Number(values.concurrency), temporalCli });
+  results.throughput = r;
+  log(table([{ run: 'baseline (bare client, no-op workflow)', 'paths/s': r.baseline.pathsPerSecond }, { run: 'groeipad API', 'paths/s': r.api.pathsPerSecond }]));
+  log(table(Object.entries(r.api.routes).map(([route, s]) => ({ route, count: s.count, 'p50 ms': s.p50, 'p95 ms': s.p95, 'p99 ms': s.p99 }))));
+  log(`ratio ${r.ratio} (target ≥ 0.8); API adds ${r.apiAddedP50Ms} ms at p50 over a bare update (target ≤ 5 ms)`);
+}
+if (only.has('memory')) {
+  log(`bench: ${values.open} open paths, worker RSS…`);
+  const r = await memoryBench({ open: Number(values.open), concurrency: 50, cache: Number(values.cache), temporalCli, root });
+  results.memory = r;
+  log(table([{ 'open paths': r.openPaths, 'worker RSS MB': r.workerRssMb, 'peak MB': r.workerPeakRssMb, 'seconds to open all': r.secondsToOpenAll, target: '≤ 400 MB' }]));
+}
+
+const dir = join(root, 'bench/results');
+await mkdir(dir, { recursive: true });
+const file = join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+log(`bench: results in ${file}`);

@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { serve } from '@hono/node-server';
+import { Worker } from '@temporalio/worker';
+import type { EphemeralServerExecutable } from '@temporalio/testing';
+import { freePort } from '../infra/net.js';
+import { startTestStack } from '../tests/support/stack.js';
+import { noopAction, type noopPath } from './workflows/noop-path.js';
+import { pool, summarize } from './stats.js';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Path throughput: N participants through intake and six coach actions each via the HTTP API,
+ * against a baseline in the same run: a no-op workflow doing the same start and six updates
+ * through the bare Temporal client.
+ */
+export async function throughputBench(o: { paths: number; concurrency: number; temporalCli: EphemeralServerExecutable }) {
+  const stack = await startTestStack({}, { temporalCli: o.temporalCli });
+  const port = await freePort();
+  const server = serve({ fetch: stack.app.fetch, port, hostname: '127.0.0.1' });
+  const base = `http://127.0.0.1:${port}`;
+  const baselineQueue = `bench-noop-${randomUUID()}`;
+  const baselineWorker = await Worker.create({
+    connection: stack.temporal.nativeConnection,
+    taskQueue: baselineQueue,
+    workflowsPath: require.resolve('./workflows/noop-path.ts'),
+    maxCachedWorkflows: 500,
+  });
+  const baselineRunning = baselineWorker.run();
+  try {
+    const siteId = await stack.site('Bench');
+    const staff = await stack.person('staff', siteId);
+    const coach = await stack.person('coach', siteId);
+
+    // Baseline: start + six updates per path through the bare client.
+    const bare: Record<string, number[]> = { start: [], update: [] };
+    const baselineStarted = performance.now();
+    await pool(o.paths, o.concurrency, async (i) => {
+      let t = performance.now();
+      const handle = await stack.temporal.client.workflow.start<typeof noopPath>('noopPath', { taskQueue: baselineQueue, workflowId: `noop-${i}-${randomUUID()}` });
+      bare.start!.push(performance.now() - t);
+      for (let k = 0; k < 6; k += 1) {
+        t = performance.now();
+        await handle.executeUpdate(noopAction, { args: [`action-${k}`] });
+        bare.update!.push(performance.now() - t);
+      }
+    });
+    const baselineSeconds = (performance.now() - baselineStarted) / 1000;
+
+    // The real thing: intake and six coach actions through the API.
+    const routes: Record<string, number[]> = {};
+    const call = async (route: string, path: string, token: string, body: unknown) => {
+      const t = performance.now();
+      const res = await fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const elapsed = performance.now() - t;
+      if (!res.ok) throw new Error(`${route}: ${res.status} ${await res.text()}`);
+      (routes[route] ??= []).push(elapsed);
+      return res.json() as Promise<Record<string, unknown>>;
+    };
+    const apiStarted = performance.now();
+    await pool(o.paths, o.concurrency, async (i) => {
+      const { participantId } = (await call('POST /api/intakes', '/api/intakes', staff.token, {
+        siteId,
+        firstName: `Bench${i}`,
+        lastName: randomUUID().slice(0, 8),
+        birthDate: '1980-01-01',
+        referralSource: 'self',
+        coachId: coach.id,
+      })) as { participantId: string };
+      const act = (type: string, body: unknown) => call(`POST /actions/${type}`, `/api/participants/${participantId}/actions/${type}`, coach.token, body);
+      await act('signalCrisis', { kind: 'focus_crisis', move: true });
+      await act('signAgreement', { commitments: ['connectors_table'] });
+      await act('logContact', { kind: 'conversation' });
+      await act('logAttendance', { kind: 'open_house' });
+      await act('registerStep', { status: 'needed' });
+      await act('referOut', { partner: 'vdab' });
+    });
+    const apiSeconds = (performance.now() - apiStarted) / 1000;
+
+    const baselinePerSecond = o.paths / baselineSeconds;
+    const apiPerSecond = o.paths / apiSeconds;
+    const bareUpdateP50 = summarize(bare.update!).p50;
+    const actionSamples = Object.entries(routes)
+      .filter(([route]) => route.startsWith('POST /actions/'))
+      .flatMap(([, samples]) => samples);
+    const apiActionP50 = summarize(actionSamples).p50;
+    return {
+      paths: o.paths,
+      concurrency: o.concurrency,
+      baseline: { pathsPerSecond: round(baselinePerSecond), start: summarize(bare.start!), update: summarize(bare.update!) },
+      api: { pathsPerSecond: round(apiPerSecond), routes: Object.fromEntries(Object.entries(routes).map(([r, s]) => [r, summarize(s)])) },
+      ratio: round(apiPerSecond / baselinePerSecond),
+      apiAddedP50Ms: round(apiActionP50 - bareUpdateP50),
+      targets: { ratioAtLeast: 0.8, apiAddedP50AtMostMs: 5 },
+    };
+  } finally {
+    baselineWorker.shutdown();
+    await baselineRunning;
+    server.close();
+    await stack.stop();
+  }
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;

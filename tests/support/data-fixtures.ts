@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import type { Activities } from '../../activities/index.js';
+import type { PathEvent } from '../../domain/path-events.js';
+import type { TestStack } from './stack.js';
+
+/**
+ * Data for the database tests, written the way production writes it: the participant row as the
+ * intake does, everything on the path through the real activities (recordEvent, createTask,
+ * sendEmail) into the real Postgres through PostgREST.
+ */
+
+export const DAY = 86_400_000;
+
+export interface Person {
+  id: string;
+  token: string;
+}
+
+export async function insertParticipant(
+  stack: TestStack,
+  o: { siteId: string; coachId: string | null; firstName?: string; lastName?: string; email?: string | null; consent?: boolean; referralSource?: string },
+): Promise<string> {
+  const id = randomUUID();
+  await stack.sql.query(
+    `insert into public.participants (id, site_id, coach_id, first_name, last_name, birth_date, email, phone, consent_email, referral_source)
+     values ($1, $2, $3, $4, $5, '1988-03-14', $6, '0470 12 34 56', $7, $8)`,
+    [
+      id,
+      o.siteId,
+      o.coachId,
+      o.firstName ?? 'Test',
+      o.lastName ?? `Deelnemer ${id.slice(0, 4)}`,
+      o.email === undefined ? `${id}@example.be` : o.email,
+      o.consent ?? true,
+      o.referralSource ?? 'ocmw',
+    ],
+  );
+  return id;
+}
+
+export interface FilledPath {
+  participantId: string;
+  agreementId: string;
+  stepId: string;
+  referralId: string;
+  noteId: string;
+  keys: string[];
+  taskKey: string;
+  emailKeys: string[];
+}
+
+/**
+ * A whole path run in events, from intake to the aftercare reconnect, so that every table has a
+ * row for the participant. `times` calls each activity that many times (a retried activity).
+ */
+export async function fillPath(
+  stack: TestStack,
+  activities: Activities,
+  o: { participantId: string; siteId: string; coachId: string; start: number; times?: number },
+): Promise<FilledPath> {
+  const { participantId, siteId, coachId, start } = o;
+  const times = o.times ?? 1;
+  const agreementId = randomUUID();
+  const stepId = randomUUID();
+  const referralId = randomUUID();
+  const { rows } = await stack.sql.query<{ id: string }>('insert into public.notes (participant_id, author_id, body) values ($1, $2, $3) returning id', [
+    participantId,
+    coachId,
+    'Wil een eigen atelier, twijfelt nog over het statuut.',
+  ]);
+  const noteId = rows[0]!.id;
+  const at = (days: number) => start + days * DAY;
+  const events: PathEvent[] = [
+    { type: 'path_started', at: start, referralSource: 'ocmw', phase: 'orientation', coachId },
+    { type: 'crisis_signalled', crisis: { at: at(20), kind: 'focus_crisis', by: coachId, proposed: 'focus', moved: true, noteId } },
+    { type: 'phase_changed', change: { at: at(20), from: 'orientation', to: 'focus', by: coachId, reason: 'crisis', noteId } },
+    {
+      type: 'agreement_signed',
+      agreement: {
+        id: agreementId,
+        coachId,
+        signedAt: at(30),
+        startDate: '2025-02-01',
+        endDate: '2026-02-01',
+        commitments: ['connectors_table', 'open_house'],
+        privileges: ['space', 'network'],
+        goalNoteId: noteId,
+        steps: [],
+        status: 'active',
+        renewals: 0,
+      },
+    },
+    { type: 'step_registered', agreementId, step: { id: stepId, status: 'needed', at: at(31) }, by: coachId },
+    { type: 'step_registered', agreementId, step: { id: stepId, status: 'done', at: at(40), noteId }, by: coachId },
+    { type: 'contact_logged', at: at(41), kind: 'conversation', by: coachId, noteId },
+    { type: 'attendance_logged', at: at(42), kind: 'connectors_table', date: '2025-03-15', by: coachId },
+    { type: 'referral_out_changed', at: at(43), referral: { id: referralId, partner: 'vdab', status: 'proposed', proposedAt: at(43) }, by: coachId },
+    { type: 'referral_out_changed', at: at(44), referral: { id: referralId, partner: 'vdab', status: 'introduced', proposedAt: at(43), introducedAt: at(44) }, by: coachId },
+    { type: 'agreement_renewed', at: at(45), agreementId, startDate: '2026-02-01', endDate: '2027-02-01', renewals: 1 },
+    { type: 'agreement_ended', agreementId, status: 'ended_by_outflow', at: at(60) },
+    { type: 'outflow_recorded', at: at(60), outflowType: 'self_employed', by: coachId, noteId },
+    { type: 'aftercare_reconnected', at: at(150) },
+  ];
+  const keys: string[] = [];
+  for (const [seq, event] of events.entries()) {
+    const key = `${participantId}/1/${seq}/record/${event.type}`;
+    keys.push(key);
+    for (let i = 0; i < times; i += 1) await activities.recordEvent({ key, participantId, siteId, pathRun: 1, event });
+  }
+  const taskKey = `${participantId}/1/${events.length}/task/aftercare_reconnect`;
+  for (let i = 0; i < times; i += 1) {
+    await activities.createTask({ key: taskKey, participantId, siteId, pathRun: 1, kind: 'aftercare_reconnect', dueAt: at(150), coachId, cause: 'aftercare' });
+  }
+  const emailKeys = [`${participantId}/1/0/email/welcome/participant`, `${participantId}/1/0/email/coach_new_participant/coach/${coachId}`];
+  for (let i = 0; i < times; i += 1) {
+    await activities.sendEmail({ key: emailKeys[0]!, template: 'welcome', recipient: { participantId }, params: {} });
+    await activities.sendEmail({ key: emailKeys[1]!, template: 'coach_new_participant', recipient: { coachId }, params: { participantId } });
+  }
+  return { participantId, agreementId, stepId, referralId, noteId, keys, taskKey, emailKeys };
+}
+
+/** Every table in public, and which column ties a row to a participant. */
+export const PARTICIPANT_TABLES = [
+  'participants',
+  'notes',
+  'paths',
+  'path_events',
+  'phase_changes',
+  'crises',
+  'agreements',
+  'agreement_renewals',
+  'agreement_steps',
+  'contacts',
+  'attendance',
+  'referrals_in',
+  'referrals_out',
+  'outflows',
+  'aftercare',
+  'tasks',
+  'email_log',
+] as const;
+export type ParticipantTable = (typeof PARTICIPANT_TABLES)[number];
+export const ALL_TABLES = ['sites', 'profiles', ...PARTICIPANT_TABLES] as const;
+export type AnyTable = (typeof ALL_TABLES)[number];
+
+export async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,68 @@
+import type { TestStack } from './stack.js';
+
+/**
+ * Requests against the test stack's app, as the API's clients and the web pages' browsers send
+ * them: JSON with a bearer token, or a form with the session cookie and the page's Origin.
+ */
+
+export const ORIGIN = 'http://localhost';
+
+export interface Person {
+  id: string;
+  token: string;
+}
+
+export function api(stack: TestStack, path: string, o: { token?: string; method?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+  const headers: Record<string, string> = { ...(o.headers ?? {}) };
+  if (o.token) headers.authorization = `Bearer ${o.token}`;
+  if (o.body !== undefined) headers['content-type'] = 'application/json';
+  return stack.app.request(`${ORIGIN}${path}`, { method: o.method ?? (o.body !== undefined ? 'POST' : 'GET'), headers, body: o.body === undefined ? undefined : JSON.stringify(o.body) });
+}
+
+export async function json<T = Record<string, unknown>>(res: Response): Promise<T> {
+  return (await res.json()) as T;
+}
+
+export const sessionCookie = (token: string) => `groeipad_session=${token}`;
+
+/** A page, as a signed-in browser asks for it. */
+export function page(stack: TestStack, path: string, token?: string) {
+  return stack.app.request(`${ORIGIN}${path}`, { headers: token ? { cookie: sessionCookie(token) } : {}, redirect: 'manual' });
+}
+
+/** A form post from one of our own pages (urlencoded, with the Origin a browser sends). */
+export function submit(stack: TestStack, path: string, values: Record<string, string | string[]>, o: { token?: string; origin?: string | null } = {}) {
+  const body = new URLSearchParams();
+  for (const [key, value] of Object.entries(values)) for (const v of Array.isArray(value) ? value : [value]) body.append(key, v);
+  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+  if (o.origin !== null) headers.origin = o.origin ?? ORIGIN;
+  if (o.token) headers.cookie = sessionCookie(o.token);
+  return stack.app.request(`${ORIGIN}${path}`, { method: 'POST', headers, body: body.toString(), redirect: 'manual' });
+}
+
+export async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 15_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Takes a participant in through the API as staff; returns the participant id. */
+export async function takeIn(stack: TestStack, staff: Person, siteId: string, o: { firstName?: string; lastName?: string; coachId?: string; referralSource?: string } = {}) {
+  const res = await api(stack, '/api/intakes', {
+    token: staff.token,
+    body: {
+      siteId,
+      firstName: o.firstName ?? 'Lotte',
+      lastName: o.lastName ?? `Peeters-${Math.floor(Math.random() * 1e9)}`,
+      birthDate: '1990-04-12',
+      referralSource: o.referralSource ?? 'ocmw',
+      ...(o.coachId ? { coachId: o.coachId } : {}),
+    },
+  });
+  if (res.status !== 201) throw new Error(`intake: ${res.status} ${await res.text()}`);
+  return (await json<{ participantId: string }>(res)).participantId;
+}
