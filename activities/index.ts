@@ -9,6 +9,7 @@ import type {
   CoachDigest,
   CreateTaskInput,
   PathActivities,
+  RecordAllInput,
   RecordEventInput,
   ScheduleActivities,
   SendEmailInput,
@@ -453,5 +454,15 @@ export function createActivities(deps: ActivityDeps): Activities {
     return (rows ?? []).map((r) => ({ coachId: r.coach_id, due: r.due, overdue: r.overdue }));
   }
 
-  return { recordEvent, createTask, sendEmail, erasePersonalData, meetAndGreetInvitees, coachDigests };
+  // One activity per batch keeps a path's history small: each activity costs the history six
+  // events. Each write is idempotent on its key, so a retried batch redoes nothing twice.
+  async function recordAll(input: RecordAllInput): Promise<void> {
+    const where = { participantId: input.participantId, siteId: input.siteId };
+    for (const effect of input.effects) {
+      if (effect.type === 'record') await recordEvent({ key: effect.key, pathRun: effect.pathRun, event: effect.event, ...where });
+      else await createTask({ key: effect.key, pathRun: effect.pathRun, kind: effect.kind, dueAt: effect.dueAt, coachId: effect.coachId, cause: effect.cause, ...where });
+    }
+  }
+
+  return { recordAll, recordEvent, createTask, sendEmail, erasePersonalData, meetAndGreetInvitees, coachDigests };
 }

@@ -7,6 +7,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { getCookie } from 'hono/cookie';
 import { authenticate, SESSION_COOKIE } from './auth.js';
 import type { ApiDeps, AppEnv } from './context.js';
+import { localSignInAllowed } from '../infra/config.js';
 import { ApiError, ERROR_STATUS, errorBody, type ErrorCode } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { optOutRoutes } from './routes/opt-out.js';
@@ -44,7 +45,7 @@ export function createApp(deps: ApiDeps): Hono<AppEnv> {
   const fail = (c: Context<AppEnv>, code: ErrorCode, message: string, fields?: Record<string, string>) => {
     const status = ERROR_STATUS[code];
     if (wantsJson(c)) return c.json(errorBody(c, code, message, fields), status);
-    if (code === 'unauthenticated' && deps.config.GROEIPAD_ENV !== 'production') {
+    if (code === 'unauthenticated' && localSignInAllowed(deps.config)) {
       return c.redirect(`/inloggen?terug=${encodeURIComponent(c.req.path)}`, 303);
     }
     c.status(status);

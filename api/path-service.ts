@@ -94,6 +94,12 @@ export async function intake(deps: ApiDeps, input: Intake, options: IntakeOption
     participant = existing.data;
   }
 
+  if (participant.site_id !== input.siteId) {
+    // One path per person: someone registered at another Stuyfplek is not registered twice, and
+    // staff here learn no more than that.
+    throw new ApiError('refused', 'Deze persoon is al ingeschreven bij een andere Stuyfplek. Neem contact op met de coördinator.');
+  }
+
   // The participant id is the business id: a repeated intake finds the running path.
   const workflowId = pathWorkflowId(participant.id);
   await temporal.workflow.start<typeof participantPath>(WORKFLOW_TYPE, {
@@ -122,10 +128,11 @@ export async function readPath(deps: ApiDeps, participantId: string): Promise<Pa
   }
 }
 
-export async function runAction(deps: ApiDeps, participantId: string, action: Action): Promise<PathView> {
+/** `updateId`: the same id twice is the same action (Temporal answers a retry with the first result). */
+export async function runAction(deps: ApiDeps, participantId: string, action: Action, updateId?: string): Promise<PathView> {
   const handle = deps.temporal.workflow.getHandle(pathWorkflowId(participantId));
   try {
-    return await handle.executeUpdate(pathUpdates[action.type] as typeof pathUpdates.changePhase, { args: [action.input as never] });
+    return await handle.executeUpdate(pathUpdates[action.type] as typeof pathUpdates.changePhase, { args: [action.input as never], ...(updateId ? { updateId } : {}) });
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
       throw new ApiError(err.cause.type === 'InvalidInput' ? 'invalid_input' : 'refused', err.cause.message);
@@ -147,6 +154,7 @@ export async function runActionWithNote(
   type: ActionType,
   input: Record<string, unknown>,
   note: string | undefined,
+  updateId?: string,
 ): Promise<PathView> {
   const schema = actionSchemas[type];
   const parsed = schema.safeParse({ ...input, by: user.id });
@@ -159,9 +167,11 @@ export async function runActionWithNote(
     noteId = data.id;
   }
   try {
-    return await runAction(deps, participantId, { type, input: noteId && field ? { ...parsed.data, [field]: noteId } : parsed.data } as Action);
+    return await runAction(deps, participantId, { type, input: noteId && field ? { ...parsed.data, [field]: noteId } : parsed.data } as Action, updateId);
   } catch (err) {
-    if (noteId) {
+    // Only a refused action certainly left the path without the note; after a timeout or a
+    // lost answer the path may hold its id, so the note stays.
+    if (noteId && err instanceof ApiError && (err.code === 'refused' || err.code === 'invalid_input')) {
       const { error } = await deps.db.from('notes').delete().eq('id', noteId);
       if (error) process.stderr.write(`api: could not delete note ${noteId} of a refused action: ${error.message}\n`);
     }

@@ -1,3 +1,4 @@
+import { completeTask as closeTask } from '../activities/tasks.js';
 import { addDays, localTimeToInstant, toLocalDate } from '../domain/calendar.js';
 import type { Phase, TaskKind } from '../domain/codes.js';
 import type { PathEvent } from '../domain/path-events.js';
@@ -256,15 +257,8 @@ export async function completeTask(deps: ApiDeps, user: SignedInUser, taskId: st
   if (!allowed) throw new ApiError('forbidden', 'Dit is niet jouw taak.');
   if (data.status === 'done') throw new ApiError('refused', 'Deze taak is al afgewerkt.');
   if (data.status !== 'open') throw new ApiError('refused', 'Deze taak is geannuleerd.');
-  const updated = await deps.db
-    .from('tasks')
-    .update({ status: 'done', completed_at: new Date().toISOString(), completed_by: user.id })
-    .eq('id', taskId)
-    .eq('status', 'open')
-    .select('id, kind, due_at, status, participant_id, assignee_id');
-  if (updated.error) throw new Error(`complete task: ${updated.error.message}`);
-  const row = updated.data[0];
-  if (!row) throw new ApiError('refused', 'Deze taak is net al afgewerkt.');
-  return taskSummary(row);
+  const result = await closeTask(deps.db, { taskId, by: user.id });
+  if (result.outcome !== 'completed') throw new ApiError('refused', 'Deze taak is net al afgewerkt.');
+  return taskSummary(result.task);
 }
 

@@ -110,7 +110,7 @@ const NOT_ACTIVE = 'De deelnemer is uitgestroomd; laat hem of haar eerst opnieuw
 const NO_AGREEMENT = 'Er loopt geen groeiovereenkomst.';
 
 /** Why an action cannot be done now, in Dutch for the form; null when it can. */
-export function refusal(state: PathState, action: Action): string | null {
+export function refusal(state: PathState, action: Action, now: number): string | null {
   if (state.status === 'forgotten') return CLOSED_FOR_GOOD;
   switch (action.type) {
     case 'signalCrisis': {
@@ -129,6 +129,9 @@ export function refusal(state: PathState, action: Action): string | null {
       if (state.status !== 'active') return NOT_ACTIVE;
       if (state.phase === 'orientation') return 'Een groeiovereenkomst wordt getekend in de focus- of activeringsfase, niet in oriëntatie.';
       if (agreementIsActive(state)) return 'Er loopt al een groeiovereenkomst; verleng of sluit die eerst.';
+      if (action.input.startDate && agreementTerm(action.input.startDate, state.timings).endDate < formatLocalDate(toLocalDate(now))) {
+        return 'Met deze startdatum zou de groeiovereenkomst al afgelopen zijn; kies een recentere datum.';
+      }
       return null;
     case 'renewAgreement':
     case 'closeAgreement':
@@ -204,7 +207,7 @@ function moveTo(state: PathState, fx: EffectLog, to: Phase, by: string, reason: 
 }
 
 function touchContact(state: PathState, at: number, kind: PathState['lastContactKind']): void {
-  // A contact logged late ("yesterday") must not move the clock backwards.
+  // Contacts are logged as they happen ("now"); an earlier instant never moves the clock back.
   if (at >= state.lastContactAt) {
     state.lastContactAt = at;
     state.lastContactKind = kind;
@@ -327,6 +330,8 @@ export function apply(state: PathState, action: Action, now: number, newId: () =
         phaseHistory: [],
         crises: [],
         agreement: null,
+        agreementsSigned: 0,
+        attendance: {},
         referrals: [],
         outflow: null,
         aftercare: null,

@@ -83,6 +83,15 @@ export type Config = z.infer<typeof configSchema> & { dataDir: string; timings: 
 
 export class ConfigError extends Error {}
 
+/**
+ * The local sign-in page (pick a seeded person) lets anyone be anyone: only outside production
+ * and only while the project runs on the local stack's public JWT secret, so a deployment that
+ * forgets GROEIPAD_ENV but has its own secret never offers it.
+ */
+export function localSignInAllowed(config: Pick<Config, 'GROEIPAD_ENV' | 'SUPABASE_JWT_SECRET'>): boolean {
+  return config.GROEIPAD_ENV !== 'production' && config.SUPABASE_JWT_SECRET === LOCAL_SUPABASE.jwtSecret;
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
@@ -90,6 +99,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
+  if (c.GROEIPAD_ENV === 'production') {
+    const local = [
+      c.SUPABASE_JWT_SECRET === LOCAL_SUPABASE.jwtSecret && 'SUPABASE_JWT_SECRET',
+      c.SUPABASE_SERVICE_ROLE_KEY === LOCAL_SUPABASE.serviceRoleKey && 'SUPABASE_SERVICE_ROLE_KEY',
+      c.SUPABASE_ANON_KEY === LOCAL_SUPABASE.anonKey && 'SUPABASE_ANON_KEY',
+    ].filter(Boolean);
+    if (local.length) throw new ConfigError(`Invalid configuration:\n  production must not run on the local stack's public demo keys: set ${local.join(', ')}`);
+  }
   const timings = pathTimingsSchema.parse({
     agreementLength: c.AGREEMENT_LENGTH,
     evaluationLead: c.EVALUATION_LEAD,

@@ -44,7 +44,7 @@ describe('who may open which page', () => {
       ['/deelnemers', [coach, staff], [coordinator]],
       ['/inschrijving', [staff], [coach, coordinator]],
       ['/taken', [coach, staff], [coordinator]],
-      ['/rapport', [coordinator, staff], [coach]],
+      ['/rapport', [coordinator], [coach, staff]],
     ];
     for (const [path, allowed, refused] of cases) {
       for (const who of allowed) {

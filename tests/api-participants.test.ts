@@ -57,6 +57,17 @@ const notesOf = async (participantId: string) =>
 describe('intake', () => {
   const person = (firstName: string) => ({ siteId, firstName, lastName: 'Janssens', birthDate: '1979-11-03', referralSource: 'vdab' });
 
+  it('refuses (409) to register at a second site someone who is registered at another, without revealing their id', async () => {
+    const first = await api(stack, '/api/intakes', { token: staffElsewhere.token, body: { ...person('Ilse'), siteId: otherSiteId, lastName: 'Tweeplekken' } });
+    expect(first.status).toBe(201);
+    const elsewhereId = (await json<{ participantId: string }>(first)).participantId;
+    const second = await api(stack, '/api/intakes', { token: staff.token, body: { ...person('Ilse'), lastName: 'Tweeplekken' } });
+    expect(second.status).toBe(409);
+    const text = await second.text();
+    expect(text).toContain('andere Stuyfplek');
+    expect(text).not.toContain(elsewhereId);
+  });
+
   it('returns the same path for the same Idempotency-Key, and refuses the key for someone else (422)', async () => {
     const key = `intake-${Date.now()}`;
     const first = await api(stack, '/api/intakes', { token: staff.token, body: person('Ahmed'), headers: { 'idempotency-key': key } });
@@ -271,5 +282,19 @@ describe('coach actions', () => {
     expect((await act(id, 'logContact', { kind: 'reply' }, coordinator)).status).toBe(403);
     expect((await api(stack, `/api/participants/${id}/actions/logContact`, { body: { kind: 'reply' } })).status).toBe(401);
     expect(await notesOf(id)).toEqual([]);
+  });
+});
+
+describe('retried actions', () => {
+  it('an action sent twice with the same Idempotency-Key is carried out once', async () => {
+    const res = await api(stack, '/api/intakes', { token: staff.token, body: { siteId, firstName: 'Rik', lastName: 'Tweemaal', birthDate: '1990-01-01', referralSource: 'self', coachId: coach.id } });
+    const { participantId } = await json<{ participantId: string }>(res);
+    const send = () => api(stack, `/api/participants/${participantId}/actions/logAttendance`, { token: coach.token, body: { kind: 'stuyflab' }, headers: { 'idempotency-key': 'bezoek-1' } });
+    const first = await json<{ path: PathView }>(await send());
+    const again = await json<{ path: PathView }>(await send());
+    expect(first.path.attendance).toEqual({ stuyflab: 1 });
+    expect(again.path.attendance).toEqual({ stuyflab: 1 });
+    const other = await json<{ path: PathView }>(await api(stack, `/api/participants/${participantId}/actions/logAttendance`, { token: coach.token, body: { kind: 'stuyflab' }, headers: { 'idempotency-key': 'bezoek-2' } }));
+    expect(other.path.attendance).toEqual({ stuyflab: 2 });
   });
 });

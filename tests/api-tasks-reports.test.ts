@@ -142,7 +142,7 @@ describe('funder report', () => {
   });
 
   it('gives the same figures as CSV with Dutch labels, for a spreadsheet', async () => {
-    const res = await api(stack, `/api/reports/funder?${period}&format=csv`, { token: staff.token });
+    const res = await api(stack, `/api/reports/funder?${period}&format=csv`, { token: coordinator.token });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(res.headers.get('content-disposition')).toBe(`attachment; filename="groeipad-rapport-${year}-01-01-${year}-12-31.csv"`);
@@ -163,6 +163,8 @@ describe('funder report', () => {
     expect(Object.keys((await json<ErrorBody>(missing)).error.fields ?? {}).sort()).toEqual(['from', 'to']);
     expect((await api(stack, `/api/reports/funder?${period}&format=pdf`, { token: coordinator.token })).status).toBe(400);
     expect((await api(stack, `/api/reports/funder?${period}`, { token: coach.token })).status).toBe(403);
+    // The figures are for coordinators (domain.md, Privacy); staff work with people, not reports.
+    expect((await api(stack, `/api/reports/funder?${period}`, { token: staff.token })).status).toBe(403);
     expect((await api(stack, `/api/reports/funder?${period}&site=${siteId}`, { token: coordinatorElsewhere.token })).status).toBe(403);
     expect((await api(stack, `/api/reports/funder?${period}`)).status).toBe(401);
   });

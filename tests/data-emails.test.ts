@@ -50,7 +50,7 @@ const emailLog = async (participantId: string) =>
 
 describe('exactly one email per event', () => {
   it('waits as long as a 429 asks (retry-after) and sends the welcome email once', async () => {
-    stack.outbox.failNext({ status: 429, times: 1, retryAfterSeconds: 3 });
+    stack.outbox.failNext({ status: 429, times: 1, retryAfterSeconds: 3, to: 'nora.wachttijd@example.be' });
     const attemptsBefore = stack.outbox.attempts();
     const started = Date.now();
     const participantId = await intake({ firstName: 'Nora', lastName: 'Wachttijd', email: 'nora.wachttijd@example.be' });
@@ -66,7 +66,7 @@ describe('exactly one email per event', () => {
   });
 
   it('survives 500s and a worker restart in the middle of the retries, and still sends once', async () => {
-    stack.outbox.failNext({ status: 500, times: 2 });
+    stack.outbox.failNext({ status: 500, times: 2, to: 'omar.herstart@example.be' });
     const attemptsBefore = stack.outbox.attempts();
     const participantId = await intake({ firstName: 'Omar', lastName: 'Herstart', email: 'omar.herstart@example.be' });
     await until(async () => (stack.outbox.attempts() > attemptsBefore ? true : undefined), 'the first refused attempt');

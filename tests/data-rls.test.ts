@@ -169,6 +169,11 @@ describe('participants, write', () => {
     expect(own.data).toHaveLength(1);
     const elsewhere = await clients.staff2.from('participants').insert(newcomer(ids.s1));
     expect(elsewhere.error?.code).toBe(PERMISSION_DENIED);
+    // With a coach of their own site, yes; with a coach of another site (who could then read it), no.
+    const withOwnCoach = await clients.staff1.from('participants').insert({ ...newcomer(ids.s1), coach_id: ids.coachA }).select('id');
+    expect(withOwnCoach.error).toBeNull();
+    const withOtherCoach = await clients.staff1.from('participants').insert({ ...newcomer(ids.s1), coach_id: ids.coachC });
+    expect(withOtherCoach.error?.code).toBe(PERMISSION_DENIED);
   });
 
   it('participants: coaches, coordinators and anon register nobody', async () => {
@@ -265,7 +270,7 @@ describe('tasks, write', () => {
 
   it('tasks: people change only the status; nobody creates or deletes tasks but the workflow', async () => {
     const taskId = await openTask(ids.pA);
-    for (const change of [{ assignee_id: ids.coachB }, { due_at: new Date().toISOString() }, { kind: 'check_in' as const }]) {
+    for (const change of [{ assignee_id: ids.coachB }, { due_at: new Date().toISOString() }, { kind: 'check_in' as const }, { completed_at: '2020-01-01T00:00:00Z' }]) {
       expect((await clients.coachA.from('tasks').update(change).eq('id', taskId)).error?.code).toBe(PERMISSION_DENIED);
     }
     for (const actor of ['anon', 'coachA', 'staff1', 'coordinator'] as const) {

@@ -12,7 +12,9 @@ beforeAll(async () => {
   h = await startPathHarness();
 });
 afterAll(async () => {
+  const collisions = h?.recorder.collisions() ?? [];
   await h?.stop();
+  expect(collisions).toEqual([]);
 });
 
 const HOUR = 3_600_000;

@@ -22,7 +22,7 @@ export interface PathInput extends StartInput {
   maxHistoryEvents?: number;
 }
 
-const { recordEvent, createTask, erasePersonalData } = wf.proxyActivities<PathActivities>({
+const { recordAll, erasePersonalData } = wf.proxyActivities<PathActivities>({
   startToCloseTimeout: '1 minute',
   // No maximum attempts: a database that is down for a while must not fail a path.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
@@ -76,7 +76,7 @@ export async function participantPath(input: PathInput): Promise<PathView> {
       },
       {
         validator: (raw: unknown) => {
-          const reason = refusal(state, parse(type, raw));
+          const reason = refusal(state, parse(type, raw), Date.now());
           if (reason) throw wf.ApplicationFailure.create({ type: 'ActionRefused', message: reason, nonRetryable: true });
         },
       },
@@ -84,25 +84,33 @@ export async function participantPath(input: PathInput): Promise<PathView> {
   }
   wf.setHandler(pathQuery, () => view(state));
 
-  const carryOut = async (effect: Effect) => {
-    const where = { participantId: state.participantId, siteId: state.siteId };
-    switch (effect.type) {
-      case 'record':
-        return recordEvent({ key: effect.key, pathRun: effect.pathRun, event: effect.event, ...where });
-      case 'task':
-        return createTask({ ...effect, ...where });
-      case 'email':
-        try {
-          await sendEmail(effect);
-        } catch (err) {
-          // A bad address is recorded by the activity; it must not stop the path.
-          if (!(err instanceof wf.ActivityFailure)) throw err;
-          wf.log.warn('email not sent', { key: effect.key, template: effect.template });
-        }
-        return;
-      case 'erase':
-        return erasePersonalData({ participantId: state.participantId });
-    }
+  /**
+   * Emails go out in the background: one that waits for a provider (retry-after, an outage)
+   * must not hold up the path's records and tasks, such as a new coach's access.
+   */
+  const emailsInFlight = new Set<Promise<void>>();
+  const sendInBackground = (email: Extract<Effect, { type: 'email' }>) => {
+    const sending: Promise<void> = sendEmail(email).then(
+      () => undefined,
+      (err: unknown) => {
+        // A bad address is recorded by the activity; it must not stop the path.
+        if (!(err instanceof wf.ActivityFailure)) throw err;
+        wf.log.warn('email not sent', { key: email.key, template: email.template });
+      },
+    );
+    emailsInFlight.add(sending);
+    void sending.finally(() => emailsInFlight.delete(sending));
+  };
+  const emailsSent = () => Promise.all([...emailsInFlight]);
+
+  /** Carries out what is queued: all records and tasks in one activity (in order), then the erasure. */
+  const drain = async () => {
+    const batch = pending.slice();
+    const records = batch.filter((e): e is Extract<Effect, { type: 'record' | 'task' }> => e.type === 'record' || e.type === 'task');
+    for (const e of batch) if (e.type === 'email') sendInBackground(e);
+    if (records.length > 0) await recordAll({ participantId: state.participantId, siteId: state.siteId, effects: records });
+    if (batch.some((e) => e.type === 'erase')) await erasePersonalData({ participantId: state.participantId });
+    pending.splice(0, batch.length);
   };
 
   const historyIsLong = () => {
@@ -111,16 +119,16 @@ export async function participantPath(input: PathInput): Promise<PathView> {
   };
 
   for (;;) {
-    while (pending.length > 0) {
-      await carryOut(pending[0]!);
-      pending.shift();
-    }
+    while (pending.length > 0) await drain();
     if (state.status === 'forgotten') {
+      await emailsSent();
       await wf.condition(wf.allHandlersFinished);
       return view(state);
     }
     if (startNewRun || historyIsLong()) {
-      // Let running update handlers return first; anything they queued travels along.
+      // Emails in flight finish in this run; running update handlers return first, and anything
+      // they queued travels along.
+      await emailsSent();
       await wf.condition(wf.allHandlersFinished);
       const { carried: _carried, ...start } = input;
       await wf.continueAsNew<typeof participantPath>({ ...start, carried: { state, pending: [...pending] } });

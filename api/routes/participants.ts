@@ -26,16 +26,17 @@ participantsApi.post('/intakes', requireRole('staff'), async (c) => {
   if (!parsed.success) throw invalidInput(parsed.error);
   const user = c.var.user!;
   if (parsed.data.siteId !== user.siteId) throw new ApiError('forbidden', 'Je kan alleen deelnemers van je eigen Stuyfplek inschrijven.');
-  const header = c.req.header('idempotency-key');
-  let key: string | undefined;
-  if (header !== undefined) {
-    const checked = idempotencyKey.safeParse(header);
-    if (!checked.success) throw new ApiError('invalid_input', 'Ongeldige Idempotency-Key (1 tot 255 tekens).', { 'Idempotency-Key': '1 tot 255 tekens' });
-    key = checked.data;
-  }
+  const key = idempotencyKeyOf(c.req.header('idempotency-key'));
   const result = await intake(c.var.deps, parsed.data, key ? { idempotency: { userId: user.id, key } } : {});
   return c.json(result, result.created ? 201 : 200);
 });
+
+function idempotencyKeyOf(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const checked = idempotencyKey.safeParse(header);
+  if (!checked.success) throw new ApiError('invalid_input', 'Ongeldige Idempotency-Key (1 tot 255 tekens).', { 'Idempotency-Key': '1 tot 255 tekens' });
+  return checked.data;
+}
 
 participantsApi.get('/participants', requireRole('staff', 'coach'), async (c) => {
   const parsed = participantsQuerySchema.safeParse(c.req.query());
@@ -70,7 +71,9 @@ participantsApi.post('/participants/:id/actions/:type', requireRole('staff', 'co
   const participant = await participantFor(c.var.deps, user, id);
   const { note, ...input } = parsed.data as { note?: string };
   await checkActionTargets(c.var.deps, participant.site_id, type, input);
-  const path = await runActionWithNote(c.var.deps, user, participant.id, type, input, note || undefined);
+  // With an Idempotency-Key a retried request is the same update, never a second contact or step.
+  const key = idempotencyKeyOf(c.req.header('idempotency-key'));
+  const path = await runActionWithNote(c.var.deps, user, participant.id, type, input, note || undefined, key ? `${user.id}/${type}/${key}` : undefined);
   return c.json({ path });
 });
 

@@ -8,7 +8,7 @@ import { reportQuerySchema } from '../requests.js';
 /** The funder report for a site and a period, as JSON or CSV. Coordinators and staff, their own site. */
 export const reportsApi = new Hono<AppEnv>();
 
-reportsApi.get('/reports/funder', requireRole('coordinator', 'staff'), async (c) => {
+reportsApi.get('/reports/funder', requireRole('coordinator'), async (c) => {
   const parsed = reportQuerySchema.safeParse(c.req.query());
   if (!parsed.success) throw invalidInput(parsed.error);
   const user = c.var.user!;

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
+import { ApiError } from '../errors.js';
 
 /**
  * From an HTML form to the input of a shared zod schema, and back. A form sends strings only:
@@ -19,7 +20,12 @@ export interface FormState {
 }
 
 export async function readForm(c: Context): Promise<FormValues> {
-  const body = await c.req.parseBody({ all: true });
+  let body: Awaited<ReturnType<typeof c.req.parseBody>>;
+  try {
+    body = await c.req.parseBody({ all: true });
+  } catch {
+    throw new ApiError('invalid_input', 'Het formulier kon niet gelezen worden.', { _: 'geen geldig formulier' });
+  }
   const values: FormValues = {};
   for (const [key, value] of Object.entries(body)) {
     if (Array.isArray(value)) values[key] = value.filter((v): v is string => typeof v === 'string');

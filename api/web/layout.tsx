@@ -27,7 +27,6 @@ function navFor(role: 'staff' | 'coach' | 'coordinator'): NavItem[] {
         { href: '/deelnemers', label: 'Deelnemers' },
         { href: '/inschrijving', label: 'Inschrijving' },
         { href: '/taken', label: 'Taken' },
-        { href: '/rapport', label: 'Rapport' },
       ];
     case 'coordinator':
       return [{ href: '/rapport', label: 'Rapport' }];

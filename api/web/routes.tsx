@@ -5,6 +5,7 @@ import { signUserToken } from '../../infra/supabase/tokens.js';
 import { participantFor } from '../access.js';
 import { clearSessionCookie, setSessionCookie, SESSION_SECONDS, type Role } from '../auth.js';
 import type { ApiDeps, AppEnv, SignedInUser } from '../context.js';
+import { localSignInAllowed } from '../../infra/config.js';
 import { ApiError } from '../errors.js';
 import { intake, readPath, runActionWithNote } from '../path-service.js';
 import {
@@ -45,7 +46,7 @@ function signedIn(...roles: Role[]): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const user = c.var.user;
     if (!user) {
-      if (c.var.deps.config.GROEIPAD_ENV === 'production') throw new ApiError('unauthenticated', 'Meld je eerst aan.');
+      if (!localSignInAllowed(c.var.deps.config)) throw new ApiError('unauthenticated', 'Meld je eerst aan.');
       const url = new URL(c.req.url);
       return c.redirect(`/inloggen?terug=${encodeURIComponent(url.pathname + url.search)}`, 303);
     }
@@ -56,7 +57,7 @@ function signedIn(...roles: Role[]): MiddlewareHandler<AppEnv> {
 
 /** The local sign-in exists only outside production. */
 const localOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (c.var.deps.config.GROEIPAD_ENV === 'production') throw new ApiError('not_found', 'Deze pagina bestaat niet.');
+  if (!localSignInAllowed(c.var.deps.config)) throw new ApiError('not_found', 'Deze pagina bestaat niet.');
   await next();
 };
 
@@ -150,7 +151,7 @@ export function webPages(): Hono<AppEnv> {
 
   web.post('/uitloggen', (c) => {
     clearSessionCookie(c);
-    return c.redirect(c.var.deps.config.GROEIPAD_ENV === 'production' ? '/' : '/inloggen?afgemeld', 303);
+    return c.redirect(localSignInAllowed(c.var.deps.config) ? '/inloggen?afgemeld' : '/', 303);
   });
 
   // Participants.
@@ -253,7 +254,7 @@ export function webPages(): Hono<AppEnv> {
   });
 
   // Report.
-  web.get('/rapport', signedIn('coordinator', 'staff'), async (c) => {
+  web.get('/rapport', signedIn('coordinator'), async (c) => {
     const user = c.var.user!;
     const site = await siteName(c.var.deps, user.siteId);
     const from = c.req.query('from');

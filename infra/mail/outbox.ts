@@ -28,6 +28,8 @@ export interface FailurePlan {
   /** How many requests fail before they succeed again. */
   times: number;
   retryAfterSeconds?: number;
+  /** Only requests to this address fail (others go through); all requests when absent. */
+  to?: string;
 }
 
 export interface Outbox {
@@ -84,7 +86,10 @@ export async function startOutbox(o: { port: number; dir?: string; host?: string
     const url = new URL(req.url ?? '/', 'http://outbox');
     if (req.method === 'POST' && (url.pathname === '/emails' || url.pathname === '/emails/batch')) {
       attempts += 1;
-      if (failure && failure.times > 0) {
+      const raw = await readBody(req);
+      const body = JSON.parse(raw || 'null') as unknown;
+      const recipients = ([] as unknown[]).concat(Array.isArray(body) ? body.flatMap((b) => (b as { to?: unknown }).to ?? []) : ((body as { to?: unknown } | null)?.to ?? []));
+      if (failure && failure.times > 0 && (!failure.to || recipients.map(String).includes(failure.to))) {
         failure.times -= 1;
         const plan = failure;
         if (failure.times === 0) failure = null;
@@ -92,7 +97,6 @@ export async function startOutbox(o: { port: number; dir?: string; host?: string
         const name = plan.status === 429 ? 'rate_limit_exceeded' : plan.status === 422 ? 'validation_error' : 'internal_server_error';
         return send(res, plan.status, { name, message: `outbox told to fail with ${plan.status}`, statusCode: plan.status });
       }
-      const body = JSON.parse((await readBody(req)) || 'null') as unknown;
       const key = headerValue(req, 'idempotency-key');
       if (url.pathname === '/emails/batch') {
         const list = Array.isArray(body) ? (body as Record<string, unknown>[]) : [];

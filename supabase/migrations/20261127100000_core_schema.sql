@@ -190,7 +190,13 @@ create policy "participants: coaches read the participants they coach" on public
 create policy "participants: staff read the participants of their site" on public.participants
   for select to authenticated using (site_id = (select private.staff_site_id()));
 create policy "participants: staff register participants at their site" on public.participants
-  for insert to authenticated with check (site_id = (select private.staff_site_id()));
+  for insert to authenticated with check (
+    site_id = (select private.staff_site_id())
+    -- and with no coach, or a coach of that same site
+    and (coach_id is null or exists (
+      select 1 from public.profiles p where p.id = coach_id and p.role = 'coach' and p.site_id = (select private.staff_site_id())
+    ))
+  );
 create policy "participants: coaches update the participants they coach" on public.participants
   for update to authenticated using (coach_id = (select auth.uid())) with check (coach_id = (select auth.uid()));
 create policy "participants: staff update the participants of their site" on public.participants

@@ -24,7 +24,9 @@ create index tasks_assignee_status_due_idx on public.tasks (assignee_id, status,
 create index tasks_site_status_due_idx on public.tasks (site_id, status, due_at);
 create index tasks_participant_idx on public.tasks (participant_id);
 
--- Completing (or cancelling) stamps who and when; reopening clears it.
+-- Completing (or cancelling) stamps who and when; reopening clears it. A person cannot choose
+-- the time or the name (the funder's "aftercare on time" is read from it); only the service
+-- role, acting for someone the API signed in, passes them along.
 create function private.stamp_task_completion() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
@@ -34,8 +36,12 @@ begin
       new.completed_at := null;
       new.completed_by := null;
     else
-      new.completed_at := coalesce(new.completed_at, now());
-      new.completed_by := coalesce(new.completed_by, (select auth.uid()));
+      if (select auth.uid()) is null then
+        new.completed_at := coalesce(new.completed_at, now());
+      else
+        new.completed_at := now();
+        new.completed_by := (select auth.uid());
+      end if;
     end if;
   end if;
   return new;
@@ -62,7 +68,7 @@ create trigger tasks_aftercare_reconnected after update of status on public.task
 
 revoke all on table public.tasks from anon, authenticated;
 grant select on table public.tasks to authenticated;
-grant update (status, completed_at) on table public.tasks to authenticated;
+grant update (status) on table public.tasks to authenticated;
 grant select, insert, update, delete on table public.tasks to service_role;
 
 alter table public.tasks enable row level security;

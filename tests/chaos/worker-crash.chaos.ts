@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays, formatLocalDate, toLocalDate } from '../../domain/calendar.js';
+import { addDays, addMonths, formatLocalDate, toLocalDate } from '../../domain/calendar.js';
 import { pathQuery, pathWorkflowId } from '../../domain/messages.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 /**
  * kill -9 the worker in the middle of a burst and start it again: every due email and task
- * exactly once, no path stuck. The burst: agreements signed with a start date 13 months ago, so
- * their evaluation and their end are due at once for every participant.
+ * exactly once, no path stuck. The burst: agreements that end in ten days, signed now, so their
+ * evaluation (one month before the end) is due at once for every participant.
  */
 
 const PATHS = Number(process.env.CHAOS_PATHS ?? 60);
@@ -38,7 +38,8 @@ async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 18
 
 describe('a worker killed mid-burst', () => {
   it('sends every due email and creates every task exactly once, and no path is stuck', async () => {
-    const startDate = formatLocalDate(addDays(toLocalDate(Date.now()), -400));
+    // Ten days before its end: the evaluation (a month before the end) is due at once.
+    const startDate = formatLocalDate(addDays(addMonths(toLocalDate(Date.now()), -12), 10));
     const ids: string[] = [];
     for (let i = 0; i < PATHS; i += 1) {
       const res = await post('/api/intakes', staff.token, {
@@ -66,9 +67,9 @@ describe('a worker killed mid-burst', () => {
     stack.startWorker();
 
     // Queries wait for a live worker; until the new one is up they time out, and we ask again.
-    await until('every path past its agreement', async () => {
+    await until('every path past its evaluation', async () => {
       const views = await Promise.all(ids.map((id) => stack.client.workflow.getHandle(pathWorkflowId(id)).query(pathQuery).catch(() => null)));
-      return views.every((v) => v?.agreement?.status === 'expired');
+      return views.every((v) => v?.agreement?.evaluationAt !== undefined);
     });
     await until('every ending-soon email', async () => endingSoon() >= PATHS);
     // Give a duplicate, if any were coming, the time to arrive.

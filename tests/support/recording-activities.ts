@@ -6,22 +6,41 @@ import type { CreateTaskInput, PathActivities, RecordEventInput, SendEmailInput 
  * their own tests against Postgres, PostgREST and the outbox.
  */
 export function recordingActivities() {
+  /** Keys under which two different effects were written: each is a bug (the database keeps the first). */
+  const collisions: string[] = [];
+  const once = <T,>(map: Map<string, T>, key: string, value: T): void => {
+    const earlier = map.get(key);
+    if (earlier === undefined) map.set(key, value);
+    else if (JSON.stringify(earlier) !== JSON.stringify(value)) collisions.push(key);
+  };
   const events = new Map<string, RecordEventInput>();
   const tasks = new Map<string, CreateTaskInput>();
   const emails = new Map<string, SendEmailInput>();
-  const calls = { recordEvent: 0, createTask: 0, sendEmail: 0, erasePersonalData: 0 };
+  const calls = { recordAll: 0, recordEvent: 0, createTask: 0, sendEmail: 0, erasePersonalData: 0 };
   const activities: PathActivities = {
+    async recordAll(input) {
+      calls.recordAll += 1;
+      for (const effect of input.effects) {
+        const where = { participantId: input.participantId, siteId: input.siteId };
+        if (effect.type === 'record') {
+          once(events, effect.key, { key: effect.key, pathRun: effect.pathRun, event: effect.event, ...where });
+        } else {
+          const { type: _type, ...task } = effect;
+          once(tasks, effect.key, { ...task, ...where });
+        }
+      }
+    },
     async recordEvent(input) {
       calls.recordEvent += 1;
-      if (!events.has(input.key)) events.set(input.key, input);
+      once(events, input.key, input);
     },
     async createTask(input) {
       calls.createTask += 1;
-      if (!tasks.has(input.key)) tasks.set(input.key, input);
+      once(tasks, input.key, input);
     },
     async sendEmail(input) {
       calls.sendEmail += 1;
-      if (!emails.has(input.key)) emails.set(input.key, input);
+      once(emails, input.key, input);
       return { status: 'sent', providerId: input.key };
     },
     async erasePersonalData() {
@@ -34,6 +53,7 @@ export function recordingActivities() {
     events: () => [...events.values()],
     tasks: () => [...tasks.values()],
     emails: () => [...emails.values()],
+    collisions: () => [...collisions],
     clear() {
       events.clear();
       tasks.clear();
