@@ -69,6 +69,8 @@ export interface CoachDigest {
 export interface ScheduleActivities {
   /** Active and former participants who agreed to email and did not opt out. */
   meetAndGreetInvitees(): Promise<string[]>;
+  /** Participants of a site on an active path who agreed to email and did not opt out. */
+  groupMomentInvitees(input: { siteId: string }): Promise<string[]>;
   /** Per assignee with open tasks due on or before `date` (a local date, Europe/Brussels). */
   coachDigests(input: { date: string }): Promise<CoachDigest[]>;
 }

@@ -445,6 +445,21 @@ export function createActivities(deps: ActivityDeps): Activities {
     return check(await db.rpc('meet_and_greet_invitees'), 'list meet & greet invitees') ?? [];
   }
 
+  async function groupMomentInvitees(input: { siteId: string }): Promise<string[]> {
+    const rows = check(
+      await db
+        .from('participants')
+        .select('id, paths!inner(status)')
+        .eq('site_id', input.siteId)
+        .eq('consent_email', true)
+        .is('opted_out_at', null)
+        .is('erased_at', null)
+        .eq('paths.status', 'active'),
+      'list group moment invitees',
+    );
+    return [...new Set((rows ?? []).map((r) => r.id))];
+  }
+
   async function coachDigests(input: { date: string }): Promise<CoachDigest[]> {
     const day = parseLocalDate(input.date);
     const rows = check(
@@ -464,5 +479,5 @@ export function createActivities(deps: ActivityDeps): Activities {
     }
   }
 
-  return { recordAll, recordEvent, createTask, sendEmail, erasePersonalData, meetAndGreetInvitees, coachDigests };
+  return { recordAll, recordEvent, createTask, sendEmail, erasePersonalData, meetAndGreetInvitees, groupMomentInvitees, coachDigests };
 }

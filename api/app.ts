@@ -10,6 +10,7 @@ import type { ApiDeps, AppEnv } from './context.js';
 import { localSignInAllowed } from '../infra/config.js';
 import { ApiError, ERROR_STATUS, errorBody, type ErrorCode } from './errors.js';
 import { openApiDocument } from './openapi.js';
+import { groupMomentsApi } from './routes/group-moments.js';
 import { optOutRoutes } from './routes/opt-out.js';
 import { participantsApi } from './routes/participants.js';
 import { reportsApi } from './routes/reports.js';
@@ -111,6 +112,7 @@ export function createApp(deps: ApiDeps): Hono<AppEnv> {
   app.route('/api', participantsApi);
   app.route('/api', tasksApi);
   app.route('/api', reportsApi);
+  app.route('/api', groupMomentsApi);
   app.route('/afmelden', optOutRoutes);
   app.route('/', webPages());
 

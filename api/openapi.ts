@@ -1,3 +1,4 @@
+import { groupMomentInvitationSchema } from '../domain/actions.js';
 import { z } from 'zod';
 import { PHASES, TASK_KINDS } from '../domain/codes.js';
 import type { Config } from '../infra/config.js';
@@ -197,6 +198,15 @@ export function openApiDocument(config: Pick<Config, 'PUBLIC_URL'>): JsonSchema 
         },
       },
       ...actionPaths,
+      '/api/group-moments/invitations': {
+        post: {
+          operationId: 'inviteToGroupMoment',
+          tags: ['group moments'],
+          summary: 'Invite the participants of my site on an active path (with consent) to a group moment; once per site, kind and date',
+          requestBody: { required: true, content: json(ref('GroupMomentInvitation')) },
+          responses: { 202: { description: 'Invitations are being sent', content: json({ type: 'object', properties: { workflowId: { type: 'string' } } }) }, ...errors(400, 401, 403) },
+        },
+      },
       '/api/tasks': {
         get: {
           operationId: 'myTasks',
@@ -242,6 +252,7 @@ export function openApiDocument(config: Pick<Config, 'PUBLIC_URL'>): JsonSchema 
       schemas: {
         Error: jsonSchema(errorSchema),
         Intake: jsonSchema(intakeRequestSchema),
+        GroupMomentInvitation: jsonSchema(groupMomentInvitationSchema),
         IntakeResult: jsonSchema(intakeResultSchema),
         ParticipantSummary: jsonSchema(participantSummarySchema),
         Task: jsonSchema(taskSchema),

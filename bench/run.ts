@@ -24,7 +24,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '20' },
     open: { type: 'string', default: '10000' },
     repeats: { type: 'string', default: '20' },
-    cache: { type: 'string', default: '250' },
+    cache: { type: 'string', default: '60' },
   },
 });
 const only = new Set(values.only.split(','));

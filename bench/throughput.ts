@@ -16,7 +16,8 @@ const require = createRequire(import.meta.url);
  * through the bare Temporal client.
  */
 export async function throughputBench(o: { paths: number; concurrency: number; temporalCli: EphemeralServerExecutable }) {
-  const stack = await startTestStack({}, { temporalCli: o.temporalCli });
+  // The worker in its own process, as in production: the API and the bench client share this one.
+  const stack = await startTestStack({}, { temporalCli: o.temporalCli, worker: 'child' });
   const port = await freePort();
   const server = serve({ fetch: stack.app.fetch, port, hostname: '127.0.0.1' });
   const base = `http://127.0.0.1:${port}`;

@@ -123,6 +123,13 @@ export type Reenter = z.infer<typeof reenterSchema>;
 export type AssignCoach = z.infer<typeof assignCoachSchema>;
 export type Forget = z.infer<typeof forgetSchema>;
 
+/** Staff invite the participants of their site on an active path to a group moment. */
+export const groupMomentInvitationSchema = z.object({
+  kind: z.enum(GROUP_MOMENT_KINDS),
+  date: localDate,
+});
+export type GroupMomentInvitation = z.infer<typeof groupMomentInvitationSchema>;
+
 /** Staff intake: the personal data goes to the database; the path gets ids and codes. */
 export const intakeSchema = z.object({
   siteId: id,

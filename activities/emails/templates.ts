@@ -1,4 +1,4 @@
-import type { EmailTemplate } from '../../domain/codes.js';
+import { GROUP_MOMENT_LABELS, type EmailTemplate, type GroupMomentKind } from '../../domain/codes.js';
 import { parseLocalDate } from '../../domain/calendar.js';
 import { compose, type RenderedEmail } from './layout.js';
 
@@ -73,7 +73,7 @@ export const templates: Record<EmailTemplate, (i: TemplateInput) => RenderedEmai
       subject: 'Je bent welkom op een groepsmoment',
       greeting: `Dag ${i.firstName},`,
       paragraphs: [
-        `Binnenkort is er een ${String(i.params.kindLabel ?? 'groepsmoment').toLowerCase()}${i.params.date ? ` op ${dutchDate(i.params.date)}` : ''} in de Stuyfplek.`,
+        `Binnenkort is er een ${(GROUP_MOMENT_LABELS[i.params.kind as GroupMomentKind] ?? 'groepsmoment').toLowerCase()}${i.params.date ? ` op ${dutchDate(i.params.date)}` : ''} in de Stuyfplek.`,
         'Kom gerust langs: iedereen brengt iets mee, al is het maar een vraag.',
       ],
       optOutUrl: i.optOutUrl,

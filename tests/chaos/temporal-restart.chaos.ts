@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pathQuery, pathUpdates, pathWorkflowId } from '../../domain/messages.js';
+import { registerParticipants } from '../support/http.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 /**
@@ -17,14 +18,7 @@ beforeAll(async () => {
   const siteId = await stack.site();
   const staff = await stack.person('staff', siteId);
   coach = await stack.person('coach', siteId);
-  for (let i = 0; i < PATHS; i += 1) {
-    const res = await stack.app.request('/api/intakes', {
-      method: 'POST',
-      headers: { authorization: `Bearer ${staff.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ siteId, firstName: `Herstart${i}`, lastName: 'Proef', birthDate: '1982-08-08', referralSource: 'sif', coachId: coach.id }),
-    });
-    ids.push(((await res.json()) as { participantId: string }).participantId);
-  }
+  ids.push(...(await registerParticipants(stack, { staff, siteId, coachId: coach.id, count: PATHS, lastName: 'Herstart' })));
 });
 afterAll(async () => {
   await stack?.stop();

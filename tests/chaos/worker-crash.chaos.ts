@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, addMonths, formatLocalDate, toLocalDate } from '../../domain/calendar.js';
 import { pathQuery, pathWorkflowId } from '../../domain/messages.js';
+import { registerParticipants } from '../support/http.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
+import { until } from '../support/until.js';
 
 /**
  * kill -9 the worker in the middle of a burst and start it again: every due email and task
@@ -12,7 +14,7 @@ import { startTestStack, type TestStack } from '../support/stack.js';
 const PATHS = Number(process.env.CHAOS_PATHS ?? 60);
 let stack: TestStack;
 let siteId: string;
-let staff: { token: string };
+let staff: { id: string; token: string };
 let coach: { id: string; token: string };
 
 beforeAll(async () => {
@@ -28,56 +30,36 @@ afterAll(async () => {
 const post = (path: string, token: string, body: unknown) =>
   stack.app.request(path, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
-async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 180_000) {
-  const end = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('a worker killed mid-burst', () => {
   it('sends every due email and creates every task exactly once, and no path is stuck', async () => {
     // Ten days before its end: the evaluation (a month before the end) is due at once.
     const startDate = formatLocalDate(addDays(addMonths(toLocalDate(Date.now()), -12), 10));
-    const ids: string[] = [];
-    for (let i = 0; i < PATHS; i += 1) {
-      const res = await post('/api/intakes', staff.token, {
-        siteId,
-        firstName: `Deelnemer${i}`,
-        lastName: 'Crash',
-        birthDate: '1988-05-05',
-        email: `deelnemer${i}@example.be`,
-        consentEmail: true,
-        referralSource: 'vdab',
-        coachId: coach.id,
-      });
-      expect(res.status).toBe(201);
-      ids.push(((await res.json()) as { participantId: string }).participantId);
-    }
+    const ids = await registerParticipants(stack, { staff, siteId, coachId: coach.id, count: PATHS, lastName: 'Crash', withEmail: true });
     for (const id of ids) {
       expect((await post(`/api/participants/${id}/actions/changePhase`, coach.token, { to: 'focus', reason: 'ready_for_next_step' })).status).toBe(200);
-      expect((await post(`/api/participants/${id}/actions/signAgreement`, coach.token, { commitments: ['connectors_table'], startDate })).status).toBe(200);
     }
+    // All agreements at once: the burst of evaluation tasks and emails follows.
+    const signed = await Promise.all(ids.map((id) => post(`/api/participants/${id}/actions/signAgreement`, coach.token, { commitments: ['connectors_table'], startDate })));
+    expect(signed.map((r) => r.status)).toEqual(ids.map(() => 200));
     const endingSoon = () => stack.outbox.emails().filter((e) => e.subject.includes('loopt binnenkort af')).length;
-    await until('the burst to begin', async () => endingSoon() >= 3, 120_000);
+    await until(async () => (endingSoon() >= 3 ? true : undefined), 'the burst to begin', 120_000, 20);
     stack.killWorker();
     const atKill = endingSoon();
     await new Promise((r) => setTimeout(r, 2000));
     stack.startWorker();
 
     // Queries wait for a live worker; until the new one is up they time out, and we ask again.
-    await until('every path past its evaluation', async () => {
+    await until(async () => {
       const views = await Promise.all(ids.map((id) => stack.client.workflow.getHandle(pathWorkflowId(id)).query(pathQuery).catch(() => null)));
-      return views.every((v) => v?.agreement?.evaluationAt !== undefined);
-    });
-    await until('every ending-soon email', async () => endingSoon() >= PATHS);
+      return views.every((v) => v?.agreement?.evaluationAt !== undefined) ? true : undefined;
+    }, 'every path past its evaluation', 180_000, 250);
+    await until(async () => (endingSoon() >= PATHS ? true : undefined), 'every ending-soon email', 180_000);
     // Give a duplicate, if any were coming, the time to arrive.
     await new Promise((r) => setTimeout(r, 3000));
 
     const emails = stack.outbox.emails();
     for (let i = 0; i < PATHS; i += 1) {
-      const mine = emails.filter((e) => e.to.includes(`deelnemer${i}@example.be`)).map((e) => e.subject).sort();
+      const mine = emails.filter((e) => e.to.includes(`crash${i}@example.be`)).map((e) => e.subject).sort();
       expect(mine).toEqual(['Je groeiovereenkomst is getekend', 'Je groeiovereenkomst loopt binnenkort af', 'Welkom in de Stuyfplek']);
     }
     const { rows } = await stack.sql.query<{ participant_id: string; n: number }>(

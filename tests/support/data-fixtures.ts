@@ -143,12 +143,4 @@ export type ParticipantTable = (typeof PARTICIPANT_TABLES)[number];
 export const ALL_TABLES = ['sites', 'profiles', ...PARTICIPANT_TABLES] as const;
 export type AnyTable = (typeof ALL_TABLES)[number];
 
-export async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+export { until } from './until.js';

@@ -40,15 +40,7 @@ export function submit(stack: TestStack, path: string, values: Record<string, st
   return stack.app.request(`${ORIGIN}${path}`, { method: 'POST', headers, body: body.toString(), redirect: 'manual' });
 }
 
-export async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+export { until } from './until.js';
 
 /** Takes a participant in through the API as staff; returns the participant id. */
 export async function takeIn(stack: TestStack, staff: Person, siteId: string, o: { firstName?: string; lastName?: string; coachId?: string; referralSource?: string } = {}) {
@@ -65,4 +57,22 @@ export async function takeIn(stack: TestStack, staff: Person, siteId: string, o:
   });
   if (res.status !== 201) throw new Error(`intake: ${res.status} ${await res.text()}`);
   return (await json<{ participantId: string }>(res)).participantId;
+}
+
+/** Registers `count` participants through the real intake, as staff at the desk would. */
+export async function registerParticipants(
+  stack: TestStack,
+  o: { staff: Person; siteId: string; coachId: string; count: number; lastName: string; withEmail?: boolean },
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < o.count; i += 1) {
+    const email = o.withEmail ? { email: `${o.lastName.toLowerCase()}${i}@example.be`, consentEmail: true } : {};
+    const res = await api(stack, '/api/intakes', {
+      token: o.staff.token,
+      body: { siteId: o.siteId, firstName: `Deelnemer${i}`, lastName: o.lastName, birthDate: '1980-06-15', referralSource: 'vdab', coachId: o.coachId, ...email },
+    });
+    if (res.status !== 201) throw new Error(`intake ${i}: ${res.status} ${await res.text()}`);
+    ids.push((await json<{ participantId: string }>(res)).participantId);
+  }
+  return ids;
 }
