@@ -1,8 +1,9 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { verify } from 'hono/jwt';
+import { decode, verify, verifyWithJwks } from 'hono/jwt';
+import type { HonoJsonWebKey } from 'hono/utils/jwt/jws';
 import { ApiError } from './errors.js';
-import type { AppEnv } from './context.js';
+import type { ApiDeps, AppEnv } from './context.js';
 
 /**
  * Sign-in with Supabase JWTs: a bearer token (API) or the session cookie (web pages), verified
@@ -28,13 +29,36 @@ export function clearSessionCookie(c: Context<AppEnv>): void {
   deleteCookie(c, SESSION_COOKIE, { path: '/', secure: new URL(c.var.deps.config.PUBLIC_URL).protocol === 'https:' });
 }
 
+/**
+ * Supabase Auth signs access tokens with the project's JWT secret (HS256, the local stack and
+ * older projects) or with asymmetric signing keys published as JWKS (ES256/RS256, hosted
+ * projects today). The keys are fetched once and kept for ten minutes.
+ */
+let jwksCache: { url: string; at: number; keys: HonoJsonWebKey[] } | null = null;
+
+async function signingKeys(url: string): Promise<HonoJsonWebKey[]> {
+  if (jwksCache && jwksCache.url === url && Date.now() - jwksCache.at < 600_000) return jwksCache.keys;
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`JWKS ${url}: ${res.status}`);
+  const { keys } = (await res.json()) as { keys: HonoJsonWebKey[] };
+  jwksCache = { url, at: Date.now(), keys };
+  return keys;
+}
+
+export async function verifyAccessToken(token: string, config: ApiDeps['config']) {
+  const { alg } = decode(token).header;
+  if (alg === 'HS256') return verify(token, config.SUPABASE_JWT_SECRET, 'HS256');
+  const url = config.SUPABASE_JWKS_URL ?? `${config.SUPABASE_URL.replace(/\/$/, '')}/auth/v1/.well-known/jwks.json`;
+  return verifyWithJwks(token, { keys: await signingKeys(url), allowedAlgorithms: ['ES256', 'RS256'] });
+}
+
 export function authenticate(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization');
     const token = header?.startsWith('Bearer ') ? header.slice(7) : getCookie(c, SESSION_COOKIE);
     if (token) {
       try {
-        const claims = await verify(token, c.var.deps.config.SUPABASE_JWT_SECRET, 'HS256');
+        const claims = await verifyAccessToken(token, c.var.deps.config);
         if (typeof claims.sub === 'string' && claims.role === 'authenticated') {
           const { data } = await c.var.deps.db.from('profiles').select('id, role, site_id, display_name').eq('id', claims.sub).maybeSingle();
           if (data) c.set('user', { id: data.id, role: data.role, siteId: data.site_id, name: data.display_name, token });

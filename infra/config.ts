@@ -42,6 +42,8 @@ export const configSchema = z.object({
   SUPABASE_SERVICE_ROLE_KEY: z.string().min(1).default(LOCAL_SUPABASE.serviceRoleKey),
   SUPABASE_JWT_SECRET: z.string().min(32).default(LOCAL_SUPABASE.jwtSecret),
   SUPABASE_DB_PORT: port.default(LOCAL_SUPABASE.dbPort),
+  /** Where a hosted project publishes its signing keys; default: SUPABASE_URL/auth/v1/.well-known/jwks.json. */
+  SUPABASE_JWKS_URL: z.url().optional(),
 
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
