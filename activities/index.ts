@@ -101,8 +101,8 @@ export function createActivities(deps: ActivityDeps): Activities {
 
     switch (event.type) {
       case 'path_started': {
-        // The event carries no time; the intake's is the participant row's, written just before
-        // the path started: earlier than anything on the path, and the same on every retry.
+        // The event carries the intake time; histories recorded before it did fall back to the
+        // participant row's, written just before the path started (the same on every retry).
         const intakeAt = eventTime(event) ?? Date.parse(one(await db.from('participants').select('created_at').eq('id', participantId).maybeSingle(), 'read intake').created_at);
         const startedAt = await startRun(input, event, intakeAt);
         check(

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idempotentParticipantId } from '../api/path-service.js';
 import { ACTION_TYPES } from '../api/requests.js';
 import type { PathView } from '../domain/path-state.js';
-import { api, json, takeIn, until, type Person } from './support/http.js';
+import { api, json, peopleAtTwoSites, takeIn, until, type Person } from './support/http.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
 /**
@@ -22,13 +22,7 @@ let staffElsewhere: Person;
 
 beforeAll(async () => {
   stack = await startTestStack();
-  siteId = await stack.site();
-  otherSiteId = await stack.site('Stuyfplek Elders');
-  staff = await stack.person('staff', siteId);
-  coach = await stack.person('coach', siteId);
-  coach2 = await stack.person('coach', siteId);
-  coordinator = await stack.person('coordinator', siteId);
-  staffElsewhere = await stack.person('staff', otherSiteId);
+  ({ siteId, otherSiteId, staff, coach, coach2, coordinator, staffElsewhere } = await peopleAtTwoSites(stack));
 });
 afterAll(async () => {
   await stack?.stop();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, json, takeIn, until, type Person } from './support/http.js';
+import { api, json, peopleAtTwoSites, takeIn, until, type Person } from './support/http.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
 /**
@@ -9,7 +9,6 @@ import { startTestStack, type TestStack } from './support/stack.js';
 
 let stack: TestStack;
 let siteId: string;
-let otherSiteId: string;
 let staff: Person;
 let coach: Person;
 let coach2: Person;
@@ -18,13 +17,7 @@ let coordinatorElsewhere: Person;
 
 beforeAll(async () => {
   stack = await startTestStack();
-  siteId = await stack.site();
-  otherSiteId = await stack.site('Stuyfplek Elders');
-  staff = await stack.person('staff', siteId);
-  coach = await stack.person('coach', siteId);
-  coach2 = await stack.person('coach', siteId);
-  coordinator = await stack.person('coordinator', siteId);
-  coordinatorElsewhere = await stack.person('coordinator', otherSiteId);
+  ({ siteId, staff, coach, coach2, coordinator, coordinatorElsewhere } = await peopleAtTwoSites(stack));
 });
 afterAll(async () => {
   await stack?.stop();

@@ -54,14 +54,23 @@ function Label({ id, label, required }: { id: string; label: string; required?: 
   );
 }
 
+/** The frame every single-control field shares: label, hint, error, then the control. */
+function Field(props: { id: string; label: string; required?: boolean | undefined; hint?: string | undefined; error?: string | undefined; children: Child }) {
+  return (
+    <div class="field">
+      <Label id={props.id} label={props.label} required={props.required} />
+      <Hint id={props.id} hint={props.hint} />
+      <ErrorText id={props.id} error={props.error} />
+      {props.children}
+    </div>
+  );
+}
+
 export function TextField(props: FieldProps & { type?: 'text' | 'email' | 'tel' | 'date'; autocomplete?: string; inputmode?: string }) {
   const id = fieldId(props.prefix, props.name);
   const error = props.state?.errors[props.name];
   return (
-    <div class="field">
-      <Label id={id} label={props.label} required={props.required} />
-      <Hint id={id} hint={props.hint} />
-      <ErrorText id={id} error={error} />
+    <Field id={id} label={props.label} required={props.required} hint={props.hint} error={error}>
       <input
         id={id}
         name={props.name}
@@ -72,7 +81,7 @@ export function TextField(props: FieldProps & { type?: 'text' | 'email' | 'tel' 
         aria-describedby={describedBy(id, props.hint, error)}
         aria-required={props.required ? 'true' : undefined}
       />
-    </div>
+    </Field>
   );
 }
 
@@ -80,14 +89,11 @@ export function TextArea(props: FieldProps) {
   const id = fieldId(props.prefix, props.name);
   const error = props.state?.errors[props.name];
   return (
-    <div class="field">
-      <Label id={id} label={props.label} required={props.required} />
-      <Hint id={id} hint={props.hint} />
-      <ErrorText id={id} error={error} />
+    <Field id={id} label={props.label} required={props.required} hint={props.hint} error={error}>
       <textarea id={id} name={props.name} rows={4} aria-invalid={error ? 'true' : undefined} aria-describedby={describedBy(id, props.hint, error)}>
         {valueOf(props.state?.values, props.name)}
       </textarea>
-    </div>
+    </Field>
   );
 }
 
@@ -96,10 +102,7 @@ export function Select(props: FieldProps & { options: Options; placeholder?: str
   const error = props.state?.errors[props.name];
   const current = props.state ? valueOf(props.state.values, props.name) : (props.value ?? '');
   return (
-    <div class="field">
-      <Label id={id} label={props.label} required={props.required} />
-      <Hint id={id} hint={props.hint} />
-      <ErrorText id={id} error={error} />
+    <Field id={id} label={props.label} required={props.required} hint={props.hint} error={error}>
       <select id={id} name={props.name} aria-invalid={error ? 'true' : undefined} aria-describedby={describedBy(id, props.hint, error)} aria-required={props.required ? 'true' : undefined}>
         {props.placeholder !== undefined ? <option value="">{props.placeholder}</option> : null}
         {props.options.map(([value, label]) => (
@@ -108,7 +111,7 @@ export function Select(props: FieldProps & { options: Options; placeholder?: str
           </option>
         ))}
       </select>
-    </div>
+    </Field>
   );
 }
 

@@ -76,3 +76,19 @@ export async function registerParticipants(
   }
   return ids;
 }
+
+/** Two sites and the people the API tests act as: staff, two coaches and a coordinator here, staff and a coordinator elsewhere. */
+export async function peopleAtTwoSites(stack: TestStack) {
+  const siteId = await stack.site();
+  const otherSiteId = await stack.site('Stuyfplek Elders');
+  return {
+    siteId,
+    otherSiteId,
+    staff: await stack.person('staff', siteId),
+    coach: await stack.person('coach', siteId),
+    coach2: await stack.person('coach', siteId),
+    coordinator: await stack.person('coordinator', siteId),
+    staffElsewhere: await stack.person('staff', otherSiteId),
+    coordinatorElsewhere: await stack.person('coordinator', otherSiteId),
+  };
+}
