@@ -34,8 +34,14 @@ export interface SendEmailInput {
   params: Record<string, string | number>;
 }
 
-/** Why no email went out, when none did: no consent, opted out, or no address. */
-export type SendEmailResult = { status: 'sent'; providerId: string } | { status: 'skipped'; reason: 'no_consent' | 'opted_out' | 'no_address' };
+/**
+ * 'queued': handed to the outbox, which sends it (or skips it for want of consent) in a batch.
+ * 'sent' and 'skipped' are what workers before the outbox answered; old histories hold them.
+ */
+export type SendEmailResult =
+  | { status: 'queued' }
+  | { status: 'sent'; providerId: string }
+  | { status: 'skipped'; reason: 'no_consent' | 'opted_out' | 'no_address' };
 
 /** Records and tasks of one or more workflow events, carried out in order in one activity. */
 export interface RecordAllInput {
@@ -54,6 +60,21 @@ export interface PathActivities {
   createTask(input: CreateTaskInput): Promise<void>;
   sendEmail(input: SendEmailInput): Promise<SendEmailResult>;
   erasePersonalData(input: { participantId: string }): Promise<void>;
+}
+
+/** What one run of the email dispatcher's activity did. */
+export interface DeliveryReport {
+  batches: number;
+  sent: number;
+  skipped: number;
+  failed: number;
+  /** Stopped for time with emails still queued: run again. */
+  more: boolean;
+}
+
+export interface DispatchActivities {
+  /** Sends queued emails in batches within the rate limit, until none is queued or `maxSeconds` have passed. */
+  deliverQueuedEmails(input: { maxSeconds: number }): Promise<DeliveryReport>;
 }
 
 /** Open tasks of one assignee for the daily digest: counts only. */

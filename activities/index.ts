@@ -1,13 +1,12 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { Resend } from 'resend';
 import { addDays, localTimeToInstant, parseLocalDate } from '../domain/calendar.js';
 import { pathWorkflowId } from '../domain/messages.js';
 import type { PathEvent } from '../domain/path-events.js';
-import type { Db } from '../infra/supabase/client.js';
 import type { Database } from '../supabase/types.js';
 import type {
   CoachDigest,
   CreateTaskInput,
+  DispatchActivities,
   PathActivities,
   RecordAllInput,
   RecordEventInput,
@@ -15,8 +14,7 @@ import type {
   SendEmailInput,
   SendEmailResult,
 } from './contract.js';
-import { templates } from './emails/templates.js';
-import { optOutUrl } from './opt-out.js';
+import { createEmailDelivery, type DeliveryDeps } from './email-delivery.js';
 
 /**
  * The workflows' activities, built once per worker from injected clients. Every write is
@@ -26,16 +24,12 @@ import { optOutUrl } from './opt-out.js';
  * values, so writing them twice is writing them once.
  */
 
-export interface ActivityDeps {
-  db: Db;
-  resend: Resend;
-  emailFrom: string;
-  publicUrl: string;
-  /** Signs opt-out links. */
-  optOutSecret: string;
+export interface ActivityDeps extends DeliveryDeps {
+  /** Tells the email dispatcher that something was queued (worker/email-dispatcher.ts). */
+  wakeDispatcher: () => Promise<void>;
 }
 
-export type Activities = PathActivities & ScheduleActivities;
+export type Activities = PathActivities & ScheduleActivities & DispatchActivities;
 
 /** A failure we must surface; supabase-js returns errors instead of throwing. */
 export function check<T>(result: { data: T; error: { message: string; code?: string } | null }, what: string): T {
@@ -61,7 +55,6 @@ function eventTime(event: PathEvent): number | undefined {
 }
 
 type Tables = Database['public']['Tables'];
-type SkipReason = Extract<SendEmailResult, { status: 'skipped' }>['reason'];
 
 export function createActivities(deps: ActivityDeps): Activities {
   const { db } = deps;
@@ -341,100 +334,22 @@ export function createActivities(deps: ActivityDeps): Activities {
     );
   }
 
-  interface Recipient {
-    address: string | null;
-    firstName: string;
-    siteId: string | null;
-    skip: SkipReason | null;
-    optOutId: string;
-  }
-
-  /** Contact details are read here, used for the one message, and never leave this module. */
-  async function recipientOf(input: SendEmailInput): Promise<Recipient> {
-    if ('participantId' in input.recipient) {
-      const p = one(
-        await db
-          .from('participants')
-          .select('email, first_name, site_id, consent_email, opted_out_at, erased_at')
-          .eq('id', input.recipient.participantId)
-          .maybeSingle(),
-        'read participant',
-      );
-      const skip: SkipReason | null = p.opted_out_at || p.erased_at ? 'opted_out' : !p.consent_email ? 'no_consent' : !p.email ? 'no_address' : null;
-      return { address: p.email, firstName: p.first_name ?? '', siteId: p.site_id, skip, optOutId: input.recipient.participantId };
-    }
-    const c = one(
-      await db.from('profiles').select('email, display_name, site_id, email_opted_out_at').eq('id', input.recipient.coachId).maybeSingle(),
-      'read coach',
-    );
-    return {
-      address: c.email,
-      firstName: c.display_name.split(' ')[0] ?? c.display_name,
-      siteId: c.site_id,
-      skip: c.email_opted_out_at ? 'opted_out' : !c.email ? 'no_address' : null,
-      optOutId: input.recipient.coachId,
-    };
-  }
-
-  async function logEmail(
-    input: SendEmailInput,
-    siteId: string | null,
-    status: 'sending' | 'sent' | 'skipped' | 'failed',
-    extra: { reason?: string; provider_id?: string } = {},
-  ): Promise<void> {
+  /**
+   * Hands the email to the outbox (email_log, 'queued'), once per key, and wakes the dispatcher,
+   * which sends queued emails in batches within the provider's rate limit
+   * (activities/email-delivery.ts). Consent and addresses are looked at when the batch goes out,
+   * so an opt-out in between still counts.
+   */
+  async function sendEmail(input: SendEmailInput): Promise<SendEmailResult> {
     const who = 'participantId' in input.recipient ? { participant_id: input.recipient.participantId } : { coach_id: input.recipient.coachId };
     check(
       await db
         .from('email_log')
-        .upsert({ key: input.key, template: input.template, ...who, site_id: siteId, status, ...extra, updated_at: new Date().toISOString() }, { onConflict: 'key' }),
-      'log email',
+        .upsert({ key: input.key, template: input.template, ...who, status: 'queued', params: input.params }, { onConflict: 'key', ignoreDuplicates: true }),
+      'queue email',
     );
-  }
-
-  async function sendEmail(input: SendEmailInput): Promise<SendEmailResult> {
-    const logged = check(await db.from('email_log').select('status, provider_id, reason').eq('key', input.key).maybeSingle(), 'read email log');
-    if (logged?.status === 'sent') return { status: 'sent', providerId: logged.provider_id ?? '' };
-    if (logged?.status === 'skipped') return { status: 'skipped', reason: (logged.reason ?? 'no_consent') as SkipReason };
-
-    // Consent and opt-out are checked on every attempt: an opt-out between retries still counts.
-    const recipient = await recipientOf(input);
-    if (recipient.skip) {
-      await logEmail(input, recipient.siteId, 'skipped', { reason: recipient.skip });
-      return { status: 'skipped', reason: recipient.skip };
-    }
-    const unsubscribe = optOutUrl(deps.publicUrl, recipient.optOutId, deps.optOutSecret);
-    const rendered = templates[input.template]({ firstName: recipient.firstName, params: input.params, optOutUrl: unsubscribe, appUrl: deps.publicUrl });
-    await logEmail(input, recipient.siteId, 'sending');
-    const { data, error, headers } = await deps.resend.emails.send(
-      {
-        from: deps.emailFrom,
-        to: [recipient.address!],
-        subject: rendered.subject,
-        html: rendered.html,
-        text: rendered.text,
-        headers: { 'List-Unsubscribe': `<${unsubscribe}>` },
-      },
-      // The effect's key: a retried activity, or one re-run after a worker died between sending
-      // and logging, is the same request to Resend, which sends it once (keys live 24 hours).
-      { idempotencyKey: input.key },
-    );
-    if (error) {
-      const status = (error as { statusCode?: number | null }).statusCode ?? null;
-      if (status !== null && status >= 400 && status < 500 && status !== 429 && status !== 409) {
-        // A bad address or a refused message will not get better by trying again. The log keeps
-        // the status and the error's name, never the message (it may quote the address).
-        await logEmail(input, recipient.siteId, 'failed', { reason: `${status} ${error.name}` });
-        throw ApplicationFailure.nonRetryable(`email refused (${status} ${error.name})`, 'PermanentEmailFailure');
-      }
-      const retryAfter = Number(headers?.['retry-after']);
-      throw ApplicationFailure.create({
-        message: `email not sent yet (${status ?? 'network'} ${error.name})`,
-        type: 'TransientEmailFailure',
-        nextRetryDelay: Number.isFinite(retryAfter) && retryAfter > 0 ? `${retryAfter} seconds` : undefined,
-      });
-    }
-    await logEmail(input, recipient.siteId, 'sent', { provider_id: data?.id ?? '' });
-    return { status: 'sent', providerId: data?.id ?? '' };
+    await deps.wakeDispatcher();
+    return { status: 'queued' };
   }
 
   async function erasePersonalData(input: { participantId: string }): Promise<void> {
@@ -479,5 +394,6 @@ export function createActivities(deps: ActivityDeps): Activities {
     }
   }
 
-  return { recordAll, recordEvent, createTask, sendEmail, erasePersonalData, meetAndGreetInvitees, groupMomentInvitees, coachDigests };
+  const { deliverQueuedEmails } = createEmailDelivery(deps);
+  return { recordAll, recordEvent, createTask, sendEmail, erasePersonalData, meetAndGreetInvitees, groupMomentInvitees, coachDigests, deliverQueuedEmails };
 }

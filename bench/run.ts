@@ -5,26 +5,31 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import './quiet.js';
 import { loadConfig } from '../infra/config.js';
-import { resolveTemporalCli } from '../infra/temporal/servers.js';
+import { resolveTemporalCli, resolveTestServer } from '../infra/temporal/servers.js';
 import { memoryBench } from './memory.js';
 import { replayBench } from './replay.js';
 import { table } from './stats.js';
 import { throughputBench } from './throughput.js';
+import { timerBurstBench } from './timer-burst.js';
 
 /**
- * `npm run bench [-- --only replay,throughput,memory --paths 1000 --concurrency 20 --open 10000]`
+ * `npm run bench [-- --only replay,throughput,memory,burst --paths 1000 --concurrency 20 --open 10000
+ *   --agreements 10000 --rate 2 --batch-size 100]`
  * Runs on its own local stack (free ports, temporary data); writes JSON to bench/results/ and
  * prints a table. Targets are ratios against a baseline measured in the same run.
  */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
   options: {
-    only: { type: 'string', default: 'replay,throughput,memory' },
+    only: { type: 'string', default: 'replay,throughput,memory,burst' },
     paths: { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: '20' },
     open: { type: 'string', default: '10000' },
     repeats: { type: 'string', default: '20' },
     cache: { type: 'string', default: '60' },
+    agreements: { type: 'string', default: '10000' },
+    rate: { type: 'string', default: '2' },
+    'batch-size': { type: 'string', default: '100' },
   },
 });
 const only = new Set(values.only.split(','));
@@ -54,6 +59,27 @@ if (only.has('memory')) {
   const r = await memoryBench({ open: Number(values.open), concurrency: 50, cache: Number(values.cache), temporalCli, root });
   results.memory = r;
   log(table([{ 'open paths': r.openPaths, 'worker RSS MB': r.workerRssMb, 'peak MB': r.workerPeakRssMb, 'seconds to open all': r.secondsToOpenAll, target: '≤ 400 MB' }]));
+}
+if (only.has('burst')) {
+  log(`bench: ${values.agreements} agreements reaching their evaluation in the same minute, ${values.rate} calls/s, ${values['batch-size']} per batch…`);
+  const testServer = await resolveTestServer({ cacheDir: loadConfig().GROEIPAD_CACHE_DIR });
+  const r = await timerBurstBench({ agreements: Number(values.agreements), rate: Number(values.rate), batchSize: Number(values['batch-size']), concurrency: 50, testServer });
+  results.burst = r;
+  log(
+    table([
+      {
+        agreements: r.agreements,
+        'drain s': r.drainSeconds,
+        'limit-bound s': r.limitBoundSeconds,
+        ratio: r.ratio,
+        calls: r.calls,
+        refused: r.refusedCalls,
+        'calls/s': r.callsPerSecond ?? '',
+        'exactly once': r.exactlyOnce ? 'yes' : 'NO',
+        target: '≤ 1.1',
+      },
+    ]),
+  );
 }
 
 const dir = join(root, 'bench/results');

@@ -1,4 +1,4 @@
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
   AssignCoach,
   ChangePhase,
@@ -51,3 +51,14 @@ export const pathUpdates = {
 } satisfies { [K in Action['type']]: unknown };
 
 export type PathActionType = keyof typeof pathUpdates;
+
+/**
+ * The email dispatcher: one per task queue, so one sender keeps to the provider's rate limit.
+ * An activity that queued an email signals it (starting it when it is not running).
+ */
+export const EMAIL_DISPATCHER_TYPE = 'emailDispatcher';
+export const emailsQueued = defineSignal('emailsQueued');
+
+export function emailDispatcherId(taskQueue: string): string {
+  return `email-dispatcher-${taskQueue}`;
+}

@@ -62,6 +62,10 @@ export const configSchema = z.object({
   RESEND_BASE_URL: z.url().optional(),
   EMAIL_FROM: z.string().default('Stuyfplek <groeipad@stuyfplek.local>'),
   OUTBOX_PORT: port.default(54324),
+  /** Calls to the email provider per second: Resend's default limit per team is 2. */
+  EMAIL_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(2),
+  /** Emails per call to Resend's batch endpoint (at most 100). */
+  EMAIL_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(100),
 
   AGREEMENT_LENGTH: span.default(parseSpan('12 months')),
   EVALUATION_LEAD: span.default(parseSpan('1 month')),

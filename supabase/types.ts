@@ -409,9 +409,11 @@ export type Database = {
       }
       email_log: {
         Row: {
+          batch_id: string | null
           coach_id: string | null
           created_at: string
           key: string
+          params: NonNullable<Json>
           participant_id: string | null
           provider_id: string | null
           reason: string | null
@@ -421,9 +423,11 @@ export type Database = {
           updated_at: string
         }
         Insert: {
+          batch_id?: string | null
           coach_id?: string | null
           created_at?: string
           key: string
+          params?: NonNullable<Json>
           participant_id?: string | null
           provider_id?: string | null
           reason?: string | null
@@ -433,9 +437,11 @@ export type Database = {
           updated_at?: string
         }
         Update: {
+          batch_id?: string | null
           coach_id?: string | null
           created_at?: string
           key?: string
+          params?: NonNullable<Json>
           participant_id?: string | null
           provider_id?: string | null
           reason?: string | null
@@ -999,6 +1005,29 @@ export type Database = {
       [_ in never]: never
     }
     Functions: {
+      claim_email_batch: {
+        Args: { p_limit: number }
+        Returns: {
+          batch_id: string | null
+          coach_id: string | null
+          created_at: string
+          key: string
+          params: NonNullable<Json>
+          participant_id: string | null
+          provider_id: string | null
+          reason: string | null
+          site_id: string | null
+          status: string
+          template: Database["public"]["Enums"]["email_template"]
+          updated_at: string
+        }[]
+        SetofOptions: {
+          from: "*"
+          to: "email_log"
+          isOneToOne: false
+          isSetofReturn: true
+        }
+      }
       coach_task_digest: {
         Args: { p_day_end: string; p_day_start: string }
         Returns: {
@@ -1008,6 +1037,10 @@ export type Database = {
         }[]
       }
       erase_participant: { Args: { p_participant: string }; Returns: undefined }
+      finish_email_batch: {
+        Args: { p_batch: string; p_results: Json }
+        Returns: undefined
+      }
       funder_report: {
         Args: { p_from: string; p_site: string; p_to: string }
         Returns: Json

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Activities } from '../activities/index.js';
 import { completeTask } from '../activities/tasks.js';
 import * as codes from '../domain/codes.js';
 import { activitiesFromConfig } from '../worker/create-worker.js';
-import { DAY, fillPath, insertParticipant, type FilledPath } from './support/data-fixtures.js';
+import { DAY, fillPath, insertParticipant, until, type FilledPath } from './support/data-fixtures.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
 /**
@@ -22,7 +21,7 @@ let staff: { id: string; token: string };
 
 beforeAll(async () => {
   stack = await startTestStack();
-  activities = activitiesFromConfig(stack.config);
+  activities = activitiesFromConfig(stack.config, stack.client);
   siteId = await stack.site('Stuyfplek Activiteiten');
   coach = await stack.person('coach', siteId);
   staff = await stack.person('staff', siteId);
@@ -66,8 +65,11 @@ describe('recordEvent and createTask', () => {
     const actual: Record<string, number> = {};
     for (const table of Object.keys(expected)) actual[table] = await count(table, p);
     expect(actual).toEqual(expected);
-    const coachEmails = await stack.sql.query('select status from public.email_log where key = $1', [filled.emailKeys[1]]);
-    expect(coachEmails.rows).toEqual([{ status: 'sent' }]);
+    const coachEmail = await until(async () => {
+      const { rows } = await stack.sql.query<{ status: string }>('select status from public.email_log where key = $1', [filled.emailKeys[1]]);
+      return rows[0]?.status === 'queued' || rows[0]?.status === 'sending' ? undefined : rows;
+    }, "the coach's email to be sent");
+    expect(coachEmail).toEqual([{ status: 'sent' }]);
   });
 
   it('keeps what each event says: phases, the agreement, the step, the referral, outflow and aftercare', async () => {
@@ -166,84 +168,131 @@ describe('re-entry and a new coach', () => {
   });
 });
 
-describe('sendEmail', () => {
-  const email = (participantId: string, key = `${participantId}/1/0/email/welcome/participant`) =>
+describe('emails through the outbox', () => {
+  const welcome = (participantId: string, key = `${participantId}/1/0/email/welcome/participant`) =>
     activities.sendEmail({ key, template: 'welcome', recipient: { participantId }, params: {} });
   const to = (address: string) => stack.outbox.emails().filter((e) => e.to.includes(address));
+  const requestsTo = (address: string) => stack.outbox.requests().filter((r) => r.to.includes(address));
+  /** The email's row once the dispatcher has decided it (anything but queued or sending). */
+  const decided = (key: string) =>
+    until(async () => {
+      const { rows } = await stack.sql.query<{ status: string; reason: string | null; provider_id: string | null; batch_id: string | null }>(
+        'select status, reason, provider_id, batch_id from public.email_log where key = $1',
+        [key],
+      );
+      return rows[0] && !['queued', 'sending'].includes(rows[0].status) ? rows[0] : undefined;
+    }, `email ${key} to be decided`);
 
-  it('sends nothing without consent, and says why', async () => {
-    const participantId = await insertParticipant(stack, { siteId, coachId: coach.id, email: 'geen.toestemming@example.be', consent: false });
-    expect(await email(participantId)).toEqual({ status: 'skipped', reason: 'no_consent' });
-    expect(to('geen.toestemming@example.be')).toHaveLength(0);
-    const log = await stack.sql.query('select status, reason from public.email_log where participant_id = $1', [participantId]);
-    expect(log.rows).toEqual([{ status: 'skipped', reason: 'no_consent' }]);
-  });
-
-  it('sends nothing after an opt-out', async () => {
-    const participantId = await insertParticipant(stack, { siteId, coachId: coach.id, email: 'afgemeld@example.be' });
-    await stack.sql.query('update public.participants set opted_out_at = now() where id = $1', [participantId]);
-    expect(await email(participantId)).toEqual({ status: 'skipped', reason: 'opted_out' });
-    expect(to('afgemeld@example.be')).toHaveLength(0);
-  });
-
-  it('returns no contact details to the workflow, and logs no address', async () => {
+  it('queues the email and answers the workflow without contact details; the dispatcher sends it once', async () => {
     const participantId = await insertParticipant(stack, { siteId, coachId: coach.id, firstName: 'Griet', email: 'griet.resultaat@example.be' });
-    const result = await email(participantId);
-    expect(result.status).toBe('sent');
-    expect(JSON.stringify(result)).not.toMatch(/griet/i);
+    const result = await welcome(participantId);
+    expect(result).toEqual({ status: 'queued' });
+    const row = await decided(`${participantId}/1/0/email/welcome/participant`);
+    expect(row.status).toBe('sent');
+    const [sent] = to('griet.resultaat@example.be');
+    expect(sent?.id).toBe(row.provider_id);
+    expect(sent?.text).toContain('Dag Griet,');
     const log = await stack.sql.query('select * from public.email_log where participant_id = $1', [participantId]);
     expect(JSON.stringify(log.rows)).not.toMatch(/griet/i);
+    // Queued again (a retried activity): nothing new.
+    expect(await welcome(participantId)).toEqual({ status: 'queued' });
+    await new Promise((r) => setTimeout(r, 1500));
     expect(to('griet.resultaat@example.be')).toHaveLength(1);
   });
 
-  it('sends once when a worker died between sending and logging (Resend idempotency key)', async () => {
-    const participantId = await insertParticipant(stack, { siteId, coachId: coach.id, email: 'crash.venster@example.be' });
-    const first = await email(participantId);
-    // As if the worker died after Resend accepted the message but before the log said so.
-    await stack.sql.query("update public.email_log set status = 'sending', provider_id = null where participant_id = $1", [participantId]);
-    const second = await email(participantId);
-    expect(second).toEqual(first);
-    expect(to('crash.venster@example.be')).toHaveLength(1);
-    const outboxEmail = to('crash.venster@example.be')[0]!;
-    expect(outboxEmail.idempotencyKey).toBe(`${participantId}/1/0/email/welcome/participant`);
+  it('sends nothing without consent, and says why', async () => {
+    const participantId = await insertParticipant(stack, { siteId, coachId: coach.id, email: 'geen.toestemming@example.be', consent: false });
+    await welcome(participantId);
+    expect(await decided(`${participantId}/1/0/email/welcome/participant`)).toMatchObject({ status: 'skipped', reason: 'no_consent', batch_id: null });
+    expect(requestsTo('geen.toestemming@example.be')).toHaveLength(0);
   });
 
-  it('fails a bad address (422) for good, and records it without the address', async () => {
-    const participantId = await insertParticipant(stack, { siteId, coachId: coach.id, email: 'kapot@example.be' });
-    stack.outbox.failNext({ status: 422, times: 1 });
-    const failure = await email(participantId).then(
-      () => null,
-      (err: unknown) => err,
-    );
-    expect(failure).toBeInstanceOf(ApplicationFailure);
-    expect((failure as ApplicationFailure).nonRetryable).toBe(true);
-    expect((failure as ApplicationFailure).type).toBe('PermanentEmailFailure');
-    const log = await stack.sql.query('select status, reason from public.email_log where participant_id = $1', [participantId]);
-    expect(log.rows).toEqual([{ status: 'failed', reason: '422 validation_error' }]);
-    expect(to('kapot@example.be')).toHaveLength(0);
-  });
-
-  it('asks to be retried after the time in retry-after on a 429, and sends nothing twice', async () => {
-    const participantId = await insertParticipant(stack, { siteId, coachId: coach.id, email: 'druk@example.be' });
-    stack.outbox.failNext({ status: 429, times: 1, retryAfterSeconds: 7 });
-    const failure = (await email(participantId).catch((err: unknown) => err)) as ApplicationFailure;
-    expect(failure).toBeInstanceOf(ApplicationFailure);
-    expect(failure.nonRetryable).toBe(false);
-    expect(failure.nextRetryDelay).toBe('7 seconds');
-    stack.outbox.failNext({ status: 500, times: 1 });
-    const again = (await email(participantId).catch((err: unknown) => err)) as ApplicationFailure;
-    expect(again.nonRetryable).toBe(false);
-    expect(again.nextRetryDelay).toBeUndefined();
-    expect((await email(participantId)).status).toBe('sent');
-    expect(to('druk@example.be')).toHaveLength(1);
+  it('sends nothing after an opt-out, also one that came after the email was queued', async () => {
+    const participantId = await insertParticipant(stack, { siteId, coachId: coach.id, email: 'afgemeld@example.be' });
+    await stack.sql.query('update public.participants set opted_out_at = now() where id = $1', [participantId]);
+    await welcome(participantId);
+    expect(await decided(`${participantId}/1/0/email/welcome/participant`)).toMatchObject({ status: 'skipped', reason: 'opted_out' });
+    expect(requestsTo('afgemeld@example.be')).toHaveLength(0);
   });
 
   it('honours a coach opt-out too', async () => {
     const other = await stack.person('coach', siteId, 'coach.afgemeld@stuyfplek.test');
     await stack.sql.query('update public.profiles set email_opted_out_at = now() where id = $1', [other.id]);
-    const result = await activities.sendEmail({ key: `digest-test/${other.id}`, template: 'coach_daily_digest', recipient: { coachId: other.id }, params: { due: 1, overdue: 0 } });
-    expect(result).toEqual({ status: 'skipped', reason: 'opted_out' });
-    expect(to('coach.afgemeld@stuyfplek.test')).toHaveLength(0);
+    const key = `digest-test/${other.id}`;
+    await activities.sendEmail({ key, template: 'coach_daily_digest', recipient: { coachId: other.id }, params: { due: 1, overdue: 0 } });
+    expect(await decided(key)).toMatchObject({ status: 'skipped', reason: 'opted_out' });
+    expect(requestsTo('coach.afgemeld@stuyfplek.test')).toHaveLength(0);
+  });
+
+  it('sends a batch once when the sender died between sending it and recording it (the batch id is the idempotency key)', async () => {
+    const participantId = await insertParticipant(stack, { siteId, coachId: coach.id, email: 'crash.venster@example.be' });
+    await welcome(participantId);
+    const first = await decided(`${participantId}/1/0/email/welcome/participant`);
+    // As if the worker died after Resend accepted the batch but before the log said so.
+    await stack.sql.query("update public.email_log set status = 'sending', provider_id = null where batch_id = $1", [first.batch_id]);
+    // Anything queued wakes the dispatcher, which finishes the unfinished batch first.
+    const other = await insertParticipant(stack, { siteId, coachId: coach.id, email: 'crash.buur@example.be' });
+    await welcome(other);
+    await decided(`${other}/1/0/email/welcome/participant`);
+    expect(await decided(`${participantId}/1/0/email/welcome/participant`)).toEqual(first);
+    expect(to('crash.venster@example.be')).toHaveLength(1);
+    expect(requestsTo('crash.venster@example.be').map((r) => [r.status, r.idempotencyKey])).toEqual([
+      [200, first.batch_id],
+      [200, first.batch_id],
+    ]);
+  });
+
+  it('fails a refused address (422) for good without holding up the rest of its batch, and logs no address', async () => {
+    const bad = await insertParticipant(stack, { siteId, coachId: coach.id, email: 'kapot@example.be' });
+    const good = await insertParticipant(stack, { siteId, coachId: coach.id, email: 'heel@example.be' });
+    stack.outbox.failNext({ status: 422, times: 1, to: 'kapot@example.be' });
+    await Promise.all([welcome(bad), welcome(good)]);
+    expect(await decided(`${bad}/1/0/email/welcome/participant`)).toMatchObject({ status: 'failed', reason: '422 validation_error' });
+    expect(await decided(`${good}/1/0/email/welcome/participant`)).toMatchObject({ status: 'sent' });
+    expect(to('kapot@example.be')).toHaveLength(0);
+    expect(to('heel@example.be')).toHaveLength(1);
+  });
+
+  it('waits as long as a 429 asks (retry-after), then sends the same batch once', async () => {
+    const participantId = await insertParticipant(stack, { siteId, coachId: coach.id, email: 'druk@example.be' });
+    stack.outbox.failNext({ status: 429, times: 1, retryAfterSeconds: 3, to: 'druk@example.be' });
+    await welcome(participantId);
+    const row = await decided(`${participantId}/1/0/email/welcome/participant`);
+    expect(row.status).toBe('sent');
+    const calls = requestsTo('druk@example.be');
+    expect(calls.map((r) => r.status)).toEqual([429, 200]);
+    expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(2_900);
+    expect(new Set(calls.map((r) => r.idempotencyKey))).toEqual(new Set([row.batch_id]));
+    expect(to('druk@example.be')).toHaveLength(1);
+  });
+
+  it('keeps a 500 from losing or doubling a batch: the activity is retried with the same batch', async () => {
+    const participantId = await insertParticipant(stack, { siteId, coachId: coach.id, email: 'storing@example.be' });
+    stack.outbox.failNext({ status: 500, times: 2, to: 'storing@example.be' });
+    await welcome(participantId);
+    const row = await decided(`${participantId}/1/0/email/welcome/participant`);
+    expect(row.status).toBe('sent');
+    expect(requestsTo('storing@example.be').map((r) => [r.status, r.idempotencyKey])).toEqual([
+      [500, row.batch_id],
+      [500, row.batch_id],
+      [200, row.batch_id],
+    ]);
+    expect(to('storing@example.be')).toHaveLength(1);
+  });
+
+  it('sends many queued emails in batches of at most 100, one call per rate-limit slot', async () => {
+    const ids = await Promise.all(Array.from({ length: 230 }, (_, i) => insertParticipant(stack, { siteId, coachId: coach.id, email: `veel${i}@example.be` })));
+    const before = stack.outbox.requests().length;
+    await Promise.all(ids.map((id) => welcome(id)));
+    await until(async () => (ids.every((_, i) => to(`veel${i}@example.be`).length === 1) ? true : undefined), 'every email', 30_000);
+    const calls = stack.outbox.requests().slice(before).filter((r) => r.to.some((a) => a.startsWith('veel')));
+    // The outbox holds callers to the configured rate (a bucket of one second's calls): a sender
+    // that did not pace its calls would get a 429 on the third one.
+    expect(calls.every((r) => r.status === 200 && r.path === '/emails/batch' && r.to.length <= 100)).toBe(true);
+    expect(calls.reduce((n, r) => n + r.to.length, 0)).toBe(230);
+    // As few calls as the batch size allows, give or take the ones already in flight when the burst began.
+    expect(calls.length).toBeLessThanOrEqual(5);
+    expect(calls.length).toBeGreaterThanOrEqual(3);
   });
 });
 

@@ -38,12 +38,13 @@ describe('group moment invitations', () => {
     expect(res.status).toBe(202);
     const { workflowId } = await json<{ workflowId: string }>(res);
     await stack.client.workflow.getHandle(workflowId).result();
+    await until(async () => (invitations().length > 0 ? true : undefined), 'the invitation');
     expect(invitations().map((e) => e.to)).toEqual([['moment0@example.be']]);
     expect(invitations()[0]!.text).toContain('Binnenkort is er een connectorstafel op 4 maart 2031 in de Stuyfplek.');
     expect(active).toBeTruthy();
 
     expect((await invite()).status).toBe(202);
-    await new Promise((r) => setTimeout(r, 1000));
+    await new Promise((r) => setTimeout(r, 2000));
     expect(invitations()).toHaveLength(1);
   });
 

@@ -1,17 +1,19 @@
 import { createRequire } from 'node:module';
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { Resend } from 'resend';
 import { createActivities, type Activities } from '../activities/index.js';
 import type { Config } from '../infra/config.js';
 import { supabaseClient } from '../infra/supabase/client.js';
 import { temporalConnectionOptions } from '../infra/temporal/connection.js';
+import { dispatcherWaker } from './email-dispatcher.js';
 
 const require = createRequire(import.meta.url);
 
 export const WORKFLOWS_PATH = require.resolve('../workflows/index.ts');
 
 /** The activities a worker runs, built once from the configured clients. */
-export function activitiesFromConfig(config: Config): Activities {
+export function activitiesFromConfig(config: Config, client: Client): Activities {
   return createActivities({
     db: supabaseClient(config.SUPABASE_URL, config.SUPABASE_SERVICE_ROLE_KEY),
     // The real Resend SDK; without an API key it talks to the local outbox (RESEND_BASE_URL).
@@ -19,6 +21,9 @@ export function activitiesFromConfig(config: Config): Activities {
     emailFrom: config.EMAIL_FROM,
     publicUrl: config.PUBLIC_URL,
     optOutSecret: config.SUPABASE_JWT_SECRET,
+    ratePerSecond: config.EMAIL_RATE_LIMIT_PER_SECOND,
+    batchSize: config.EMAIL_BATCH_SIZE,
+    wakeDispatcher: dispatcherWaker(client, config.TEMPORAL_TASK_QUEUE),
   });
 }
 
@@ -33,7 +38,8 @@ export async function createWorker(
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     // A prebuilt bundle (`npm run build:workflows`) keeps webpack out of the worker's memory.
     ...(config.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: config.WORKFLOW_BUNDLE_PATH } } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: activitiesFromConfig(config),
+    // The activities' client (to wake the email dispatcher) shares the worker's connection.
+    activities: activitiesFromConfig(config, new Client({ connection, namespace: config.TEMPORAL_NAMESPACE })),
     // Paths wait for months: keep memory bounded by the cache, not by the number of paths.
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     ...overrides,

@@ -1,7 +1,7 @@
 import * as wf from '@temporalio/workflow';
 import type { ScheduleActivities } from '../activities/contract.js';
 import { formatLocalDate, toLocalDate } from '../domain/calendar.js';
-import { EMAILS_IN_FLIGHT, sendBatch, type BulkResult } from './bulk-email.js';
+import { EMAILS_IN_FLIGHT, noEmailsYet, sendBatch, type BulkResult } from './bulk-email.js';
 
 /**
  * The coaches' daily digest: every coach with open tasks due today or overdue gets one email a
@@ -21,7 +21,7 @@ const { coachDigests } = wf.proxyActivities<ScheduleActivities>({
 export async function coachDailyDigest(): Promise<CoachDigestResult> {
   const date = formatLocalDate(toLocalDate(Date.now()));
   const digests = await coachDigests({ date });
-  const result: BulkResult = { sent: 0, skipped: 0, failed: 0 };
+  const result: BulkResult = noEmailsYet();
   for (let i = 0; i < digests.length; i += EMAILS_IN_FLIGHT) {
     await sendBatch(
       digests.slice(i, i + EMAILS_IN_FLIGHT).map((d) => ({

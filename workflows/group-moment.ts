@@ -1,7 +1,7 @@
 import * as wf from '@temporalio/workflow';
 import type { ScheduleActivities } from '../activities/contract.js';
 import type { GroupMomentKind } from '../domain/codes.js';
-import { EMAILS_IN_FLIGHT, sendBatch, type BulkResult } from './bulk-email.js';
+import { EMAILS_IN_FLIGHT, noEmailsYet, sendBatch, type BulkResult } from './bulk-email.js';
 
 /**
  * Invites the participants of a site on an active path to a group moment (a connectors table,
@@ -27,7 +27,7 @@ export function groupMomentWorkflowId(input: GroupMomentInput): string {
 
 export async function groupMomentInvitations(input: GroupMomentInput): Promise<BulkResult & { invited: number }> {
   const ids = await groupMomentInvitees({ siteId: input.siteId });
-  const result: BulkResult = { sent: 0, skipped: 0, failed: 0 };
+  const result: BulkResult = noEmailsYet();
   for (let i = 0; i < ids.length; i += EMAILS_IN_FLIGHT) {
     await sendBatch(
       ids.slice(i, i + EMAILS_IN_FLIGHT).map((participantId) => ({

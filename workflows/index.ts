@@ -4,3 +4,4 @@ export { participantPath } from './participant-path.js';
 export { meetAndGreetInvitations } from './meet-and-greet.js';
 export { coachDailyDigest } from './coach-digest.js';
 export { groupMomentInvitations } from './group-moment.js';
+export { emailDispatcher } from './email-dispatcher.js';

@@ -1,7 +1,7 @@
 import * as wf from '@temporalio/workflow';
 import type { ScheduleActivities } from '../activities/contract.js';
 import { addSpan, formatLocalDate, toLocalDate, type CalendarSpan } from '../domain/calendar.js';
-import { EMAILS_IN_FLIGHT, sendBatch, type BulkResult } from './bulk-email.js';
+import { EMAILS_IN_FLIGHT, noEmailsYet, sendBatch, type BulkResult } from './bulk-email.js';
 
 /**
  * The yearly meet & greet: every active and former participant who agreed to email and did not
@@ -32,7 +32,7 @@ export async function meetAndGreetInvitations(input: MeetAndGreetInput): Promise
   const year = input.carried?.year ?? today.year;
   const date = input.carried?.date ?? formatLocalDate(addSpan(today, input.lead));
   const ids = input.carried?.remaining ?? (await meetAndGreetInvitees());
-  const result: BulkResult = input.carried?.result ?? { sent: 0, skipped: 0, failed: 0 };
+  const result: BulkResult = input.carried?.result ?? noEmailsYet();
 
   for (let i = 0; i < ids.length; i += EMAILS_IN_FLIGHT) {
     if (wf.workflowInfo().continueAsNewSuggested) {
@@ -48,5 +48,5 @@ export async function meetAndGreetInvitations(input: MeetAndGreetInput): Promise
       result,
     );
   }
-  return { invited: result.sent + result.skipped + result.failed, date, ...result };
+  return { invited: result.queued + result.sent + result.skipped + result.failed, date, ...result };
 }

@@ -8,7 +8,9 @@ import { join } from 'node:path';
  * A local stand-in for Resend's HTTP API, so the real Resend SDK runs unchanged without an
  * account: the SDK is pointed at it with RESEND_BASE_URL. It keeps every message (on disk when
  * given a folder), shows them on a page a person can read, honours Idempotency-Key like Resend
- * does, and can be told to fail (429 with retry-after, 500, 422) for tests.
+ * does (the same key with another body is a 409), takes batches of up to 100 with strict or
+ * permissive validation, can hold callers to a rate limit (429 with retry-after, as Resend does),
+ * and can be told to fail (429 with retry-after, 500, 422) for tests.
  */
 
 export interface StoredEmail {
@@ -24,6 +26,7 @@ export interface StoredEmail {
 }
 
 export interface FailurePlan {
+  /** 422 with `to` in a permissive batch refuses only that address's email, as a bad address would. */
   status: 429 | 500 | 422;
   /** How many requests fail before they succeed again. */
   times: number;
@@ -32,22 +35,53 @@ export interface FailurePlan {
   to?: string;
 }
 
+/** One request as received, for assertions on retries, batching and pacing. */
+export interface OutboxRequest {
+  at: number;
+  path: string;
+  status: number;
+  to: string[];
+  idempotencyKey?: string;
+}
+
 export interface Outbox {
   url: string;
   port: number;
   emails(): StoredEmail[];
   /** Every request received, including refused ones, for retry assertions. */
   attempts(): number;
+  requests(): OutboxRequest[];
   failNext(plan: FailurePlan): void;
+  /** Requests per second before a 429 (a bucket that holds one second's worth); null: no limit. */
+  setRateLimit(perSecond: number | null): void;
   clear(): void;
   close(): Promise<void>;
 }
 
-export async function startOutbox(o: { port: number; dir?: string; host?: string }): Promise<Outbox> {
+export async function startOutbox(o: { port: number; dir?: string; host?: string; rateLimitPerSecond?: number }): Promise<Outbox> {
   const file = o.dir ? join(o.dir, 'outbox.json') : undefined;
   let emails: StoredEmail[] = file && existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as StoredEmail[]) : [];
-  let attempts = 0;
+  let requests: OutboxRequest[] = [];
   let failure: FailurePlan | null = null;
+  /** The body each idempotency key was first used with. */
+  const bodies = new Map<string, string>();
+  let limit: { perSecond: number; tokens: number; at: number } | null = null;
+  const setRateLimit = (perSecond: number | null) => {
+    limit = perSecond ? { perSecond, tokens: perSecond, at: Date.now() } : null;
+  };
+  setRateLimit(o.rateLimitPerSecond ?? null);
+  /** A token bucket: `perSecond` tokens, refilled continuously; an empty bucket answers how long until the next token. */
+  const takeToken = (): number => {
+    if (!limit) return 0;
+    const now = Date.now();
+    limit.tokens = Math.min(limit.perSecond, limit.tokens + ((now - limit.at) / 1000) * limit.perSecond);
+    limit.at = now;
+    if (limit.tokens >= 1) {
+      limit.tokens -= 1;
+      return 0;
+    }
+    return Math.ceil(((1 - limit.tokens) / limit.perSecond) * 1000);
+  };
   let saving = Promise.resolve();
 
   const persist = () => {
@@ -85,28 +119,54 @@ export async function startOutbox(o: { port: number; dir?: string; host?: string
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://outbox');
     if (req.method === 'POST' && (url.pathname === '/emails' || url.pathname === '/emails/batch')) {
-      attempts += 1;
       const raw = await readBody(req);
       const body = JSON.parse(raw || 'null') as unknown;
-      const recipients = ([] as unknown[]).concat(Array.isArray(body) ? body.flatMap((b) => (b as { to?: unknown }).to ?? []) : ((body as { to?: unknown } | null)?.to ?? []));
-      if (failure && failure.times > 0 && (!failure.to || recipients.map(String).includes(failure.to))) {
+      const batch = url.pathname === '/emails/batch';
+      const list = (batch ? (Array.isArray(body) ? body : []) : [body ?? {}]) as Record<string, unknown>[];
+      const recipients = list.map((item) => ([] as unknown[]).concat(item.to ?? []).map(String));
+      const key = headerValue(req, 'idempotency-key');
+      const reply = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+        requests.push({ at: Date.now(), path: url.pathname, status, to: recipients.flat(), ...(key ? { idempotencyKey: key } : {}) });
+        for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+        send(res, status, payload);
+      };
+      const refuse = (status: number, name: string, message: string, headers: Record<string, string> = {}) => reply(status, { name, message, statusCode: status }, headers);
+
+      const waitMs = takeToken();
+      if (waitMs > 0) return refuse(429, 'rate_limit_exceeded', 'Too many requests', { 'retry-after': String(Math.ceil(waitMs / 1000)) });
+      const permissive = headerValue(req, 'x-batch-validation') === 'permissive';
+      const targeted = failure && failure.times > 0 && (!failure.to || recipients.some((to) => to.includes(failure!.to!)));
+      let refusedIndexes = new Set<number>();
+      if (failure && targeted) {
         failure.times -= 1;
         const plan = failure;
         if (failure.times === 0) failure = null;
-        if (plan.retryAfterSeconds !== undefined) res.setHeader('retry-after', String(plan.retryAfterSeconds));
-        const name = plan.status === 429 ? 'rate_limit_exceeded' : plan.status === 422 ? 'validation_error' : 'internal_server_error';
-        return send(res, plan.status, { name, message: `outbox told to fail with ${plan.status}`, statusCode: plan.status });
+        if (plan.status === 422 && batch && permissive && plan.to) {
+          refusedIndexes = new Set(recipients.flatMap((to, i) => (to.includes(plan.to!) ? [i] : [])));
+        } else {
+          const name = plan.status === 429 ? 'rate_limit_exceeded' : plan.status === 422 ? 'validation_error' : 'internal_server_error';
+          return refuse(plan.status, name, `outbox told to fail with ${plan.status}`, plan.retryAfterSeconds !== undefined ? { 'retry-after': String(plan.retryAfterSeconds) } : {});
+        }
       }
-      const key = headerValue(req, 'idempotency-key');
-      if (url.pathname === '/emails/batch') {
-        const list = Array.isArray(body) ? (body as Record<string, unknown>[]) : [];
-        const data = list.map((item, i) => ({ id: accept(item, key ? `${key}#${i}` : undefined).id }));
+      if (batch && (list.length === 0 || list.length > 100)) return refuse(422, 'validation_error', 'A batch holds 1 to 100 emails');
+      if (key) {
+        const first = bodies.get(key);
+        if (first !== undefined && first !== raw) return refuse(409, 'invalid_idempotent_request', 'Same idempotency key used with a different request payload');
+        bodies.set(key, raw);
+      }
+      if (batch) {
+        const data: Array<{ id: string }> = [];
+        const errors: Array<{ index: number; message: string }> = [];
+        list.forEach((item, i) => {
+          if (refusedIndexes.has(i)) errors.push({ index: i, message: 'Invalid `to` field' });
+          else data.push({ id: accept(item, key ? `${key}#${i}` : undefined).id });
+        });
         persist();
-        return send(res, 200, { data });
+        return reply(200, permissive ? { data, errors } : { data });
       }
-      const email = accept((body ?? {}) as Record<string, unknown>, key);
+      const email = accept(list[0]!, key);
       persist();
-      return send(res, 200, { id: email.id });
+      return reply(200, { id: email.id });
     }
     if (req.method === 'GET' && url.pathname === '/emails.json') return send(res, 200, emails);
     if (req.method === 'GET' && url.pathname.startsWith('/emails/')) {
@@ -130,13 +190,16 @@ export async function startOutbox(o: { port: number; dir?: string; host?: string
     url: `http://127.0.0.1:${port}`,
     port,
     emails: () => [...emails],
-    attempts: () => attempts,
+    attempts: () => requests.length,
+    requests: () => [...requests],
+    setRateLimit,
     failNext: (plan) => {
       failure = { ...plan };
     },
     clear: () => {
       emails = [];
-      attempts = 0;
+      requests = [];
+      bodies.clear();
       persist();
     },
     close: async () => {

@@ -16,7 +16,7 @@ import { supabaseClient, type Db } from '../../infra/supabase/client.js';
 import { startLocalSupabase, type LocalSupabase } from '../../infra/supabase/local.js';
 import { signUserToken } from '../../infra/supabase/tokens.js';
 import { createWorker } from '../../worker/create-worker.js';
-import { startDevServerForTest } from './temporal.js';
+import { startDevServerForTest, startTimeSkipping } from './temporal.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -59,6 +59,8 @@ export interface TestStackOptions {
   worker?: 'in-process' | 'child' | 'none';
   /** Persist Temporal in a SQLite file on a fixed port, so the server can be restarted. */
   temporalDb?: boolean;
+  /** Run on the time-skipping test server (this executable) instead of the dev server: months pass in seconds. */
+  timeSkipping?: EphemeralServerExecutable;
 }
 
 export async function startTestStack(env: Record<string, string> = {}, o: TestStackOptions = {}): Promise<TestStack> {
@@ -79,7 +81,9 @@ export async function startTestStack(env: Record<string, string> = {}, o: TestSt
 
     const temporalPort = o.temporalDb ? await freePort() : undefined;
     const startTemporal = () =>
-      startDevServerForTest(o.temporalCli, temporalPort ? { port: temporalPort, dbFilename: join(dataDir, 'temporal.sqlite') } : undefined);
+      o.timeSkipping
+        ? startTimeSkipping(o.timeSkipping)
+        : startDevServerForTest(o.temporalCli, temporalPort ? { port: temporalPort, dbFilename: join(dataDir, 'temporal.sqlite') } : undefined);
     let temporal = await startTemporal();
     stops.push(() => temporal.teardown());
 
@@ -92,6 +96,8 @@ export async function startTestStack(env: Record<string, string> = {}, o: TestSt
       GROEIPAD_CACHE_DIR: process.env.GROEIPAD_CACHE_DIR ?? join(tmpdir(), 'unused'),
       ...env,
     });
+    // The outbox holds us to the provider's rate limit, so every test shows we keep to it.
+    outbox.setRateLimit(config.EMAIL_RATE_LIMIT_PER_SECOND);
     const connection = await Connection.connect({ address: temporal.address });
     stops.push(() => connection.close());
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });

@@ -1,0 +1,113 @@
+import type { EphemeralServerExecutable } from '@temporalio/testing';
+import { randomUUID } from 'node:crypto';
+import { addDays, addMonths, formatLocalDate, toLocalDate } from '../domain/calendar.js';
+import { pathQuery, pathUpdates, pathWorkflowId, WORKFLOW_TYPE } from '../domain/messages.js';
+import type { participantPath } from '../workflows/participant-path.js';
+import { startTestStack } from '../tests/support/stack.js';
+import { pool } from './stats.js';
+
+/**
+ * Timer burst: N growth agreements that all reach their evaluation in the same minute, on the
+ * time-skipping server with the real worker, database and outbox (which holds the sender to the
+ * configured rate limit). Every evaluation task and email must exist exactly once; the emails go
+ * out through Resend's batch endpoint, and the drain is compared with the least time the rate
+ * limit allows: ceil(N / batch size) calls at `rate` calls per second.
+ */
+export async function timerBurstBench(o: { agreements: number; rate: number; batchSize: number; concurrency: number; testServer: EphemeralServerExecutable }) {
+  const stack = await startTestStack(
+    { EMAIL_RATE_LIMIT_PER_SECOND: String(o.rate), EMAIL_BATCH_SIZE: String(o.batchSize) },
+    { timeSkipping: o.testServer, worker: 'in-process' },
+  );
+  try {
+    const env = stack.temporal;
+    const siteId = await stack.site('Burst');
+    const coach = await stack.person('coach', siteId);
+    // The coach's own notices are not part of the burst.
+    await stack.sql.query('update public.profiles set email_opted_out_at = now() where id = $1', [coach.id]);
+    const tag = randomUUID().slice(0, 8);
+    // No consent yet: the welcome and confirmation emails of the set-up are skipped, not sent.
+    const { rows } = await stack.sql.query<{ id: string }>(
+      `insert into public.participants (site_id, coach_id, first_name, email, referral_source, identity_key, consent_email)
+       select $1, $2, 'Deelnemer' || g, 'burst' || g || '@example.be', 'self', 'burst-' || g || '-' || $4, false
+         from generate_series(1, $3) g order by g returning id`,
+      [siteId, coach.id, o.agreements, tag],
+    );
+    const ids = rows.map((r) => r.id);
+
+    // Signed eleven months and two days ago: the evaluation, a month before the end, is in two days
+    // at 09:00 for every one of them.
+    const today = toLocalDate(await env.currentTimeMs());
+    const startDate = formatLocalDate(addDays(addMonths(today, -11), 2));
+    const setupStarted = performance.now();
+    await pool(ids.length, o.concurrency, async (i) => {
+      const participantId = ids[i]!;
+      const handle = await env.client.workflow.start<typeof participantPath>(WORKFLOW_TYPE, {
+        taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
+        workflowId: pathWorkflowId(participantId),
+        args: [{ participantId, siteId, coachId: coach.id, referralSource: 'self', timings: stack.config.timings }],
+      });
+      await handle.executeUpdate(pathUpdates.changePhase, { args: [{ by: coach.id, to: 'focus', reason: 'ready_for_next_step' }] });
+      await handle.executeUpdate(pathUpdates.signAgreement, { args: [{ by: coach.id, commitments: ['connectors_table'], privileges: [], startDate }] });
+    });
+    await waitFor(async () => (await count('select count(*)::int as n from public.agreements where site_id = $1', [siteId])) >= ids.length, 'every agreement recorded');
+    await waitFor(async () => (await count("select count(*)::int as n from public.email_log where status in ('queued', 'sending')")) === 0, 'the set-up emails decided');
+    const setupSeconds = (performance.now() - setupStarted) / 1000;
+    await stack.sql.query('update public.participants set consent_email = true where site_id = $1', [siteId]);
+
+    const view = await env.client.workflow.getHandle(pathWorkflowId(ids[0]!)).query(pathQuery);
+    if (view.nextDeadline?.kind !== 'agreement_evaluation') throw new Error(`timer burst: expected the evaluation next, not ${view.nextDeadline?.kind}`);
+    const requestsBefore = stack.outbox.requests().length;
+    // Skip to a minute past the evaluation: every timer is due at once.
+    const burstStarted = performance.now();
+    await env.sleep(view.nextDeadline.at - (await env.currentTimeMs()) + 60_000);
+    const endingSoon = () => stack.outbox.emails().filter((e) => e.subject.includes('loopt binnenkort af')).length;
+    await waitFor(async () => endingSoon() >= ids.length, 'every ending-soon email', 60 * 60_000);
+    const drainSeconds = (performance.now() - burstStarted) / 1000;
+    // A duplicate, if one were coming, gets the time to arrive.
+    await new Promise((r) => setTimeout(r, 3000));
+
+    const calls = stack.outbox.requests().slice(requestsBefore);
+    const tasks = await stack.sql.query<{ n: number; participants: number }>(
+      "select count(*)::int as n, count(distinct participant_id)::int as participants from public.tasks where kind = 'agreement_evaluation' and site_id = $1",
+      [siteId],
+    );
+    const perRecipient = new Map<string, number>();
+    for (const e of stack.outbox.emails()) if (e.subject.includes('loopt binnenkort af')) for (const to of e.to) perRecipient.set(to, (perRecipient.get(to) ?? 0) + 1);
+    const limitBoundSeconds = Math.ceil(ids.length / o.batchSize) / o.rate;
+    return {
+      agreements: ids.length,
+      ratePerSecond: o.rate,
+      batchSize: o.batchSize,
+      setupSeconds: round(setupSeconds),
+      drainSeconds: round(drainSeconds),
+      limitBoundSeconds,
+      ratio: round(drainSeconds / limitBoundSeconds),
+      calls: calls.length,
+      refusedCalls: calls.filter((c) => c.status !== 200).length,
+      // The outbox refuses (429) any call over the rate: `refusedCalls` 0 means the sender kept to it.
+      callsPerSecond: calls.length > 1 ? round((calls.length - 1) / ((calls.at(-1)!.at - calls[0]!.at) / 1000)) : null,
+      evaluationTasks: tasks.rows[0]!.n,
+      participantsWithTask: tasks.rows[0]!.participants,
+      endingSoonEmails: [...perRecipient.values()].reduce((a, b) => a + b, 0),
+      recipientsWithOneEmail: [...perRecipient.values()].filter((n) => n === 1).length,
+      exactlyOnce: tasks.rows[0]!.n === ids.length && tasks.rows[0]!.participants === ids.length && perRecipient.size === ids.length && [...perRecipient.values()].every((n) => n === 1),
+      targetRatioAtMost: 1.1,
+    };
+  } finally {
+    await stack.stop();
+  }
+
+  async function count(text: string, values: unknown[] = []): Promise<number> {
+    return (await stack.sql.query<{ n: number }>(text, values)).rows[0]!.n;
+  }
+}
+
+async function waitFor(probe: () => Promise<boolean>, what: string, timeoutMs = 30 * 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > end) throw new Error(`timer burst: timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
