@@ -43,18 +43,19 @@ export type SendEmailResult =
   | { status: 'sent'; providerId: string }
   | { status: 'skipped'; reason: 'no_consent' | 'opted_out' | 'no_address' };
 
-/** Records and tasks of one or more workflow events, carried out in order in one activity. */
+/** Records, tasks and emails of one or more workflow events, carried out in order in one activity. */
 export interface RecordAllInput {
   participantId: string;
   siteId: string;
   effects: Array<
     | { type: 'record'; key: string; pathRun: number; event: PathEvent }
     | { type: 'task'; key: string; pathRun: number; kind: TaskKind; dueAt: number; coachId: string | null; cause: string }
+    | ({ type: 'email' } & SendEmailInput)
   >;
 }
 
 export interface PathActivities {
-  /** What the path workflow calls: one activity for all the records and tasks it has queued. */
+  /** What the path workflow calls: one (local) activity for all the records, tasks and emails it has queued. */
   recordAll(input: RecordAllInput): Promise<void>;
   recordEvent(input: RecordEventInput): Promise<void>;
   createTask(input: CreateTaskInput): Promise<void>;

@@ -341,6 +341,12 @@ export function createActivities(deps: ActivityDeps): Activities {
    * so an opt-out in between still counts.
    */
   async function sendEmail(input: SendEmailInput): Promise<SendEmailResult> {
+    await queueEmail(input);
+    await deps.wakeDispatcher();
+    return { status: 'queued' };
+  }
+
+  async function queueEmail(input: SendEmailInput): Promise<void> {
     const who = 'participantId' in input.recipient ? { participant_id: input.recipient.participantId } : { coach_id: input.recipient.coachId };
     check(
       await db
@@ -348,8 +354,6 @@ export function createActivities(deps: ActivityDeps): Activities {
         .upsert({ key: input.key, template: input.template, ...who, status: 'queued', params: input.params }, { onConflict: 'key', ignoreDuplicates: true }),
       'queue email',
     );
-    await deps.wakeDispatcher();
-    return { status: 'queued' };
   }
 
   async function erasePersonalData(input: { participantId: string }): Promise<void> {
@@ -384,14 +388,16 @@ export function createActivities(deps: ActivityDeps): Activities {
     return (rows ?? []).map((r) => ({ coachId: r.coach_id, due: r.due, overdue: r.overdue }));
   }
 
-  // One activity per batch keeps a path's history small: each activity costs the history six
-  // events. Each write is idempotent on its key, so a retried batch redoes nothing twice.
+  // One activity per batch keeps a path's history small. Each write is idempotent on its key, so a
+  // retried batch redoes nothing twice; the dispatcher is woken once, after the last email.
   async function recordAll(input: RecordAllInput): Promise<void> {
     const where = { participantId: input.participantId, siteId: input.siteId };
     for (const effect of input.effects) {
       if (effect.type === 'record') await recordEvent({ key: effect.key, pathRun: effect.pathRun, event: effect.event, ...where });
-      else await createTask({ key: effect.key, pathRun: effect.pathRun, kind: effect.kind, dueAt: effect.dueAt, coachId: effect.coachId, cause: effect.cause, ...where });
+      else if (effect.type === 'task') await createTask({ key: effect.key, pathRun: effect.pathRun, kind: effect.kind, dueAt: effect.dueAt, coachId: effect.coachId, cause: effect.cause, ...where });
+      else await queueEmail(effect);
     }
+    if (input.effects.some((e) => e.type === 'email')) await deps.wakeDispatcher();
   }
 
   const { deliverQueuedEmails } = createEmailDelivery(deps);

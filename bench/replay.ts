@@ -5,9 +5,9 @@ import { WORKFLOWS_PATH } from '../worker/create-worker.js';
 import { historyFromFile } from '../tests/support/history-files.js';
 import { summarize } from './stats.js';
 
-/** Time to replay the committed 18-month history, and history events per simulated year. */
+/** Time to replay the committed 18-month history of the current workflow code, and history events per simulated year. */
 export async function replayBench(o: { repeats: number; root: string }) {
-  const text = await readFile(join(o.root, 'tests/histories/eighteen-month-path.json'), 'utf8');
+  const text = await readFile(join(o.root, 'tests/histories/eighteen-month-path-local-effects.json'), 'utf8');
   const history = historyFromFile(text);
   const events = history.events.length;
   const first = Number(history.events[0]?.eventTime?.seconds ?? 0);

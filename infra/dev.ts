@@ -52,7 +52,8 @@ try {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, GROEIPAD_DATA_DIR: config.dataDir };
   let outboxUrl: string | null = null;
   if (!config.RESEND_API_KEY) {
-    const outbox = await startOutbox({ port: config.OUTBOX_PORT, dir: join(config.dataDir, 'outbox'), host: '127.0.0.1' });
+    // Held to the same rate limit as Resend, so the dispatcher's pacing runs as it would in production.
+    const outbox = await startOutbox({ port: config.OUTBOX_PORT, dir: join(config.dataDir, 'outbox'), host: '127.0.0.1', rateLimitPerSecond: config.EMAIL_RATE_LIMIT_PER_SECOND });
     stops.push(() => outbox.close());
     outboxUrl = outbox.url;
     childEnv.RESEND_BASE_URL = outbox.url;

@@ -1,5 +1,5 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pathWorkflowId } from '../domain/messages.js';
 import { startPathHarness, type Path, type PathHarness } from './support/path-harness.js';
 
@@ -300,27 +300,39 @@ describe('years, not months', () => {
     expect(path.emails().filter((e) => e.template === 'agreement_ending_soon')).toHaveLength(1);
   });
 
-  it('a worker restart replays the path without a second task or email', async () => {
-    const path = await h.start();
-    await path.act('signalCrisis', { kind: 'focus_crisis', move: true });
-    await path.act('signAgreement', { commitments: ['open_house'] });
-    await h.env.sleep(1000);
-    const tasks = path.tasks().length;
-    const emails = path.emails().length;
-    const calls = { ...h.recorder.calls };
-    await h.restartWorker();
-    // The new worker has an empty cache: the next action replays the whole history first.
-    await path.act('logContact', { kind: 'conversation' });
-    await h.env.sleep(1000);
-    expect(path.tasks()).toHaveLength(tasks);
-    expect(path.emails()).toHaveLength(emails);
-    expect(h.recorder.calls.sendEmail).toBe(calls.sendEmail);
-    expect(h.recorder.calls.recordAll).toBe(calls.recordAll + 1); // only the new contact's record
-  });
 });
 
 // History privacy (no name, address or note in any payload) is proven with a real, named intake
 // in tests/intake.integration.test.ts and tests/data-erasure.test.ts.
+describe('a worker restart', () => {
+  // On the dev server: see startPathHarness.
+  let dev: PathHarness;
+  beforeAll(async () => {
+    dev = await startPathHarness(inject('temporalCli'), { devServer: true });
+  });
+  afterAll(async () => {
+    await dev?.stop();
+  });
+
+  it('replays the path without a second task or email', async () => {
+    const path = await dev.start();
+    await path.act('signalCrisis', { kind: 'focus_crisis', move: true });
+    await path.act('signAgreement', { commitments: ['open_house'] });
+    await dev.env.sleep(1000);
+    const tasks = path.tasks().length;
+    const emails = path.emails().length;
+    const calls = { ...dev.recorder.calls };
+    await dev.restartWorker();
+    // The new worker has an empty cache: the next action replays the whole history first.
+    await path.act('logContact', { kind: 'conversation' });
+    await dev.env.sleep(1000);
+    expect(path.tasks()).toHaveLength(tasks);
+    expect(path.emails()).toHaveLength(emails);
+    expect(dev.recorder.calls.sendEmail).toBe(calls.sendEmail);
+    expect(dev.recorder.calls.recordAll).toBe(calls.recordAll + 1); // only the new contact's record
+  });
+});
+
 describe('search', () => {
   it('publishes phase, coach, site and status as search attributes', async () => {
     const path = await inFocus();

@@ -22,11 +22,21 @@ export interface PathInput extends StartInput {
   maxHistoryEvents?: number;
 }
 
-const { recordAll, erasePersonalData } = wf.proxyActivities<PathActivities>({
-  startToCloseTimeout: '1 minute',
-  // No maximum attempts: a database that is down for a while must not fail a path.
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+// No maximum attempts: a database that is down for a while must not fail a path.
+const untilItWorks = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
+const { recordAll, erasePersonalData } = wf.proxyActivities<PathActivities>({ startToCloseTimeout: '1 minute', retry: untilItWorks });
+/**
+ * Records, tasks and queued emails of a batch, in the workflow task that produced them: no
+ * activity task to the server and back, and the coach's update returns once they are written.
+ * Past a minute of retries (a database outage) the SDK schedules the next attempt with a timer.
+ */
+const { recordAll: recordAllLocally } = wf.proxyLocalActivities<PathActivities>({ startToCloseTimeout: '1 minute', retry: untilItWorks });
+
+/**
+ * Paths that started before this patch carried out records with an activity and each email with
+ * an activity of its own; they keep doing so until their next run (continue-as-new, re-entry).
+ */
+export const EFFECTS_IN_ONE_LOCAL_ACTIVITY = 'effects-in-one-local-activity';
 const { sendEmail } = wf.proxyActivities<PathActivities>({
   startToCloseTimeout: '1 minute',
   // Resend keeps an idempotency key for 24 hours: past that a retry could send twice, so an
@@ -37,6 +47,7 @@ const { sendEmail } = wf.proxyActivities<PathActivities>({
 
 
 export async function participantPath(input: PathInput): Promise<PathView> {
+  const effectsInOneLocalActivity = wf.patched(EFFECTS_IN_ONE_LOCAL_ACTIVITY);
   const state: PathState = input.carried?.state ?? initialState(input, Date.now());
   const pending: Effect[] = input.carried?.pending ?? startEffects(state);
   let startNewRun = false;
@@ -85,8 +96,8 @@ export async function participantPath(input: PathInput): Promise<PathView> {
   wf.setHandler(pathQuery, () => view(state));
 
   /**
-   * Emails go out in the background: one that waits for a provider (retry-after, an outage)
-   * must not hold up the path's records and tasks, such as a new coach's access.
+   * Before the patch: emails went out in the background, one activity each, so that one waiting
+   * for a provider could not hold up the path's records and tasks.
    */
   const emailsInFlight = new Set<Promise<void>>();
   const sendInBackground = (email: Extract<Effect, { type: 'email' }>) => {
@@ -103,12 +114,18 @@ export async function participantPath(input: PathInput): Promise<PathView> {
   };
   const emailsSent = () => Promise.all([...emailsInFlight]);
 
-  /** Carries out what is queued: all records and tasks in one activity (in order), then the erasure. */
+  /** Carries out what is queued: records, tasks and emails in one local activity (in order), then the erasure. */
   const drain = async () => {
     const batch = pending.slice();
-    const records = batch.filter((e): e is Extract<Effect, { type: 'record' | 'task' }> => e.type === 'record' || e.type === 'task');
-    for (const e of batch) if (e.type === 'email') sendInBackground(e);
-    if (records.length > 0) await recordAll({ participantId: state.participantId, siteId: state.siteId, effects: records });
+    const where = { participantId: state.participantId, siteId: state.siteId };
+    if (effectsInOneLocalActivity) {
+      const effects = batch.filter((e): e is Exclude<Effect, { type: 'erase' }> => e.type !== 'erase');
+      if (effects.length > 0) await recordAllLocally({ ...where, effects });
+    } else {
+      const records = batch.filter((e): e is Extract<Effect, { type: 'record' | 'task' }> => e.type === 'record' || e.type === 'task');
+      for (const e of batch) if (e.type === 'email') sendInBackground(e);
+      if (records.length > 0) await recordAll({ ...where, effects: records });
+    }
     if (batch.some((e) => e.type === 'erase')) await erasePersonalData({ participantId: state.participantId });
     pending.splice(0, batch.length);
   };

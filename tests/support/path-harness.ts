@@ -9,7 +9,7 @@ import { WORKFLOWS_PATH } from '../../worker/create-worker.js';
 import { participantPath, type PathInput } from '../../workflows/participant-path.js';
 import type { CreateTaskInput, RecordEventInput, SendEmailInput } from '../../activities/contract.js';
 import { recordingActivities } from './recording-activities.js';
-import { startTimeSkipping } from './temporal.js';
+import { startDevServerForTest, startTimeSkipping } from './temporal.js';
 
 /**
  * One time-skipping server and one bundled worker per test file, a fresh participant (and so a
@@ -39,8 +39,13 @@ export interface Path {
   events(): RecordEventInput[];
 }
 
-export async function startPathHarness(executable?: EphemeralServerExecutable): Promise<PathHarness> {
-  const env = await startTimeSkipping(executable);
+/**
+ * `devServer`: the Temporal dev server instead (time passes for real), for a worker restart: the
+ * time-skipping server never moves a task off a stopped worker's sticky queue (it implements
+ * neither the sticky timeout nor ResetStickyTaskQueue), and local activities need a cache.
+ */
+export async function startPathHarness(executable?: EphemeralServerExecutable, o: { devServer?: boolean } = {}): Promise<PathHarness> {
+  const env = o.devServer ? await startDevServerForTest(executable) : await startTimeSkipping(executable);
   const recorder = recordingActivities();
   const taskQueue = `paths-${randomUUID()}`;
   let worker: Worker | undefined;
@@ -52,10 +57,12 @@ export async function startPathHarness(executable?: EphemeralServerExecutable): 
       taskQueue,
       workflowsPath: WORKFLOWS_PATH,
       activities: recorder.activities,
-      // No cache, so no sticky queue: every workflow task replays the whole history (a replay
-      // check on every step), and a restarted worker is never left waiting for a sticky queue
-      // whose timeout the time-skipping server only counts in skipped time.
-      maxCachedWorkflows: 0,
+      // A cache of two (the least the SDK takes): a workflow's local activity needs it to stay cached during its workflow
+      // task, while any other path's task evicts it, so most tasks still replay the whole
+      // history (a replay check on every step).
+      maxCachedWorkflows: 2,
+      // A restarted worker's tasks leave the old sticky queue after this (dev server only).
+      stickyQueueScheduleToStartTimeout: '1 second',
     });
     running = worker.run();
   };

@@ -24,6 +24,9 @@ export function recordingActivities() {
         const where = { participantId: input.participantId, siteId: input.siteId };
         if (effect.type === 'record') {
           once(events, effect.key, { key: effect.key, pathRun: effect.pathRun, event: effect.event, ...where });
+        } else if (effect.type === 'email') {
+          const { type: _type, ...email } = effect;
+          once(emails, effect.key, email);
         } else {
           const { type: _type, ...task } = effect;
           once(tasks, effect.key, { ...task, ...where });
@@ -41,7 +44,7 @@ export function recordingActivities() {
     async sendEmail(input) {
       calls.sendEmail += 1;
       once(emails, input.key, input);
-      return { status: 'sent', providerId: input.key };
+      return { status: 'queued' };
     },
     async erasePersonalData() {
       calls.erasePersonalData += 1;
