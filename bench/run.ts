@@ -48,7 +48,7 @@ if (only.has('replay')) {
 }
 if (only.has('throughput')) {
   log(`bench: ${values.paths} paths through intake + 6 actions, ${values.concurrency} in flight…`);
-  const r = await throughputBench({ paths: Number(values.paths), concurrency: Number(values.concurrency), temporalCli });
+  const r = await throughputBench({ paths: Number(values.paths), concurrency: Number(values.concurrency), temporalCli, root });
   results.throughput = r;
   log(table([{ run: 'baseline (bare client, no-op workflow)', 'paths/s': r.baseline.pathsPerSecond }, { run: 'groeipad API', 'paths/s': r.api.pathsPerSecond }]));
   log(table(Object.entries(r.api.routes).map(([route, s]) => ({ route, count: s.count, 'p50 ms': s.p50, 'p95 ms': s.p95, 'p99 ms': s.p99 }))));

@@ -1,12 +1,13 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { serve } from '@hono/node-server';
 import { Worker } from '@temporalio/worker';
 import type { EphemeralServerExecutable } from '@temporalio/testing';
 import { freePort } from '../infra/net.js';
 import { startTestStack } from '../tests/support/stack.js';
 import { noopAction, type noopPath } from './workflows/noop-path.js';
 import { pool, summarize } from './stats.js';
+import { until } from '../tests/support/until.js';
 
 const require = createRequire(import.meta.url);
 
@@ -15,12 +16,24 @@ const require = createRequire(import.meta.url);
  * against a baseline in the same run: a no-op workflow doing the same start and six updates
  * through the bare Temporal client.
  */
-export async function throughputBench(o: { paths: number; concurrency: number; temporalCli: EphemeralServerExecutable }) {
-  // The worker in its own process, as in production: the API and the bench client share this one.
+export async function throughputBench(o: { paths: number; concurrency: number; temporalCli: EphemeralServerExecutable; root: string }) {
+  // The worker and the API each in their own process, as in production; this one only sends requests.
   const stack = await startTestStack({}, { temporalCli: o.temporalCli, worker: 'child' });
   const port = await freePort();
-  const server = serve({ fetch: stack.app.fetch, port, hostname: '127.0.0.1' });
+  const api = spawn(process.execPath, ['--import', 'tsx', 'api/server.ts'], {
+    cwd: o.root,
+    env: {
+      ...process.env,
+      GROEIPAD_ENV: 'test',
+      PORT: String(port),
+      SUPABASE_URL: stack.config.SUPABASE_URL,
+      TEMPORAL_ADDRESS: stack.config.TEMPORAL_ADDRESS,
+      TEMPORAL_TASK_QUEUE: stack.config.TEMPORAL_TASK_QUEUE,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const base = `http://127.0.0.1:${port}`;
+  await until(async () => ((await fetch(`${base}/health`).catch(() => null))?.ok ? true : undefined), 'the API', 60_000);
   const baselineQueue = `bench-noop-${randomUUID()}`;
   const baselineWorker = await Worker.create({
     connection: stack.temporal.nativeConnection,
@@ -98,7 +111,8 @@ export async function throughputBench(o: { paths: number; concurrency: number; t
   } finally {
     baselineWorker.shutdown();
     await baselineRunning;
-    server.close();
+    api.kill('SIGINT');
+    await new Promise((r) => api.once('exit', r));
     await stack.stop();
   }
 }
