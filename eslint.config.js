@@ -15,7 +15,7 @@ const forbiddenInWorkflows = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.data/**', '.test-data/**', 'supabase/types.ts'] },
+  { ignores: ['node_modules/**', '.data/**', '.test-data/**', 'dist/**', 'supabase/types.ts'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -1,26 +1,47 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import type { EphemeralServerExecutable } from '@temporalio/testing';
 import { pathWorkflowId, WORKFLOW_TYPE } from '../domain/messages.js';
 import { startTestStack } from '../tests/support/stack.js';
 import { pool } from './stats.js';
 import { buildWorkflowBundle } from '../worker/build-bundle.js';
+import { buildWorker } from '../worker/build-worker.js';
+import { WORKER_ENV, WORKER_NODE_FLAGS } from '../worker/launch.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 
 /**
  * Memory: N open paths waiting on their timers, with the worker in its own process so its RSS
  * is measured alone. Target: ≤ 400 MB, bounded by the workflow cache, not by the number of paths.
+ *
+ * The worker is started as in production (compiled, with the flags and environment of
+ * worker/launch.ts), or with `launch: 'tsx'` as `npm run dev` starts it. The settled figure is
+ * taken `settle` seconds after the last path started: V8 collects and gives memory back only
+ * some seconds after a burst, so a figure taken at once measures garbage; the peak is sampled
+ * all along.
  */
-export async function memoryBench(o: { open: number; concurrency: number; cache: number; temporalCli: EphemeralServerExecutable; root: string }) {
-  const stack = await startTestStack({}, { temporalCli: o.temporalCli });
+export async function memoryBench(o: {
+  open: number;
+  concurrency: number;
+  cache: number;
+  settle: number;
+  launch: 'compiled' | 'tsx';
+  temporalCli: EphemeralServerExecutable;
+  root: string;
+}) {
+  // No in-process worker: the worker under test is the child process below.
+  const stack = await startTestStack({}, { temporalCli: o.temporalCli, worker: 'none' });
   const taskQueue = `bench-memory-${randomUUID()}`;
   const bundle = await buildWorkflowBundle(join(tmpdir(), `groeipad-bench-bundle-${randomUUID()}.js`));
-  const worker = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+  const args = o.launch === 'compiled' ? [...WORKER_NODE_FLAGS, await buildWorker()] : ['--import', 'tsx', 'worker/main.ts'];
+  const worker = spawn(process.execPath, args, {
     cwd: o.root,
     env: {
       ...process.env,
+      ...(o.launch === 'compiled' ? WORKER_ENV : {}),
       SUPABASE_URL: stack.config.SUPABASE_URL,
       TEMPORAL_ADDRESS: stack.config.TEMPORAL_ADDRESS,
       TEMPORAL_TASK_QUEUE: taskQueue,
@@ -28,8 +49,19 @@ export async function memoryBench(o: { open: number; concurrency: number; cache:
       GROEIPAD_ENV: 'test',
       WORKFLOW_BUNDLE_PATH: bundle,
       WORKER_MAX_CACHED_WORKFLOWS: String(o.cache),
+      WORKER_MEMORY_LOG_SECONDS: '1',
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  // The worker's memory lines give its main thread's V8 heap; everything else passes through.
+  let heap = { heapUsed: 0, heapTotal: 0, peakHeapTotal: 0 };
+  createInterface({ input: worker.stderr! }).on('line', (line) => {
+    if (!line.startsWith('worker-memory ')) {
+      process.stderr.write(`${line}\n`);
+      return;
+    }
+    const m = JSON.parse(line.slice('worker-memory '.length)) as { heapUsed: number; heapTotal: number };
+    heap = { heapUsed: m.heapUsed, heapTotal: m.heapTotal, peakHeapTotal: Math.max(heap.peakHeapTotal, m.heapTotal) };
   });
   const rss = () => {
     const status = readFileSync(`/proc/${worker.pid}/status`, 'utf8');
@@ -66,14 +98,34 @@ export async function memoryBench(o: { open: number; concurrency: number; cache:
       if (performance.now() - started > 30 * 60_000) throw new Error(`only ${done[0]!.n} of ${o.open} paths started in 30 minutes`);
       await new Promise((r) => setTimeout(r, 1000));
     }
-    const settleSeconds = (performance.now() - started) / 1000;
-    await new Promise((r) => setTimeout(r, 5000));
-    const settled = rss();
-    return { openPaths: o.open, workflowCache: o.cache, workerRssMb: Math.round(settled), workerPeakRssMb: Math.round(peak), secondsToOpenAll: Math.round(settleSeconds), targetMb: 400 };
+    const secondsToOpenAll = (performance.now() - started) / 1000;
+    const timeline: number[] = [];
+    for (let s = 0; s < o.settle; s += 1) {
+      await new Promise((r) => setTimeout(r, 1000));
+      timeline.push(Math.round(rss()));
+    }
+    // CPU the worker spent (user + system): a smaller heap costs more collections.
+    const stat = readFileSync(`/proc/${worker.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return {
+      openPaths: o.open,
+      workflowCache: o.cache,
+      launch: o.launch === 'compiled' ? `node ${WORKER_NODE_FLAGS.join(' ')} (${Object.entries(WORKER_ENV).map(([k, v]) => `${k}=${v}`).join(' ')})` : 'node --import tsx',
+      workerRssMb: timeline.at(-1) ?? Math.round(rss()),
+      workerRssAfter5sMb: timeline[4],
+      workerPeakRssMb: Math.round(peak),
+      settleSeconds: o.settle,
+      workerHeapUsedMb: heap.heapUsed,
+      workerPeakHeapTotalMb: heap.peakHeapTotal,
+      workerCpuSeconds: Math.round((Number(stat[11]) + Number(stat[12])) / 100),
+      secondsToOpenAll: Math.round(secondsToOpenAll),
+      rssTimelineMb: timeline,
+      targetMb: 400,
+    };
   } finally {
     clearInterval(sampler);
     worker.kill('SIGINT');
     await new Promise((r) => worker.once('exit', r));
     await stack.stop();
+    await rm(bundle, { force: true });
   }
 }

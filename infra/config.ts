@@ -53,10 +53,17 @@ export const configSchema = z.object({
   TEMPORAL_TLS_KEY_PATH: z.string().optional(),
   TEMPORAL_TASK_QUEUE: z.string().default('groeipad-paths'),
   TEMPORAL_UI_PORT: port.default(8233),
-  /** Paths wait for months: the worker's memory is bounded by this cache, not by the number of paths. */
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(250),
+  /**
+   * Paths wait for months: the worker's memory is bounded by this cache, not by the number of
+   * paths. Each cached path holds about 1 MB of the workflow thread's heap; 60 keeps the worker
+   * under 400 MB with its heap flags (worker/launch.ts), and a miss costs one replay of a history
+   * that continue-as-new keeps short. At least 2: a path's local activity needs it cached.
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).default(60),
   /** A workflow bundle built ahead of time (`npm run build:workflows`); without it the worker bundles at start. */
   WORKFLOW_BUNDLE_PATH: z.string().optional(),
+  /** Seconds between two lines of the worker's memory use on stderr (RSS, V8 heap, cache); 0 = off. */
+  WORKER_MEMORY_LOG_SECONDS: z.coerce.number().min(0).default(0),
 
   RESEND_API_KEY: z.string().optional(),
   RESEND_BASE_URL: z.url().optional(),

@@ -1,9 +1,10 @@
 import { createRequire } from 'node:module';
+import { getHeapStatistics } from 'node:v8';
 import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { Resend } from 'resend';
 import { createActivities, type Activities } from '../activities/index.js';
-import type { Config } from '../infra/config.js';
+import { ConfigError, type Config } from '../infra/config.js';
 import { supabaseClient } from '../infra/supabase/client.js';
 import { temporalConnectionOptions } from '../infra/temporal/connection.js';
 import { dispatcherWaker } from './email-dispatcher.js';
@@ -27,10 +28,27 @@ export function activitiesFromConfig(config: Config, client: Client): Activities
   });
 }
 
+/**
+ * Refuses a workflow cache that the V8 heap limit cannot hold. The workflow thread's heap is
+ * about 30 MB plus about 1 MB per cached workflow (measured, bench/memory.ts: the zod schemas are
+ * built again for every workflow); half as much again leaves room for garbage and replays. Too
+ * small a heap would crash with "out of memory" under load, not at start.
+ */
+export function checkHeapForCache(cache: number, heapLimitMb = getHeapStatistics().heap_size_limit / 2 ** 20): void {
+  const neededMb = Math.ceil(1.5 * (30 + cache));
+  if (heapLimitMb < neededMb) {
+    throw new ConfigError(
+      `The V8 heap limit (${Math.round(heapLimitMb)} MB) cannot hold WORKER_MAX_CACHED_WORKFLOWS=${cache} (about ${neededMb} MB): ` +
+        `lower the cache or raise --max-old-space-size (worker/launch.ts).`,
+    );
+  }
+}
+
 export async function createWorker(
   config: Config,
   overrides: Partial<WorkerOptions> & { connection?: NativeConnection } = {},
 ): Promise<Worker> {
+  checkHeapForCache(overrides.maxCachedWorkflows ?? config.WORKER_MAX_CACHED_WORKFLOWS);
   const connection = overrides.connection ?? (await NativeConnection.connect(temporalConnectionOptions(config)));
   return Worker.create({
     connection,

@@ -6,5 +6,16 @@ import { ensureSchedulesFromConfig } from './schedules.js';
 const config = loadConfig();
 const worker = await createWorker(config);
 await ensureSchedulesFromConfig(config);
+if (config.WORKER_MEMORY_LOG_SECONDS > 0) {
+  // One JSON line per interval: RSS against the main thread's V8 heap tells whether memory sits
+  // in JavaScript objects, in the workflow threads' heaps or in native memory (Rust core, malloc).
+  const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+  setInterval(() => {
+    const m = process.memoryUsage();
+    const s = worker.getStatus();
+    const line = { rss: mb(m.rss), heapTotal: mb(m.heapTotal), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers), cachedWorkflows: s.numCachedWorkflows, activities: s.numInFlightActivities };
+    process.stderr.write(`worker-memory ${JSON.stringify(line)}\n`);
+  }, config.WORKER_MEMORY_LOG_SECONDS * 1000).unref();
+}
 process.stdout.write(`worker: polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}\n`);
 await worker.run();
