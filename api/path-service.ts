@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Intake } from '../domain/actions.js';
 import { pathQuery, pathUpdates, pathWorkflowId, WORKFLOW_TYPE } from '../domain/messages.js';
 import type { PathView } from '../domain/path-state.js';
-import type { Action } from '../domain/path-rules.js';
+import { CLOSED_FOR_GOOD, type Action } from '../domain/path-rules.js';
 import type { participantPath } from '../workflows/participant-path.js';
 import { actionSchemas } from '../domain/action-schemas.js';
 import { ApiError, invalidInput } from './errors.js';
@@ -150,12 +150,15 @@ export async function runAction(deps: ApiDeps, participantId: string, action: Ac
 export async function runActionWithNote(
   deps: ApiDeps,
   user: SignedInUser,
-  participantId: string,
+  participant: { id: string; erased_at: string | null },
   type: ActionType,
   input: Record<string, unknown>,
   note: string | undefined,
   updateId?: string,
 ): Promise<PathView> {
+  // A forgotten path has ended, and its workflow may already be closed: the workflow's own refusal.
+  if (participant.erased_at) throw new ApiError('refused', CLOSED_FOR_GOOD);
+  const participantId = participant.id;
   const schema = actionSchemas[type];
   const parsed = schema.safeParse({ ...input, by: user.id });
   if (!parsed.success) throw invalidInput(parsed.error);

@@ -105,7 +105,7 @@ export function agreementIsActive(state: PathState): state is PathState & { agre
   return state.agreement?.status === 'active';
 }
 
-const CLOSED_FOR_GOOD = 'Dit groeipad is beëindigd op vraag van de deelnemer.';
+export const CLOSED_FOR_GOOD = 'Dit groeipad is beëindigd op vraag van de deelnemer.';
 const NOT_ACTIVE = 'De deelnemer is uitgestroomd; laat hem of haar eerst opnieuw instappen.';
 const NO_AGREEMENT = 'Er loopt geen groeiovereenkomst.';
 

@@ -73,7 +73,7 @@ participantsApi.post('/participants/:id/actions/:type', requireRole('staff', 'co
   await checkActionTargets(c.var.deps, participant.site_id, type, input);
   // With an Idempotency-Key a retried request is the same update, never a second contact or step.
   const key = idempotencyKeyOf(c.req.header('idempotency-key'));
-  const path = await runActionWithNote(c.var.deps, user, participant.id, type, input, note || undefined, key ? `${user.id}/${type}/${key}` : undefined);
+  const path = await runActionWithNote(c.var.deps, user, participant, type, input, note || undefined, key ? `${user.id}/${type}/${key}` : undefined);
   return c.json({ path });
 });
 

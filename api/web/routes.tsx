@@ -206,7 +206,7 @@ export function webPages(): Hono<AppEnv> {
     const { note, ...input } = parsed.data as { note?: string };
     try {
       await checkActionTargets(c.var.deps, participant.site_id, type, input);
-      await runActionWithNote(c.var.deps, user, participant.id, type, input, note || undefined);
+      await runActionWithNote(c.var.deps, user, participant, type, input, note || undefined);
     } catch (err) {
       if (err instanceof ApiError && err.code === 'refused') return back(409, { errors: {}, refused: err.message });
       if (err instanceof ApiError && err.code === 'invalid_input') {
