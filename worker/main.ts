@@ -7,8 +7,9 @@ const config = loadConfig();
 const worker = await createWorker(config);
 await ensureSchedulesFromConfig(config);
 if (config.WORKER_MEMORY_LOG_SECONDS > 0) {
-  // One JSON line per interval: RSS against the main thread's V8 heap tells whether memory sits
-  // in JavaScript objects, in the workflow threads' heaps or in native memory (Rust core, malloc).
+  // One JSON line per interval. RSS against the main thread's V8 heap tells whether memory sits
+  // in the main thread's objects or elsewhere: the workflow thread's own heap (not visible from
+  // here) or native memory (Node, the Temporal core in Rust, malloc).
   const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
   setInterval(() => {
     const m = process.memoryUsage();
