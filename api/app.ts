@@ -68,6 +68,8 @@ export function createApp(deps: ApiDeps): Hono<AppEnv> {
       // Browsers then still send Origin on same-origin form posts (the CSRF check reads it),
       // and no participant URL leaks to another site.
       referrerPolicy: 'same-origin',
+      // A page may set a stricter header of its own (the signed-link pages send no referrer at all).
+      overwrite: false,
     }),
   );
   app.use(async (c, next) => {

@@ -20,6 +20,9 @@ const span = z.string().transform((text, ctx) => {
   }
 });
 
+/** The local stack's link secret: public, like the demo keys, so production refuses it. */
+const LOCAL_LINK_SECRET = 'local-link-secret-for-development-only-0123456789';
+
 const port = z.coerce.number().int().min(1).max(65535);
 
 /** A five-field cron expression (minute hour day-of-month month day-of-week), as Temporal Schedules take it. */
@@ -44,6 +47,13 @@ export const configSchema = z.object({
   SUPABASE_DB_PORT: port.default(LOCAL_SUPABASE.dbPort),
   /** Where a hosted project publishes its signing keys; default: SUPABASE_URL/auth/v1/.well-known/jwks.json. */
   SUPABASE_JWKS_URL: z.url().optional(),
+
+  /** Signs the links of people without an account (participant page, partner referral); at least 32 characters. */
+  LINK_SECRET: z.string().min(32).default(LOCAL_LINK_SECRET),
+  /** How long a participant's page link works. */
+  PARTICIPANT_LINK_VALIDITY: span.default(parseSpan('30 days')),
+  /** How long a partner's referral link works. */
+  REFERRAL_LINK_VALIDITY: span.default(parseSpan('21 days')),
 
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
@@ -117,6 +127,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       c.SUPABASE_JWT_SECRET === LOCAL_SUPABASE.jwtSecret && 'SUPABASE_JWT_SECRET',
       c.SUPABASE_SERVICE_ROLE_KEY === LOCAL_SUPABASE.serviceRoleKey && 'SUPABASE_SERVICE_ROLE_KEY',
       c.SUPABASE_ANON_KEY === LOCAL_SUPABASE.anonKey && 'SUPABASE_ANON_KEY',
+      c.LINK_SECRET === LOCAL_LINK_SECRET && 'LINK_SECRET',
     ].filter(Boolean);
     if (local.length) throw new ConfigError(`Invalid configuration:\n  production must not run on the local stack's public demo keys: set ${local.join(', ')}`);
   }

