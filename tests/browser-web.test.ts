@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { optOutUrl } from '../activities/opt-out.js';
 import { freePort } from '../infra/net.js';
+import { seriousViolations } from './support/axe.js';
 import { phoneBrowser } from './support/chromium.js';
 import { takeIn, type Person } from './support/http.js';
 import { startTestStack, type TestStack } from './support/stack.js';
@@ -60,6 +62,7 @@ async function snap(page: Page, name: string): Promise<void> {
       .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}: ${(el.textContent ?? '').slice(0, 40)}`),
   );
   expect(sticking, `${name}: content beyond the right margin`).toEqual([]);
+  expect(await seriousViolations(page), `${name}: serious or critical accessibility violations`).toEqual([]);
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
 
@@ -229,6 +232,26 @@ describe('a coordinator', () => {
     expect(await page.locator('main').textContent()).toContain('Inschrijvingen per doorverwijzer');
     expect(await page.getByRole('link', { name: 'Download als CSV' }).getAttribute('href')).toContain('format=csv');
     await snap(page, '12-rapport');
+    await page.close();
+  });
+});
+
+describe('the pages without a session', () => {
+  it('meet the same bar: the error page, and the opt-out link from an email before and after the button', async () => {
+    await context.clearCookies();
+    const page = await context.newPage();
+    const missing = await page.goto(`${base}/deze-pagina-bestaat-niet`);
+    expect(missing?.status()).toBe(404);
+    expect(await page.locator('h1').textContent()).toBe('Niet gevonden');
+    await snap(page, '13-niet-gevonden');
+
+    const participantId = await takeIn(stack, staff, siteId, { firstName: 'Mira', lastName: 'Wouters', coachId: coach.id });
+    await page.goto(optOutUrl(base, participantId, stack.config.SUPABASE_JWT_SECRET));
+    expect(await page.locator('h1').textContent()).toBe('Geen e-mails meer ontvangen?');
+    await snap(page, '14-afmelden');
+    await Promise.all([page.waitForLoadState(), page.getByRole('button', { name: 'Ja, meld me af' }).click()]);
+    expect(await page.locator('h1').textContent()).toBe('Je bent afgemeld');
+    await snap(page, '15-afgemeld');
     await page.close();
   });
 });

@@ -29,7 +29,7 @@ a:hover { color: var(--ink); }
 .who button { background: transparent; color: #fff; border: 1px solid rgba(255,255,255,.6); border-radius: 999px; padding: .25rem .8rem; min-height: 36px; font: inherit; cursor: pointer; }
 nav.main { max-width: 60rem; margin: .4rem auto 0; display: flex; flex-wrap: wrap; gap: .15rem .1rem; }
 nav.main a { color: #fff; text-decoration: none; padding: .45rem .7rem; border-radius: 999px; white-space: nowrap; min-height: 40px; display: inline-flex; align-items: center; }
-nav.main a[aria-current="page"] { background: rgba(255,255,255,.2); font-weight: 600; }
+nav.main a[aria-current="page"] { background: var(--brand-dark); font-weight: 600; text-decoration: underline; text-decoration-thickness: 2px; }
 
 main { max-width: 60rem; margin: 0 auto; padding: 1rem; }
 main:focus { outline: none; }
