@@ -130,11 +130,32 @@ export const groupMomentInvitationSchema = z.object({
 });
 export type GroupMomentInvitation = z.infer<typeof groupMomentInvitationSchema>;
 
+/**
+ * A person's name: letters of any script with their accents, and the spaces, apostrophes,
+ * hyphens and dots that names carry ("D'Hondt", "Van den Broeck-Özdemir", "Nguyễn", "Ана").
+ * At least one letter ("0" is no name); symbols, control, format and private-use characters are
+ * refused: they are typing mistakes or show as empty boxes in every list. Digits pass (a name
+ * kept apart as "Jan 2" in a busy site).
+ */
+const NAME_CHARACTERS = /^[\p{L}\p{M}\p{Nd}' ’‐.-]+$/u;
+const name = (missing: string) =>
+  z
+    .string()
+    .transform((text) => text.normalize('NFC').trim().replace(/\s+/gu, ' '))
+    .pipe(
+      z
+        .string()
+        .min(1, { error: missing })
+        .max(100)
+        .regex(/\p{L}/u, { error: 'een naam bevat minstens één letter' })
+        .regex(NAME_CHARACTERS, { error: 'mag alleen letters, spaties, apostrofs, koppeltekens en punten bevatten' }),
+    );
+
 /** Staff intake: the personal data goes to the database; the path gets ids and codes. */
 export const intakeSchema = z.object({
   siteId: id,
-  firstName: z.string().trim().min(1, { error: 'vul een voornaam in' }).max(100),
-  lastName: z.string().trim().min(1, { error: 'vul een familienaam in' }).max(100),
+  firstName: name('vul een voornaam in'),
+  lastName: name('vul een familienaam in'),
   birthDate: localDate,
   email: z.email({ error: 'geen geldig e-mailadres' }).optional(),
   phone: z.string().trim().max(40).optional(),

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idempotentParticipantId } from '../api/path-service.js';
 import { ACTION_TYPES } from '../api/requests.js';
+import { addMonths, formatLocalDate, toLocalDate } from '../domain/calendar.js';
 import type { PathView } from '../domain/path-state.js';
 import { api, json, peopleAtTwoSites, takeIn, until, type Person } from './support/http.js';
 import { startTestStack, type TestStack } from './support/stack.js';
@@ -50,6 +51,39 @@ const notesOf = async (participantId: string) =>
 
 describe('intake', () => {
   const person = (firstName: string) => ({ siteId, firstName, lastName: 'Janssens', birthDate: '1979-11-03', referralSource: 'vdab' });
+
+  it('refuses names without letters or with control or private-use characters (400, in Dutch), and keeps every real name', async () => {
+    const countParticipants = async () => Number((await stack.sql.query('select count(*) from public.participants')).rows[0].count);
+    const before = await countParticipants();
+    for (const [field, value] of [
+      ['firstName', '0'],
+      ['firstName', '\u0007\u0008'],
+      ['lastName', '\uE000\uE001'],
+      ['lastName', 'Peeters\u200B'],
+      ['firstName', '   '],
+    ] as const) {
+      const res = await api(stack, '/api/intakes', { token: staff.token, body: { ...person('Anna'), [field]: value } });
+      expect(res.status, JSON.stringify(value)).toBe(400);
+      const error = (await json<ErrorBody>(res)).error;
+      expect(Object.keys(error.fields ?? {}), JSON.stringify(value)).toEqual([field]);
+      expect(error.fields?.[field]).toMatch(/letter|vul een/);
+    }
+    expect(await countParticipants()).toBe(before);
+
+    for (const [firstName, lastName] of [
+      ["Marie-Louise", "D'Hondt"],
+      ['Nguyễn', 'Thị Minh'],
+      ['Ана', 'Петрова'],
+      ['Zeynep', 'Van den Broeck-Özdemir'],
+      ['王', '小明'],
+    ]) {
+      const res = await api(stack, '/api/intakes', { token: staff.token, body: { ...person(firstName!), lastName } });
+      expect(res.status, `${firstName} ${lastName}`).toBe(201);
+      const { participantId } = await json<{ participantId: string }>(res);
+      const { rows } = await stack.sql.query('select first_name, last_name from public.participants where id = $1', [participantId]);
+      expect(rows[0]).toEqual({ first_name: firstName!.normalize('NFC'), last_name: lastName!.normalize('NFC') });
+    }
+  });
 
   it('refuses (409) to register at a second site someone who is registered at another, without revealing their id', async () => {
     const first = await api(stack, '/api/intakes', { token: staffElsewhere.token, body: { ...person('Ilse'), siteId: otherSiteId, lastName: 'Tweeplekken' } });
@@ -207,8 +241,11 @@ describe('coach actions', () => {
     const crisisNote = (await notesOf(id)).find((n) => n.body === 'Wat wil ik eigenlijk?')!;
     expect(path.crises[0]!.noteId).toBe(crisisNote.id);
 
-    path = await run('signAgreement', { commitments: ['connectors_table', 'stuyflab'], privileges: ['space'], startDate: '2026-12-01', note: 'Een eigen fietsatelier.' });
-    expect(path.agreement).toMatchObject({ status: 'active', startDate: '2026-12-01', endDate: '2027-12-01', commitments: ['connectors_table', 'stuyflab'] });
+    // The first of next month, from the clock, so the test holds whatever today is.
+    const startDate = formatLocalDate({ ...addMonths(toLocalDate(Date.now()), 1), day: 1 });
+    const endDate = formatLocalDate({ ...addMonths(toLocalDate(Date.now()), 13), day: 1 });
+    path = await run('signAgreement', { commitments: ['connectors_table', 'stuyflab'], privileges: ['space'], startDate, note: 'Een eigen fietsatelier.' });
+    expect(path.agreement).toMatchObject({ status: 'active', startDate, endDate, commitments: ['connectors_table', 'stuyflab'] });
     expect((await notesOf(id)).find((n) => n.id === path.agreement!.goalNoteId)?.body).toBe('Een eigen fietsatelier.');
     expect(await refused(id, 'signAgreement', { commitments: ['open_house'] })).toBe('Er loopt al een groeiovereenkomst; verleng of sluit die eerst.');
 

@@ -1,5 +1,6 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { addMonths, formatLocalDate, toLocalDate } from '../domain/calendar.js';
 import { pathWorkflowId } from '../domain/messages.js';
 import { startPathHarness, type Path, type PathHarness } from './support/path-harness.js';
 
@@ -137,10 +138,13 @@ describe('growth agreement', () => {
 
   it('renewal adds twelve months from the old end; closing stops its timers', async () => {
     const path = await inFocus();
-    const signed = await path.act('signAgreement', { commitments: ['coworking'], startDate: '2030-03-15' });
-    expect([signed.agreement?.startDate, signed.agreement?.endDate]).toEqual(['2030-03-15', '2031-03-15']);
+    // The 15th of next month, from the server's clock, so the test holds whatever today is.
+    const start = { ...addMonths(toLocalDate(await h.now()), 1), day: 15 };
+    const [startDate, endDate, renewedEnd] = [0, 12, 24].map((months) => formatLocalDate(addMonths(start, months)));
+    const signed = await path.act('signAgreement', { commitments: ['coworking'], startDate });
+    expect([signed.agreement?.startDate, signed.agreement?.endDate]).toEqual([startDate, endDate]);
     const renewed = await path.act('renewAgreement');
-    expect([renewed.agreement?.startDate, renewed.agreement?.endDate, renewed.agreement?.renewals]).toEqual(['2031-03-15', '2032-03-15', 1]);
+    expect([renewed.agreement?.startDate, renewed.agreement?.endDate, renewed.agreement?.renewals]).toEqual([endDate, renewedEnd, 1]);
     const closed = await path.act('closeAgreement', { outcome: 'completed' });
     expect(closed.agreement?.status).toBe('completed');
     expect(closed.nextDeadline).toBeNull(); // in focus without agreement nothing is waiting

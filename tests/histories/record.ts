@@ -10,7 +10,8 @@ import { historyToFile } from '../support/history-files.js';
 /**
  * `npm run histories:record`: runs each scenario on the time-skipping server and writes every
  * run's history to tests/histories/<scenario>[-run<n>].json. Record new histories when the
- * workflow gains behaviour; never rewrite old ones (they are what running paths look like).
+ * workflow gains behaviour under a new suffix; an existing file is never overwritten (they are
+ * what running paths look like).
  */
 const here = dirname(fileURLToPath(import.meta.url));
 const suffix = process.argv[2] ? `-${process.argv[2]}` : '';
@@ -28,7 +29,12 @@ try {
     for (const [i, id] of runs.entries()) {
       const history = await h.env.client.workflow.getHandle(path.handle.workflowId, id).fetchHistory();
       const file = join(here, `${name}${runs.length > 1 ? `-run${i + 1}` : ''}${suffix}.json`);
-      await writeFile(file, historyToFile(history));
+      // Never overwrite: a committed history is what a running path looks like, and the old ones
+      // are the only ones that still exercise the code behind patched().
+      await writeFile(file, historyToFile(history), { flag: 'wx' }).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EEXIST') throw err;
+        throw new Error(`${file} exists: committed histories are never overwritten; record new behaviour under a new suffix (npm run histories:record -- <suffix>)`);
+      });
       process.stdout.write(`wrote ${file} (${history.events?.length ?? 0} events)\n`);
     }
   }
