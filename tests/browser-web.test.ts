@@ -94,7 +94,12 @@ describe('a coach on a phone', () => {
   let page: Page;
 
   beforeAll(async () => {
-    participantId = await takeIn(stack, staff, siteId, { firstName: 'Lotte', lastName: 'Peeters', coachId: coach.id });
+    participantId = await takeIn(stack, staff, siteId, {
+      firstName: 'Lotte',
+      lastName: 'Peeters',
+      coachId: coach.id,
+      email: 'lotte.marie-louise.vandenbroeck-peeters@stuyfplek-gent-centrum.example.be',
+    });
     await takeIn(stack, staff, siteId, { firstName: 'Youssef', lastName: 'El Amrani', coachId: coach.id, referralSource: 'vdab' });
     page = await context.newPage();
   });
@@ -114,6 +119,12 @@ describe('a coach on a phone', () => {
     await page.getByRole('link', { name: 'Lotte Peeters' }).click();
     await page.waitForURL(`${base}/deelnemers/${participantId}`);
     expect(await page.locator('#fase').textContent()).toBe('Oriëntatie');
+    // The long address wraps over several lines, but only between its parts, never inside one.
+    const email = page.locator('.email');
+    expect((await email.evaluate((el) => el.getClientRects().length))).toBeGreaterThan(1);
+    expect(await email.locator('> span').evaluateAll((parts) => parts.map((p) => `${p.textContent}: ${p.getClientRects().length}`))).toEqual(
+      ['lotte.', 'marie-', 'louise.', 'vandenbroeck-', 'peeters', '@stuyfplek-', 'gent-', 'centrum.', 'example.', 'be'].map((part) => `${part}: 1`),
+    );
     await snap(page, '03-deelnemer');
 
     await page.locator('#actie-signalCrisis > summary').click();
@@ -151,6 +162,7 @@ describe('a coach on a phone', () => {
     expect(await page.getByLabel('Open huys').isChecked()).toBe(true);
     expect(await page.getByLabel('Stuyflab').isChecked()).toBe(true);
     expect(await page.getByLabel('Connectorstafel').isChecked()).toBe(false);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('actie-signAgreement-refused');
     await page.locator('#actie-signAgreement-refused').scrollIntoViewIfNeeded();
     await snap(page, '06-actie-geweigerd');
   });
@@ -200,6 +212,8 @@ describe('staff at the reception desk', () => {
     expect(await page.locator('#intake-referralSource-error').textContent()).toBe('Maak een keuze.');
     expect(await page.locator('#intake-email-error').textContent()).toBe('geen geldig e-mailadres');
     expect(await page.getByLabel('Voornaam').inputValue()).toBe('Nadia');
+    // The focus starts on the list of problems, whose links lead to the fields.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('intake-problems');
     await snap(page, '10-inschrijving-fouten');
 
     await page.getByLabel('Familienaam').fill('Bouzid');

@@ -163,9 +163,11 @@ export function Checkbox(props: FieldProps) {
   );
 }
 
-export function Notice({ kind, title, children, id }: { kind: 'ok' | 'error' | 'warn'; title?: string; children?: Child; id?: string }) {
+export function Notice({ kind, title, children, id, focus }: { kind: 'ok' | 'error' | 'warn'; title?: string; children?: Child; id?: string; focus?: boolean }) {
+  // A form that comes back with problems puts the focus on them (the pages have no script, so
+  // the browser's own autofocus does it): a keyboard or screen-reader user starts there.
   return (
-    <div class={`notice ${kind}`} role={kind === 'ok' ? 'status' : 'alert'} id={id}>
+    <div class={`notice ${kind}`} role={kind === 'ok' ? 'status' : 'alert'} id={id} tabindex={focus ? -1 : undefined} autofocus={focus}>
       {title ? <h2>{title}</h2> : null}
       {children}
     </div>
@@ -177,7 +179,7 @@ export function FormProblems({ state, prefix, labels }: { state?: FormState | un
   if (!state) return null;
   if (state.refused) {
     return (
-      <Notice kind="error" title="Dit kan nu niet" id={`${prefix}-refused`}>
+      <Notice kind="error" title="Dit kan nu niet" id={`${prefix}-refused`} focus>
         <p>{state.refused}</p>
       </Notice>
     );
@@ -185,7 +187,7 @@ export function FormProblems({ state, prefix, labels }: { state?: FormState | un
   const entries = Object.entries(state.errors);
   if (entries.length === 0) return null;
   return (
-    <Notice kind="error" title="Kijk dit even na">
+    <Notice kind="error" title="Kijk dit even na" id={`${prefix}-problems`} focus>
       <ul>
         {entries.map(([name, message]) => (
           <li>
@@ -201,4 +203,22 @@ export function FormProblems({ state, prefix, labels }: { state?: FormState | un
 
 export function PhaseBadge({ phase, label }: { phase: string; label: string }) {
   return <span class={`badge phase-${phase}`}>{label}</span>;
+}
+
+/**
+ * An email address that wraps where a reader expects it on a narrow phone: before the "@" and
+ * after each dot or hyphen, never in the middle of a word.
+ */
+export function EmailAddress({ address }: { address: string }) {
+  const parts = address.split(/(?=@)|(?<=[.-])/u);
+  return (
+    <span class="email">
+      {parts.map((part, i) => (
+        <>
+          {i > 0 ? <wbr /> : null}
+          <span>{part}</span>
+        </>
+      ))}
+    </span>
+  );
 }

@@ -45,7 +45,8 @@ footer { max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: var(--mute
 .card > :first-child { margin-top: 0; }
 .facts { display: grid; grid-template-columns: minmax(0, 8.5rem) minmax(0, 1fr); gap: .35rem 1rem; margin: 0; }
 .facts dt { color: var(--muted); }
-.facts dd { margin: 0; font-weight: 500; overflow-wrap: anywhere; }
+.facts dd { margin: 0; font-weight: 500; overflow-wrap: break-word; }
+.email > span { white-space: nowrap; }
 
 .badge { display: inline-block; border-radius: 999px; padding: .1rem .65rem; font-size: .85rem; font-weight: 600; background: var(--brand-soft); color: var(--brand-dark); border: 1px solid #b9ddd1; }
 .badge.phase-focus { background: #e6eefb; color: #1c4587; border-color: #c3d5f3; }

@@ -43,7 +43,12 @@ export function submit(stack: TestStack, path: string, values: Record<string, st
 export { until } from './until.js';
 
 /** Takes a participant in through the API as staff; returns the participant id. */
-export async function takeIn(stack: TestStack, staff: Person, siteId: string, o: { firstName?: string; lastName?: string; coachId?: string; referralSource?: string } = {}) {
+export async function takeIn(
+  stack: TestStack,
+  staff: Person,
+  siteId: string,
+  o: { firstName?: string; lastName?: string; coachId?: string; referralSource?: string; email?: string } = {},
+) {
   const res = await api(stack, '/api/intakes', {
     token: staff.token,
     body: {
@@ -53,6 +58,7 @@ export async function takeIn(stack: TestStack, staff: Person, siteId: string, o:
       birthDate: '1990-04-12',
       referralSource: o.referralSource ?? 'ocmw',
       ...(o.coachId ? { coachId: o.coachId } : {}),
+      ...(o.email ? { email: o.email, consentEmail: true } : {}),
     },
   });
   if (res.status !== 201) throw new Error(`intake: ${res.status} ${await res.text()}`);

@@ -25,7 +25,7 @@ import {
 import type { PathView } from '../../../domain/path-state.js';
 import type { Note, TaskSummary } from '../../queries.js';
 import { actionRequestSchemas, type ActionType } from '../../requests.js';
-import { Checkbox, CheckboxGroup, FormProblems, Notice, PhaseBadge, RadioGroup, Select, TextArea, TextField, optionsFrom, type Options } from '../components.js';
+import { Checkbox, CheckboxGroup, EmailAddress, FormProblems, Notice, PhaseBadge, RadioGroup, Select, TextArea, TextField, optionsFrom, type Options } from '../components.js';
 import type { FormState } from '../form-input.js';
 import {
   ACTION_TITLES,
@@ -227,7 +227,8 @@ function ActionForm({ type, data, open }: { type: ActionType; data: ParticipantP
       <div class="body">
         <FormProblems state={state} prefix={prefix} labels={fieldLabels(type, data)} />
         {INTRO[type] ? <p class="muted">{INTRO[type]}</p> : null}
-        <form method="post" action={`/deelnemers/${data.participant.id}/acties/${type}#${prefix}`} novalidate>
+        {/* No #fragment: a form that comes back puts the focus on its problems (autofocus), which a fragment would cancel. */}
+        <form method="post" action={`/deelnemers/${data.participant.id}/acties/${type}`} novalidate>
           {specs(type, data).map((spec) => (
             <Field spec={spec} prefix={prefix} state={state} required={isRequired(type, spec.name)} />
           ))}
@@ -293,7 +294,9 @@ export function ParticipantPage({ data, open, message }: { data: ParticipantPage
           <dd>{formatDate(participant.created_at)}</dd>
           <dt>Contact</dt>
           <dd>
-            {[participant.phone, participant.email].filter(Boolean).join(' · ') || '—'}
+            {participant.phone ?? ''}
+            {participant.phone && participant.email ? ' · ' : ''}
+            {participant.email ? <EmailAddress address={participant.email} /> : participant.phone ? '' : '—'}
             {participant.email ? (participant.opted_out_at ? ' (afgemeld voor e-mail)' : participant.consent_email ? '' : ' (geen toestemming voor e-mail)') : ''}
           </dd>
         </dl>
