@@ -23,6 +23,8 @@ import { STYLESHEET } from './web/styles.js';
 /** Requests larger than this are refused (413): forms and JSON bodies are small. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
+const ALLOWED_METHODS = ['GET', 'HEAD', 'POST', 'OPTIONS'];
+
 /** JSON for the API and the service endpoints; HTML pages for everything else. */
 function wantsJson(c: Context): boolean {
   const path = c.req.path;
@@ -33,6 +35,7 @@ const PAGE_TITLES: Partial<Record<ErrorCode, string>> = {
   unauthenticated: 'Meld je eerst aan',
   forbidden: 'Geen toegang',
   not_found: 'Niet gevonden',
+  method_not_allowed: 'Niet ondersteund',
   payload_too_large: 'Te groot',
   unavailable: 'Even niet beschikbaar',
   internal: 'Er ging iets mis',
@@ -54,6 +57,13 @@ export function createApp(deps: ApiDeps): Hono<AppEnv> {
   };
 
   app.use(requestId());
+  // The app answers GET, HEAD and POST only (and OPTIONS for preflights): any other method —
+  // TRACE, PUT, DELETE … — is refused as such (405 with Allow), not as a missing page.
+  app.use(async (c, next) => {
+    if (ALLOWED_METHODS.includes(c.req.method)) return next();
+    c.header('Allow', ALLOWED_METHODS.join(', '));
+    return fail(c, 'method_not_allowed', 'Deze methode wordt niet ondersteund.');
+  });
   app.use(
     secureHeaders({
       // No scripts at all; styles from our stylesheet (and the opt-out page's own inline style).

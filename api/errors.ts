@@ -12,6 +12,7 @@ export const ERROR_STATUS = {
   unauthenticated: 401,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
   refused: 409,
   payload_too_large: 413,
   /** An Idempotency-Key reused for a different request. */

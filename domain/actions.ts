@@ -22,7 +22,8 @@ import { isValidLocalDate } from './calendar.js';
 
 const id = z.guid({ error: 'moet een geldige id zijn' });
 const noteId = id.optional();
-const localDate = z.string().refine(isValidLocalDate, { error: 'moet een datum zijn (JJJJ-MM-DD)' });
+/** A calendar date, YYYY-MM-DD; the OpenAPI document says `format: date` so clients build valid ones. */
+const localDate = z.string().refine(isValidLocalDate, { error: 'moet een datum zijn (JJJJ-MM-DD)' }).meta({ format: 'date' });
 const actor = { by: id };
 
 export const signalCrisisSchema = z.object({

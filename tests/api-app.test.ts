@@ -1,3 +1,6 @@
+import type { AddressInfo } from 'node:net';
+import { request } from 'node:http';
+import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../api/app.js';
 import { ACTION_TYPES } from '../api/requests.js';
@@ -54,6 +57,9 @@ describe('the OpenAPI document', () => {
     expect(crisis.required).toEqual(['kind']);
     const intake = doc.components.schemas.Intake!;
     expect(intake.required).toEqual(expect.arrayContaining(['siteId', 'firstName', 'lastName', 'birthDate', 'referralSource']));
+    // Dates are what the server checks: YYYY-MM-DD.
+    expect(intake.properties?.birthDate).toMatchObject({ type: 'string', format: 'date' });
+    expect(doc.components.schemas.signAgreementRequest!.properties?.startDate).toMatchObject({ type: 'string', format: 'date' });
     expect(JSON.stringify(doc)).not.toContain('"$schema"');
   });
 });
@@ -77,6 +83,35 @@ describe('headers and limits', () => {
     const body = await json<{ error: { code: string; requestId: string } }>(res);
     expect(body.error.code).toBe('payload_too_large');
     expect(body.error.requestId).toBe(res.headers.get('x-request-id'));
+  });
+
+  it('refuses TRACE and every other method it does not serve with 405 and Allow', async () => {
+    // fetch() refuses to send TRACE, so it goes to the app served over real HTTP.
+    const server = serve({ fetch: stack.app.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const trace = await new Promise<{ status?: number; allow?: string | string[] }>((resolve, reject) => {
+        request({ host: '127.0.0.1', port, method: 'TRACE', path: '/api/participants' }, (res) => {
+          res.resume();
+          resolve({ status: res.statusCode, allow: res.headers.allow });
+        })
+          .on('error', reject)
+          .end();
+      });
+      expect(trace).toEqual({ status: 405, allow: 'GET, HEAD, POST, OPTIONS' });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    for (const method of ['PUT', 'DELETE', 'PATCH']) {
+      const res = await stack.app.request(`${ORIGIN}/api/participants`, { method, headers: { authorization: `Bearer ${staff.token}` } });
+      expect(res.status, method).toBe(405);
+      expect(res.headers.get('allow')).toBe('GET, HEAD, POST, OPTIONS');
+      expect(await json(res)).toMatchObject({ error: { code: 'method_not_allowed' } });
+    }
+    const pageRes = await stack.app.request(`${ORIGIN}/deelnemers`, { method: 'PUT' });
+    expect(pageRes.status).toBe(405);
+    expect(await pageRes.text()).toContain('Niet ondersteund');
   });
 
   it('answers unknown API paths with the JSON error shape and unknown pages with a Dutch page', async () => {
