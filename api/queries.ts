@@ -6,6 +6,7 @@ import type { PathStatus } from '../domain/path-state.js';
 import type { ApiDeps, SignedInUser } from './context.js';
 import { ApiError } from './errors.js';
 import { readPath } from './path-service.js';
+import { supabaseClient } from '../infra/supabase/client.js';
 
 /**
  * What the API and the pages read from the database: participant lists, a participant's
@@ -56,6 +57,11 @@ export interface ParticipantFilter {
   phase?: Phase | undefined;
   coachId?: string | undefined;
   siteId?: string | undefined;
+  /** Words that must all occur in the name. */
+  search?: string | undefined;
+  /** 1-based. */
+  page?: number | undefined;
+  pageSize?: number | undefined;
 }
 
 /** Which participants a person may list, with the filters they asked for; refuses what they may not see. */
@@ -69,26 +75,47 @@ function scope(user: SignedInUser, filter: ParticipantFilter): { siteId: string;
   return { siteId: user.siteId, ...(filter.coachId ? { coachId: filter.coachId } : {}) };
 }
 
-export async function listParticipants(deps: ApiDeps, user: SignedInUser, filter: ParticipantFilter = {}): Promise<ParticipantSummary[]> {
-  const { db } = deps;
+/** Participants per page of the list; the API lets a client ask for up to 100. */
+export const PARTICIPANTS_PAGE_SIZE = 25;
+
+export interface ParticipantPage {
+  participants: ParticipantSummary[];
+  /** How many participants match the filter and the search, over all pages. */
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+/**
+ * A page of the participants a person may see, searched by name and paged in the database. The
+ * search runs with the person's own token, so row-level security decides what it finds; the
+ * details of that page (tasks, contacts) are then read for those participants only.
+ */
+export async function listParticipants(deps: ApiDeps, user: SignedInUser, filter: ParticipantFilter = {}): Promise<ParticipantPage> {
   const where = scope(user, filter);
-  let query = db
-    .from('participants')
-    .select('id, first_name, last_name, site_id, coach_id, created_at')
-    .eq('site_id', where.siteId)
-    .is('erased_at', null)
-    .order('last_name', { ascending: true })
-    .order('first_name', { ascending: true });
-  if (where.coachId) query = query.eq('coach_id', where.coachId);
-  const participants = check(await query, 'list participants');
+  const page = Math.max(1, filter.page ?? 1);
+  const pageSize = filter.pageSize ?? PARTICIPANTS_PAGE_SIZE;
+  const asPerson = supabaseClient(deps.config.SUPABASE_URL, deps.config.SUPABASE_ANON_KEY, user.token);
+  const found = await asPerson.rpc('list_participants', {
+    p_site: where.siteId,
+    ...(where.coachId ? { p_coach: where.coachId } : {}),
+    ...(filter.phase ? { p_phase: filter.phase } : {}),
+    ...(filter.search ? { p_search: filter.search } : {}),
+    p_limit: pageSize,
+    p_offset: (page - 1) * pageSize,
+  });
+  const participants = check(found, 'list participants');
+  const total = Number(participants[0]?.total ?? 0);
+  const { db } = deps;
   const ids = participants.map((p) => p.id);
 
-  const paths = new Map<string, { phase: string; status: string; path_run: number }>();
+  const paths = new Map<string, { phase: string; status: string; path_run: number }>(
+    participants.filter((p) => p.phase !== null && p.status !== null && p.path_run !== null).map((p) => [p.id, { phase: p.phase!, status: p.status!, path_run: p.path_run! }]),
+  );
   const nextTasks = new Map<string, ParticipantSummary['nextTask']>();
   const lastContact = new Map<string, string>();
   for (const part of chunks(ids)) {
-    const [pathRows, taskRows, contactRows] = await Promise.all([
-      db.from('paths').select('participant_id, phase, status, path_run').in('participant_id', part),
+    const [taskRows, contactRows] = await Promise.all([
       db.from('tasks').select('id, participant_id, kind, due_at').in('participant_id', part).eq('status', 'open').order('due_at', { ascending: true }),
       db
         .from('path_events')
@@ -96,10 +123,6 @@ export async function listParticipants(deps: ApiDeps, user: SignedInUser, filter
         .in('participant_id', part)
         .in('type', [...CONTACT_EVENTS]),
     ]);
-    for (const row of check(pathRows, 'read paths')) {
-      const known = paths.get(row.participant_id);
-      if (!known || row.path_run > known.path_run) paths.set(row.participant_id, row);
-    }
     for (const row of check(taskRows, 'read tasks')) {
       if (!nextTasks.has(row.participant_id)) nextTasks.set(row.participant_id, { id: row.id, kind: row.kind as TaskKind, dueAt: row.due_at });
     }
@@ -139,7 +162,7 @@ export async function listParticipants(deps: ApiDeps, user: SignedInUser, filter
       lastContactAt: contact,
     });
   }
-  return filter.phase ? summaries.filter((s) => s.phase === filter.phase) : summaries;
+  return { participants: summaries, total, page, pageSize };
 }
 
 /** When an event happened: the instant it carries, or the moment it was recorded. */

@@ -50,6 +50,9 @@ export const participantsQuerySchema = z.object({
   phase: z.enum(PHASES).optional(),
   coach: id.optional(),
   site: id.optional(),
+  q: z.string().trim().max(100, { error: 'maximaal 100 tekens' }).optional().meta({ description: 'words that must all occur in the name' }),
+  page: z.coerce.number().int().min(1).max(10_000).default(1).meta({ description: '1-based' }),
+  pageSize: z.coerce.number().int().min(1).max(100).default(25),
 });
 
 export const TASK_WINDOWS = ['open', 'due', 'overdue'] as const;

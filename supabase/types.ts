@@ -1155,6 +1155,28 @@ export type Database = {
         Args: { p_from: string; p_site: string; p_to: string }
         Returns: Json
       }
+      list_participants: {
+        Args: {
+          p_coach?: string
+          p_limit?: number
+          p_offset?: number
+          p_phase?: Database["public"]["Enums"]["phase"]
+          p_search?: string
+          p_site: string
+        }
+        Returns: {
+          coach_id: string
+          created_at: string
+          first_name: string
+          id: string
+          last_name: string
+          path_run: number
+          phase: Database["public"]["Enums"]["phase"]
+          site_id: string
+          status: Database["public"]["Enums"]["path_status"]
+          total: number
+        }[]
+      }
       meet_and_greet_invitees: {
         Args: Record<PropertyKey, never>
         Returns: string[]

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { page, submit, takeIn, until, type Person } from './support/http.js';
+import { page, registerParticipants, submit, takeIn, until, type Person } from './support/http.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
 /**
@@ -69,6 +69,33 @@ describe('who may open which page', () => {
     expect((await page(stack, `/deelnemers/${id}`, coach2.token)).status).toBe(403);
     expect((await page(stack, '/deelnemers/5a1e0000-0000-4000-8000-00000000dead', coach.token)).status).toBe(404);
     expect((await page(stack, '/deelnemers/geen-id', coach.token)).status).toBe(404);
+  });
+});
+
+describe('the participant list of a busy site', () => {
+  it('pages by 25 with the filter kept, and finds a name', async () => {
+    const site = await stack.site('Stuyfplek Druk');
+    const desk = await stack.person('staff', site);
+    const an = await stack.person('coach', site);
+    await registerParticipants(stack, { staff: desk, siteId: site, coachId: an.id, count: 30, lastName: 'Maes' });
+    await takeIn(stack, desk, site, { firstName: 'Zeynep', lastName: 'Öztürk', coachId: an.id });
+
+    const first = await html(await page(stack, '/deelnemers', desk.token));
+    expect(first).toContain('31 deelnemers');
+    expect(first.match(/<li>/g)?.length).toBe(25);
+    expect(first).toContain('Pagina 1 van 2');
+    expect(first).toContain('href="/deelnemers?pagina=2" rel="next"');
+
+    const second = await html(await page(stack, '/deelnemers?pagina=2', desk.token));
+    expect(second.match(/<li>/g)?.length).toBe(6);
+    expect(second).toContain('rel="prev"');
+
+    // The search is kept in the paging links and in the field.
+    const found = await html(await page(stack, `/deelnemers?zoek=${encodeURIComponent('zeynep öz')}`, desk.token));
+    expect(found).toContain('1 deelnemer gevonden');
+    expect(found).toContain('Zeynep Öztürk');
+    expect(found).toContain('value="zeynep öz"');
+    expect(found).not.toContain('Maes');
   });
 });
 

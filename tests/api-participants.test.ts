@@ -4,6 +4,7 @@ import { ACTION_TYPES } from '../api/requests.js';
 import { addMonths, formatLocalDate, toLocalDate } from '../domain/calendar.js';
 import type { PathView } from '../domain/path-state.js';
 import { api, json, peopleAtTwoSites, takeIn, until, type Person } from './support/http.js';
+import { supabaseClient } from '../infra/supabase/client.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
 /**
@@ -173,6 +174,51 @@ describe('participants list', () => {
     expect(all.map((p) => p.firstName)).not.toContain('Dirk');
     expect((await list(staff, `?coach=${coach2.id}`)).map((p) => p.id)).toEqual([bert]);
     expect((await list(staff, `?site=${siteId}&phase=orientation`)).map((p) => p.id)).not.toContain(chris);
+  });
+
+  it('searches by name and pages in the database, with the total over all pages', async () => {
+    // A site of its own, so the counts are exact.
+    const site = await stack.site('Stuyfplek Zoeken');
+    const desk = await stack.person('staff', site);
+    const bram = await stack.person('coach', site);
+    const names = ['Amal Vandamme', 'Bart Vandenberghe', 'Chloé Van Damme', 'Dries Peeters', 'Emma Peeters', 'Fien Claes', 'Geert Claes'];
+    for (const name of names) {
+      const firstName = name.slice(0, name.indexOf(' '));
+      await takeIn(stack, desk, site, { firstName, lastName: name.slice(firstName.length + 1), coachId: bram.id });
+    }
+    const get = async (query: string, who: Person = desk) => {
+      const res = await api(stack, `/api/participants${query}`, { token: who.token });
+      expect(res.status, query).toBe(200);
+      return json<{ participants: Array<{ id: string; firstName: string; lastName: string }>; total: number; page: number; pageSize: number }>(res);
+    };
+    const fullNames = (page: { participants: Array<{ firstName: string; lastName: string }> }) => page.participants.map((p) => `${p.firstName} ${p.lastName}`);
+
+    // Every word must occur in the name, whatever the case; ordered by family name.
+    expect(fullNames(await get('?q=peeters'))).toEqual(['Dries Peeters', 'Emma Peeters']);
+    expect(fullNames(await get('?q=EM%20pee'))).toEqual(['Emma Peeters']);
+    expect(fullNames(await get('?q=van'))).toEqual(['Chloé Van Damme', 'Amal Vandamme', 'Bart Vandenberghe']);
+    // Wildcards are plain characters in a search.
+    expect((await get('?q=%25')).total).toBe(0);
+    expect((await get('?q=_')).total).toBe(0);
+
+    const first = await get('?pageSize=3');
+    expect([first.total, first.page, first.pageSize]).toEqual([7, 1, 3]);
+    expect(fullNames(first)).toEqual(['Fien Claes', 'Geert Claes', 'Dries Peeters']);
+    const third = await get('?pageSize=3&page=3');
+    expect(fullNames(third)).toEqual(['Bart Vandenberghe']);
+    const all = [...fullNames(first), ...fullNames(await get('?pageSize=3&page=2')), ...fullNames(third)];
+    expect(new Set(all).size).toBe(7);
+
+    // Row-level security decides: the database function, called with a coach's own token, returns
+    // only that coach's participants, even when asked for another site.
+    const asBram = supabaseClient(stack.config.SUPABASE_URL, stack.config.SUPABASE_ANON_KEY, bram.token);
+    const asOther = supabaseClient(stack.config.SUPABASE_URL, stack.config.SUPABASE_ANON_KEY, coach.token);
+    expect((await asBram.rpc('list_participants', { p_site: site })).data).toHaveLength(7);
+    expect((await asOther.rpc('list_participants', { p_site: site })).data).toEqual([]);
+
+    const bad = await api(stack, '/api/participants?page=0&pageSize=500', { token: desk.token });
+    expect(bad.status).toBe(400);
+    expect(Object.keys((await json<ErrorBody>(bad)).error.fields ?? {}).sort()).toEqual(['page', 'pageSize']);
   });
 
   it('refuses what a person may not list (403), bad filters (400) and no sign-in (401)', async () => {

@@ -41,9 +41,8 @@ function idempotencyKeyOf(header: string | undefined): string | undefined {
 participantsApi.get('/participants', requireRole('staff', 'coach'), async (c) => {
   const parsed = participantsQuerySchema.safeParse(c.req.query());
   if (!parsed.success) throw invalidInput(parsed.error);
-  const { phase, coach, site } = parsed.data;
-  const participants = await listParticipants(c.var.deps, c.var.user!, { phase, coachId: coach, siteId: site });
-  return c.json({ participants });
+  const { phase, coach, site, q, page, pageSize } = parsed.data;
+  return c.json(await listParticipants(c.var.deps, c.var.user!, { phase, coachId: coach, siteId: site, search: q, page, pageSize }));
 });
 
 participantsApi.get('/participants/:id', requireRole('staff', 'coach'), async (c) => {

@@ -157,13 +157,19 @@ export function webPages(): Hono<AppEnv> {
   // Participants.
   web.get('/deelnemers', signedIn('staff', 'coach'), async (c) => {
     const user = c.var.user!;
-    const query = participantsQuerySchema.safeParse({ phase: c.req.query('fase') || undefined, coach: c.req.query('coach') || undefined });
-    const filter = query.success ? query.data : {};
-    const [participants, coaches] = await Promise.all([
-      listParticipants(c.var.deps, user, { phase: filter.phase, coachId: filter.coach }),
+    const query = participantsQuerySchema.safeParse({
+      phase: c.req.query('fase') || undefined,
+      coach: c.req.query('coach') || undefined,
+      q: c.req.query('zoek') || undefined,
+      page: c.req.query('pagina') || undefined,
+    });
+    // A hand-edited address with a bad filter shows the whole list rather than an error.
+    const filter = query.success ? query.data : participantsQuerySchema.parse({});
+    const [list, coaches] = await Promise.all([
+      listParticipants(c.var.deps, user, { phase: filter.phase, coachId: filter.coach, search: filter.q, page: filter.page }),
       user.role === 'staff' ? coachesOfSite(c.var.deps, user.siteId) : Promise.resolve([]),
     ]);
-    return c.render(<ParticipantsPage user={user} participants={participants} coaches={coaches} filter={{ phase: filter.phase, coach: filter.coach }} />, {
+    return c.render(<ParticipantsPage user={user} list={list} coaches={coaches} filter={{ phase: filter.phase, coach: filter.coach, search: filter.q }} />, {
       title: user.role === 'coach' ? 'Mijn deelnemers' : 'Deelnemers',
     });
   });

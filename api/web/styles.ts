@@ -108,8 +108,9 @@ details.action > .body { padding: 1rem; }
 
 .filters { display: grid; gap: .75rem; grid-template-columns: 1fr; align-items: end; }
 .filters .field { margin: 0; }
+.paging { display: flex; flex-wrap: wrap; gap: .75rem; align-items: center; justify-content: space-between; margin: 1rem 0; }
 @media (min-width: 40rem) {
-  .filters { grid-template-columns: repeat(3, minmax(0, 1fr)); }
+  .filters { grid-template-columns: repeat(4, minmax(0, 1fr)); }
   .two { display: grid; grid-template-columns: 1fr 1fr; gap: 0 1rem; }
 }
 table { width: 100%; border-collapse: collapse; background: var(--paper); font-size: .95rem; }
