@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../api/app.js';
 import { ACTION_TYPES } from '../api/requests.js';
 import { signUserToken } from '../infra/supabase/tokens.js';
-import { ORIGIN, api, json, page, submit } from './support/http.js';
+import { ORIGIN, api, json, page, sessionCookie, submit } from './support/http.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
 /**
@@ -114,7 +114,7 @@ describe('CSRF protection on forms', () => {
   it('guards API calls that ride on the session cookie too', async () => {
     const path = `${ORIGIN}/api/tasks/5a1e0000-0000-4000-8000-00000000dead/complete`;
     const send = (origin: string) =>
-      stack.app.request(path, { method: 'POST', headers: { cookie: `groeipad_session=${coach.token}`, 'content-type': 'text/plain', origin }, body: '{}' });
+      stack.app.request(path, { method: 'POST', headers: { cookie: sessionCookie(coach.token), 'content-type': 'text/plain', origin }, body: '{}' });
     expect((await send('https://evil.example')).status).toBe(403);
     // From our own page it gets through to the route (which does not know the task).
     expect((await send(ORIGIN)).status).toBe(404);
@@ -191,9 +191,10 @@ describe('sign-in (local stack) and sign-out', () => {
     });
     expect(post.status).toBe(404);
     expect(post.headers.get('set-cookie')).toBeNull();
-    // Without a session a page says so (no local sign-in to send people to).
-    const pageRes = await production.request(`${ORIGIN}/deelnemers`);
-    expect(pageRes.status).toBe(401);
+    // Without a session a page sends people to the sign-in with Supabase Auth (email and code).
+    const pageRes = await production.request(`${ORIGIN}/deelnemers`, { redirect: 'manual' });
+    expect(pageRes.status).toBe(303);
+    expect(pageRes.headers.get('location')).toBe(`/aanmelden?terug=${encodeURIComponent('/deelnemers')}`);
     // Tokens from the hosted project (same secret) still work.
     const apiRes = await production.request(`${ORIGIN}/api/participants`, { headers: { authorization: `Bearer ${coach.token}` } });
     expect(apiRes.status).toBe(200);

@@ -23,7 +23,8 @@ export async function json<T = Record<string, unknown>>(res: Response): Promise<
   return (await res.json()) as T;
 }
 
-export const sessionCookie = (token: string) => `groeipad_session=${token}`;
+export { sessionCookie } from './sessions.js';
+import { sessionCookie } from './sessions.js';
 
 /** A page, as a signed-in browser asks for it. */
 export function page(stack: TestStack, path: string, token?: string) {
