@@ -10,6 +10,7 @@ import { startOutbox, type Outbox, type StoredEmail } from '../infra/mail/outbox
 import { freePort } from '../infra/net.js';
 import { NODE_REALTIME } from '../infra/supabase/client.js';
 import { startLocalSupabase, type LocalSupabase } from '../infra/supabase/local.js';
+import { signUserToken } from '../infra/supabase/tokens.js';
 
 /**
  * The local stand-in for Supabase Auth (infra/supabase/auth-server.ts), driven by the official
@@ -144,8 +145,11 @@ describe('email code (signInWithOtp, verifyOtp)', () => {
     const tampered = `${h}.${Buffer.from(JSON.stringify({ ...decode(session.access_token).payload, role: 'service_role' })).toString('base64url')}.${s}`;
     expect(p).not.toBe(tampered.split('.')[1]);
     expect((await rest(tampered)).status).toBe(401);
-    // The service-role key (HS256, the project's JWT secret) still works beside it.
+    // HS256 tokens (the project's JWT secret) still work beside it: the service-role key, and a
+    // person's token as the data tests and `npm run dev` sign them; one with another secret does not.
     expect((await rest(supabase.serviceRoleKey)).status).toBe(200);
+    expect((await rest(await signUserToken(USER_ID, supabase.jwtSecret))).status).toBe(200);
+    expect((await rest(await signUserToken(USER_ID, 'another-secret-that-is-at-least-32-characters'))).status).toBe(401);
   });
 
   it('sends nothing to an unknown address, and answers as GoTrue does without sign-ups', async () => {
