@@ -81,7 +81,7 @@ function refreshAtAuthServer(refreshToken: string) {
 
 async function signInWithCode(page: Page, email: string, screenshots?: string): Promise<void> {
   await page.getByLabel('E-mailadres').fill(email);
-  await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Stuur me een code' }).click()]);
+  await Promise.all([page.waitForURL(`${base}/aanmelden`), page.getByRole('button', { name: 'Stuur me een code' }).click()]);
   await expect.poll(() => page.locator('h1').textContent()).toBe('Typ je code');
   expect(await page.getByRole('status').textContent()).toContain('We stuurden een code als dit adres bij ons bekend is');
   if (screenshots) await snap(page, `${screenshots}-code`);
@@ -114,12 +114,14 @@ describe('a coach signs in with a code from their email', () => {
 
     // A typo in the code: said in Dutch next to the field, the form stays.
     await page.getByLabel('E-mailadres').fill(COACH_EMAIL);
-    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Stuur me een code' }).click()]);
+    await Promise.all([page.waitForURL(`${base}/aanmelden`), page.getByRole('button', { name: 'Stuur me een code' }).click()]);
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Typ je code');
     await snap(page, '21-aanmelden-code');
     const code = await latestCode(COACH_EMAIL);
     const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
     await page.getByLabel('Code').fill(wrong);
-    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Aanmelden' }).click()]);
+    await Promise.all([page.waitForURL(`${base}/aanmelden/code`), page.getByRole('button', { name: 'Aanmelden' }).click()]);
+    await page.waitForSelector('#code-code-error');
     expect(await page.locator('#code-code-error').textContent()).toBe('Deze code klopt niet of is verlopen. Kijk de cijfers na, of vraag een nieuwe code aan.');
     await snap(page, '22-aanmelden-foute-code');
 
@@ -167,7 +169,7 @@ describe('sign-in pages say nothing about who has an account', () => {
     const page = await context.newPage();
     await page.goto(`${base}/aanmelden`);
     await page.getByLabel('E-mailadres').fill('niemand@example.be');
-    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Stuur me een code' }).click()]);
+    await Promise.all([page.waitForURL(`${base}/aanmelden`), page.getByRole('button', { name: 'Stuur me een code' }).click()]);
     await expect.poll(() => page.locator('h1').textContent()).toBe('Typ je code');
     expect(await page.getByRole('status').textContent()).toContain('We stuurden een code als dit adres bij ons bekend is');
     expect(await mailTo('niemand@example.be')).toEqual([]);
