@@ -1,3 +1,4 @@
+import { sessionCookie } from './sessions.js';
 import type { TestStack } from './stack.js';
 
 /**
@@ -23,8 +24,7 @@ export async function json<T = Record<string, unknown>>(res: Response): Promise<
   return (await res.json()) as T;
 }
 
-export { sessionCookie } from './sessions.js';
-import { sessionCookie } from './sessions.js';
+export { sessionCookie };
 
 /** A page, as a signed-in browser asks for it. */
 export function page(stack: TestStack, path: string, token?: string) {
