@@ -4,10 +4,8 @@ import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
-import { getCookie } from 'hono/cookie';
-import { authenticate, SESSION_COOKIE } from './auth.js';
+import { authenticate, hasSessionCookie } from './auth.js';
 import type { ApiDeps, AppEnv } from './context.js';
-import { localSignInAllowed } from '../infra/config.js';
 import { ApiError, ERROR_STATUS, errorBody, type ErrorCode } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { groupMomentsApi } from './routes/group-moments.js';
@@ -17,7 +15,7 @@ import { reportsApi } from './routes/reports.js';
 import { tasksApi } from './routes/tasks.js';
 import { renderer } from './web/layout.js';
 import { ErrorPage } from './web/pages/error.js';
-import { webPages } from './web/routes.js';
+import { signInPage, webPages } from './web/routes.js';
 import { STYLESHEET } from './web/styles.js';
 
 /** Requests larger than this are refused (413): forms and JSON bodies are small. */
@@ -49,9 +47,7 @@ export function createApp(deps: ApiDeps): Hono<AppEnv> {
   const fail = (c: Context<AppEnv>, code: ErrorCode, message: string, fields?: Record<string, string>) => {
     const status = ERROR_STATUS[code];
     if (wantsJson(c)) return c.json(errorBody(c, code, message, fields), status);
-    if (code === 'unauthenticated' && localSignInAllowed(deps.config)) {
-      return c.redirect(`/inloggen?terug=${encodeURIComponent(c.req.path)}`, 303);
-    }
+    if (code === 'unauthenticated') return c.redirect(`${signInPage(deps.config)}?terug=${encodeURIComponent(c.req.path)}`, 303);
     c.status(status);
     return c.render(ErrorPage({ title: PAGE_TITLES[code] ?? 'Dit lukt niet', message, requestId: c.var.requestId }), { title: PAGE_TITLES[code] ?? 'Fout' });
   };
@@ -94,7 +90,7 @@ export function createApp(deps: ApiDeps): Hono<AppEnv> {
   const checkOrigin = csrf({ origin: (origin, c) => origin === new URL(c.req.url).origin || origin === publicOrigin });
   app.use((c, next) => {
     if (c.req.header('authorization')?.startsWith('Bearer ')) return next();
-    if (wantsJson(c) && getCookie(c, SESSION_COOKIE) === undefined) return next();
+    if (wantsJson(c) && !hasSessionCookie(c)) return next();
     return checkOrigin(c, next);
   });
   app.use(
@@ -103,7 +99,9 @@ export function createApp(deps: ApiDeps): Hono<AppEnv> {
       onError: (c) => fail(c as Context<AppEnv>, 'payload_too_large', 'Het verzoek is te groot.'),
     }),
   );
-  app.use(authenticate());
+  // The stylesheet needs nobody's session (and must not refresh it alongside the page).
+  const signIn = authenticate();
+  app.use((c, next) => (c.req.path.startsWith('/static/') ? next() : signIn(c, next)));
 
   app.get('/health', (c) => c.json({ status: 'ok' }));
   app.get('/ready', async (c) => {

@@ -1,43 +1,95 @@
+import { createServerClient, type CookieOptions } from '@supabase/ssr';
 import type { Context, MiddlewareHandler } from 'hono';
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { getCookie, setCookie } from 'hono/cookie';
 import { decode, verify, verifyWithJwks } from 'hono/jwt';
+import type { CookieOptions as HonoCookieOptions } from 'hono/utils/cookie';
 import type { HonoJsonWebKey } from 'hono/utils/jwt/jws';
+import { NODE_REALTIME } from '../infra/supabase/client.js';
 import { ApiError } from './errors.js';
 import type { ApiDeps, AppEnv } from './context.js';
 
 /**
- * Sign-in with Supabase JWTs: a bearer token (API) or the session cookie (web pages), verified
- * with the project's JWT secret. The role and site come from the person's profile, never from
- * the token's claims.
+ * Sign-in with Supabase Auth. API clients send an access token (Authorization: Bearer); the web
+ * pages keep the session (access and refresh token) in the `groeipad_session` cookie the way
+ * @supabase/ssr documents for server-rendered apps: its server client reads and writes the
+ * cookies, and refreshes the session when the access token is (about to be) expired. Either way
+ * we verify the access token ourselves; the role and site come from the person's profile, never
+ * from the token's claims, so a changed role takes effect at once.
  */
 export const SESSION_COOKIE = 'groeipad_session';
-/** How long a session cookie lives; the token inside expires at the same time. */
-export const SESSION_SECONDS = 8 * 3600;
 
-/** Puts a signed-in person's token in the session cookie: httpOnly, SameSite Lax, Secure on https. */
-export function setSessionCookie(c: Context<AppEnv>, token: string): void {
-  setCookie(c, SESSION_COOKIE, token, {
-    path: '/',
-    httpOnly: true,
-    sameSite: 'Lax',
-    secure: new URL(c.var.deps.config.PUBLIC_URL).protocol === 'https:',
-    maxAge: SESSION_SECONDS,
-  });
+/** @supabase/ssr splits a big session over `groeipad_session.0`, `.1`, …; all of them are the session. */
+export function isSessionCookie(name: string): boolean {
+  return name === SESSION_COOKIE || /^groeipad_session\.\d+$/.test(name);
 }
 
-export function clearSessionCookie(c: Context<AppEnv>): void {
-  deleteCookie(c, SESSION_COOKIE, { path: '/', secure: new URL(c.var.deps.config.PUBLIC_URL).protocol === 'https:' });
+export function hasSessionCookie(c: Context): boolean {
+  return Object.keys(getCookie(c)).some(isSessionCookie);
+}
+
+const secureCookies = (config: ApiDeps['config']) => new URL(config.PUBLIC_URL).protocol === 'https:';
+
+/** @supabase/ssr speaks the `cookie` package's options; Hono's setCookie spells SameSite and priority its own way. */
+function honoCookieOptions(o: CookieOptions): HonoCookieOptions {
+  const sameSite = o.sameSite === true ? 'Strict' : o.sameSite === false ? undefined : o.sameSite;
+  return {
+    path: o.path ?? '/',
+    domain: o.domain,
+    maxAge: o.maxAge,
+    expires: o.expires,
+    httpOnly: o.httpOnly,
+    secure: o.secure,
+    sameSite: sameSite ? ((sameSite[0]!.toUpperCase() + sameSite.slice(1)) as 'Strict' | 'Lax' | 'None') : undefined,
+  };
 }
 
 /**
- * Supabase Auth signs access tokens with the project's JWT secret (HS256, the local stack and
- * older projects) or with asymmetric signing keys published as JWKS (ES256/RS256, hosted
- * projects today). The keys are fetched once and kept for ten minutes.
+ * The request's Supabase client for auth (one per request): reads the session from the cookies
+ * and writes what changes (sign-in, refresh, sign-out) to the response, httpOnly, SameSite=Lax,
+ * Secure on an https PUBLIC_URL. It talks to SUPABASE_URL exactly as to a hosted project.
  */
-let jwksCache: { url: string; at: number; keys: HonoJsonWebKey[] } | null = null;
+export function sessionClient(c: Context<AppEnv>): ReturnType<typeof createServerClient> {
+  const existing = c.get('auth');
+  if (existing) return existing;
+  const { config } = c.var.deps;
+  const client = createServerClient(config.SUPABASE_URL, config.SUPABASE_ANON_KEY, {
+    cookies: {
+      getAll: () => Object.entries(getCookie(c)).map(([name, value]) => ({ name, value })),
+      setAll: (cookies, headers) => {
+        for (const { name, value, options } of cookies) setCookie(c, name, value, honoCookieOptions(options));
+        // No cache may keep a response that sets someone's session.
+        for (const [name, value] of Object.entries(headers)) c.header(name, value);
+      },
+    },
+    cookieOptions: { name: SESSION_COOKIE, path: '/', sameSite: 'lax', httpOnly: true, secure: secureCookies(config) },
+    realtime: NODE_REALTIME,
+  });
+  c.set('auth', client);
+  return client;
+}
 
-async function signingKeys(url: string): Promise<HonoJsonWebKey[]> {
-  if (jwksCache && jwksCache.url === url && Date.now() - jwksCache.at < 600_000) return jwksCache.keys;
+/** Clears every session cookie the request carried (sign-out, also when the auth server could not be reached). */
+export function clearSessionCookies(c: Context<AppEnv>): void {
+  const secure = secureCookies(c.var.deps.config);
+  const names = Object.keys(getCookie(c))
+    .filter(isSessionCookie)
+    .sort();
+  for (const name of names) setCookie(c, name, '', { path: '/', maxAge: 0, httpOnly: true, sameSite: 'Lax', secure });
+}
+
+/**
+ * Supabase Auth signs access tokens with the project's JWT secret (HS256, older projects and the
+ * ready-made tokens of `npm run dev`) or with asymmetric signing keys published as JWKS (ES256/
+ * RS256: hosted projects today, and the local auth server). The keys are kept for ten minutes; a
+ * token with a key id we do not know makes us fetch them again once (a rotated key), at most
+ * every few seconds so that made-up key ids cannot make us hammer the auth server.
+ */
+const JWKS_TTL_MS = 600_000;
+const JWKS_FORCED_REFETCH_MS = 5_000;
+let jwksCache: { url: string; at: number; keys: HonoJsonWebKey[] } | null = null;
+let lastForcedFetch = 0;
+
+async function fetchKeys(url: string): Promise<HonoJsonWebKey[]> {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`JWKS ${url}: ${res.status}`);
   const { keys } = (await res.json()) as { keys: HonoJsonWebKey[] };
@@ -45,23 +97,47 @@ async function signingKeys(url: string): Promise<HonoJsonWebKey[]> {
   return keys;
 }
 
-export async function verifyAccessToken(token: string, config: ApiDeps['config']) {
-  const { alg } = decode(token).header;
-  if (alg === 'HS256') return verify(token, config.SUPABASE_JWT_SECRET, 'HS256');
-  const url = config.SUPABASE_JWKS_URL ?? `${config.SUPABASE_URL.replace(/\/$/, '')}/auth/v1/.well-known/jwks.json`;
-  return verifyWithJwks(token, { keys: await signingKeys(url), allowedAlgorithms: ['ES256', 'RS256'] });
+async function signingKeys(url: string, kid: string | undefined): Promise<HonoJsonWebKey[]> {
+  const cached = jwksCache && jwksCache.url === url && Date.now() - jwksCache.at < JWKS_TTL_MS ? jwksCache.keys : await fetchKeys(url);
+  if (kid === undefined || cached.some((k) => k.kid === kid) || Date.now() - lastForcedFetch < JWKS_FORCED_REFETCH_MS) return cached;
+  lastForcedFetch = Date.now();
+  return fetchKeys(url);
 }
 
+/** Signature, `exp` and `aud: authenticated` (a token for another audience signs nobody in here). */
+export async function verifyAccessToken(token: string, config: ApiDeps['config']) {
+  const { header } = decode(token);
+  const verification = { aud: 'authenticated' };
+  if (header.alg === 'HS256') return verify(token, config.SUPABASE_JWT_SECRET, { alg: 'HS256', ...verification });
+  const url = config.SUPABASE_JWKS_URL ?? `${config.SUPABASE_URL.replace(/\/$/, '')}/auth/v1/.well-known/jwks.json`;
+  return verifyWithJwks(token, { keys: await signingKeys(url, header.kid), allowedAlgorithms: ['ES256', 'RS256'], verification });
+}
+
+/**
+ * Who is asking: a bearer token (API clients) or the session in the cookies, refreshed by the
+ * SSR client when needed. Sets `user` when the token is good and the person has a profile, and
+ * `account` when the token is good but there is no profile yet (the pages say so).
+ */
 export function authenticate(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization');
-    const token = header?.startsWith('Bearer ') ? header.slice(7) : getCookie(c, SESSION_COOKIE);
+    let token: string | undefined;
+    if (header?.startsWith('Bearer ')) token = header.slice(7);
+    else if (hasSessionCookie(c)) {
+      try {
+        const { data } = await sessionClient(c).auth.getSession();
+        token = data.session?.access_token;
+      } catch {
+        // The auth server could not be reached: no session for this request, the cookies stay.
+      }
+    }
     if (token) {
       try {
         const claims = await verifyAccessToken(token, c.var.deps.config);
         if (typeof claims.sub === 'string' && claims.role === 'authenticated') {
           const { data } = await c.var.deps.db.from('profiles').select('id, role, site_id, display_name').eq('id', claims.sub).maybeSingle();
           if (data) c.set('user', { id: data.id, role: data.role, siteId: data.site_id, name: data.display_name, token });
+          else if (!header) c.set('account', { id: claims.sub, email: typeof claims.email === 'string' ? claims.email : '' });
         }
       } catch {
         // An invalid or expired token is the same as none.

@@ -1,3 +1,4 @@
+import type { createServerClient } from '@supabase/ssr';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../infra/config.js';
 import type { Db } from '../infra/supabase/client.js';
@@ -23,5 +24,9 @@ export type AppEnv = {
     deps: ApiDeps;
     requestId: string;
     user: SignedInUser | undefined;
+    /** Signed in with Supabase Auth but without a profile (not linked to a Stuyfplek yet). */
+    account: { id: string; email: string } | undefined;
+    /** The request's @supabase/ssr client (api/auth.ts sessionClient), made when first needed. */
+    auth: ReturnType<typeof createServerClient> | undefined;
   };
 };

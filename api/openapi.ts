@@ -247,7 +247,7 @@ export function openApiDocument(config: Pick<Config, 'PUBLIC_URL'>): JsonSchema 
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A Supabase access token' },
-        session: { type: 'apiKey', in: 'cookie', name: 'groeipad_session', description: 'The web session (same token)' },
+        session: { type: 'apiKey', in: 'cookie', name: 'groeipad_session', description: 'The web session as @supabase/ssr keeps it (a Supabase session; split over groeipad_session.0, .1, … when large)' },
       },
       schemas: {
         Error: jsonSchema(errorSchema),

@@ -47,6 +47,11 @@ export const configSchema = z.object({
   SUPABASE_DB_PORT: port.default(LOCAL_SUPABASE.dbPort),
   /** Where a hosted project publishes its signing keys; default: SUPABASE_URL/auth/v1/.well-known/jwks.json. */
   SUPABASE_JWKS_URL: z.url().optional(),
+  /**
+   * Local stack only: the lifetime of the access tokens the local auth server issues (Supabase
+   * Auth's "JWT expiry", 3600 s by default). Tests make it a few seconds to see sessions refresh.
+   */
+  AUTH_ACCESS_TOKEN_SECONDS: z.coerce.number().int().min(1).default(3600),
 
   /** Signs the links of people without an account (participant page, partner referral); at least 32 characters. */
   LINK_SECRET: z.string().min(32).default(LOCAL_LINK_SECRET),

@@ -39,17 +39,8 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sign
 try {
   await mkdir(config.dataDir, { recursive: true });
 
-  const supabase = await startLocalSupabase({
-    dataDir: join(config.dataDir, 'supabase'),
-    apiPort: new URL(config.SUPABASE_URL).port ? Number(new URL(config.SUPABASE_URL).port) : undefined,
-    dbPort: config.SUPABASE_DB_PORT,
-    jwtSecret: config.SUPABASE_JWT_SECRET,
-    seed: true,
-    log,
-  });
-  stops.push(() => supabase.stop());
-
   const childEnv: NodeJS.ProcessEnv = { ...process.env, GROEIPAD_DATA_DIR: config.dataDir };
+  // The outbox first: the local auth server mails its sign-in codes there too.
   let outboxUrl: string | null = null;
   if (!config.RESEND_API_KEY) {
     // Held to the same rate limit as Resend, so the dispatcher's pacing runs as it would in production.
@@ -58,6 +49,21 @@ try {
     outboxUrl = outbox.url;
     childEnv.RESEND_BASE_URL = outbox.url;
   }
+
+  const supabase = await startLocalSupabase({
+    dataDir: join(config.dataDir, 'supabase'),
+    apiPort: new URL(config.SUPABASE_URL).port ? Number(new URL(config.SUPABASE_URL).port) : undefined,
+    dbPort: config.SUPABASE_DB_PORT,
+    jwtSecret: config.SUPABASE_JWT_SECRET,
+    seed: true,
+    auth: {
+      siteUrl: config.PUBLIC_URL,
+      accessTokenSeconds: config.AUTH_ACCESS_TOKEN_SECONDS,
+      mail: { from: config.EMAIL_FROM, resendBaseUrl: outboxUrl ?? config.RESEND_BASE_URL, resendApiKey: config.RESEND_API_KEY },
+    },
+    log,
+  });
+  stops.push(() => supabase.stop());
 
   const [host, port] = config.TEMPORAL_ADDRESS.split(':');
   const temporal = await startDevServer({
@@ -95,6 +101,11 @@ groeipad is ready (${((Date.now() - started) / 1000).toFixed(1)} s)
       -H "Authorization: Bearer ${staffToken}" -H 'Content-Type: application/json' \\
       -d '{"siteId":"${SEEDED_SITE}","firstName":"Lotte","lastName":"Peeters","birthDate":"1990-04-12","email":"lotte@example.be","consentEmail":true,"referralSource":"ocmw","coachId":"${SEEDED_COACH}"}'
   Coach token (for the coach actions): ${coachToken}
+  (ready-made HS256 tokens for curl, valid 8 hours)
+
+  Sign in on the web pages: ${config.PUBLIC_URL}/aanmelden with a seeded address, e.g.
+  an.coach@stuyfplek.local (coach) or onthaal@stuyfplek.local (staff); the 6-digit code arrives in
+  ${outboxUrl ? `the outbox, ${outboxUrl}` : 'the mailbox (through Resend)'}. Or pick a person at ${config.PUBLIC_URL}/inloggen (local stack only).
 
   Ctrl-C stops everything; the data stays for the next start.
 `);

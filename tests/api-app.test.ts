@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../api/app.js';
 import { ACTION_TYPES } from '../api/requests.js';
 import { signUserToken } from '../infra/supabase/tokens.js';
-import { ORIGIN, api, json, page, submit } from './support/http.js';
+import { ORIGIN, api, json, page, sessionCookie, submit } from './support/http.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
 /**
@@ -149,7 +149,7 @@ describe('CSRF protection on forms', () => {
   it('guards API calls that ride on the session cookie too', async () => {
     const path = `${ORIGIN}/api/tasks/5a1e0000-0000-4000-8000-00000000dead/complete`;
     const send = (origin: string) =>
-      stack.app.request(path, { method: 'POST', headers: { cookie: `groeipad_session=${coach.token}`, 'content-type': 'text/plain', origin }, body: '{}' });
+      stack.app.request(path, { method: 'POST', headers: { cookie: sessionCookie(coach.token), 'content-type': 'text/plain', origin }, body: '{}' });
     expect((await send('https://evil.example')).status).toBe(403);
     // From our own page it gets through to the route (which does not know the task).
     expect((await send(ORIGIN)).status).toBe(404);
@@ -226,12 +226,92 @@ describe('sign-in (local stack) and sign-out', () => {
     });
     expect(post.status).toBe(404);
     expect(post.headers.get('set-cookie')).toBeNull();
-    // Without a session a page says so (no local sign-in to send people to).
-    const pageRes = await production.request(`${ORIGIN}/deelnemers`);
-    expect(pageRes.status).toBe(401);
+    // Without a session a page sends people to the sign-in with Supabase Auth (email and code).
+    const pageRes = await production.request(`${ORIGIN}/deelnemers`, { redirect: 'manual' });
+    expect(pageRes.status).toBe(303);
+    expect(pageRes.headers.get('location')).toBe(`/aanmelden?terug=${encodeURIComponent('/deelnemers')}`);
     // Tokens from the hosted project (same secret) still work.
     const apiRes = await production.request(`${ORIGIN}/api/participants`, { headers: { authorization: `Bearer ${coach.token}` } });
     expect(apiRes.status).toBe(200);
+  });
+});
+
+describe('sign-in with Supabase Auth (email and code)', () => {
+  /** The cookies a response sets, as `name=value` for the next request's Cookie header. */
+  const cookiesOf = (res: Response) => res.headers.getSetCookie().map((c) => c.split(';')[0]!).filter((c) => !/^[^=]+=$/.test(c));
+  const mailTo = (address: string) => stack.outbox.emails().filter((e) => e.to.includes(address));
+
+  it('asks for a valid address, and answers every address alike without telling who has an account', async () => {
+    const invalid = await submit(stack, '/aanmelden', { email: 'an@', terug: '/taken' });
+    expect(invalid.status).toBe(422);
+    expect(await invalid.text()).toContain('Typ een geldig e-mailadres');
+
+    const unknown = await submit(stack, '/aanmelden', { email: 'niemand@example.be' });
+    const known = await submit(stack, '/aanmelden', { email: `${coach.id}@stuyfplek.test` });
+    for (const res of [unknown, known]) {
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('We stuurden een code als dit adres bij ons bekend is');
+    }
+    expect(mailTo('niemand@example.be')).toEqual([]);
+    expect(mailTo(`${coach.id}@stuyfplek.test`)).toHaveLength(1);
+  });
+
+  it('refuses a wrong code in Dutch (422), and a good one opens the page asked for', async () => {
+    const email = `${staff.id}@stuyfplek.test`;
+    await submit(stack, '/aanmelden', { email, terug: '/taken' });
+    const code = /groeipad is: (\d{6})/.exec(mailTo(email).at(-1)!.text!)![1]!;
+    const wrong = await submit(stack, '/aanmelden/code', { email, code: code === '000000' ? '111111' : '000000', terug: '/taken' });
+    expect(wrong.status).toBe(422);
+    expect(await wrong.text()).toContain('Deze code klopt niet of is verlopen.');
+    const short = await submit(stack, '/aanmelden/code', { email, code: '12 34', terug: '/taken' });
+    expect(short.status).toBe(422);
+    expect(await short.text()).toContain('Typ de 6 cijfers uit de e-mail.');
+
+    const good = await submit(stack, '/aanmelden/code', { email, code, terug: '/taken' });
+    expect(good.status).toBe(303);
+    expect(good.headers.get('location')).toBe('/taken');
+    const set = good.headers.getSetCookie().find((c) => c.startsWith('groeipad_session='))!;
+    expect(set).toContain('HttpOnly');
+    expect(set).toContain('SameSite=Lax');
+    expect(set).toContain('Path=/');
+    const tasks = await stack.app.request(`${ORIGIN}/taken`, { headers: { cookie: cookiesOf(good).join('; ') } });
+    expect(tasks.status).toBe(200);
+  });
+
+  it('signs in through the link in the email (PKCE: /auth/callback?code=) to the page they wanted, once', async () => {
+    const email = `${coach.id}@stuyfplek.test`;
+    const asked = await submit(stack, '/aanmelden', { email, terug: '/taken?wanneer=vandaag' });
+    // The code verifier and the page to return to stay in this browser's cookies.
+    const jar = cookiesOf(asked);
+    expect(jar.some((c) => c.startsWith('groeipad_session-code-verifier='))).toBe(true);
+    const link = /(http\S+\/auth\/v1\/verify\?\S+)/.exec(mailTo(email).at(-1)!.text!)![1]!;
+    const opened = await fetch(link, { redirect: 'manual' });
+    const callback = new URL(opened.headers.get('location')!);
+    expect(`${callback.origin}${callback.pathname}`).toBe(`${stack.config.PUBLIC_URL}/auth/callback`);
+
+    const res = await stack.app.request(`${ORIGIN}/auth/callback${callback.search}`, { headers: { cookie: jar.join('; ') } });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/taken?wanneer=vandaag');
+    const tasks = await stack.app.request(`${ORIGIN}/taken`, { headers: { cookie: cookiesOf(res).join('; ') } });
+    expect(tasks.status).toBe(200);
+
+    const again = await stack.app.request(`${ORIGIN}/auth/callback${callback.search}`, { headers: { cookie: jar.join('; ') } });
+    expect(again.status).toBe(303);
+    expect(again.headers.get('location')).toMatch(/^\/aanmelden\?fout/);
+    expect(again.headers.getSetCookie().some((c) => c.startsWith('groeipad_session='))).toBe(false);
+    const page = await stack.app.request(`${ORIGIN}${again.headers.get('location')}`);
+    expect(await page.text()).toContain('Deze aanmeldlink werkt niet meer');
+  });
+
+  it('guards API calls riding on a session split over chunk cookies (groeipad_session.0, .1) too', async () => {
+    const [name, value] = sessionCookie(coach.token).split(/=(.*)/s);
+    expect(name).toBe('groeipad_session');
+    const chunked = `groeipad_session.0=${value!.slice(0, 1000)}; groeipad_session.1=${value!.slice(1000)}`;
+    const path = `${ORIGIN}/api/tasks/5a1e0000-0000-4000-8000-00000000dead/complete`;
+    const send = (origin: string) => stack.app.request(path, { method: 'POST', headers: { cookie: chunked, 'content-type': 'text/plain', origin }, body: '{}' });
+    expect((await send('https://evil.example')).status).toBe(403);
+    // The chunks are one session: from our own page the call is signed in and reaches the route.
+    expect((await send(ORIGIN)).status).toBe(404);
   });
 });
 

@@ -8,13 +8,17 @@ import { startTestStack, type TestStack } from './support/stack.js';
 /**
  * Hosted Supabase projects sign access tokens with asymmetric keys published as JWKS. A token
  * signed with such a key (ES256 here, from a JWKS this test serves) signs a person in; one
- * signed with another key does not.
+ * signed with another key, for another audience or expired does not. A rotated key (an unknown
+ * `kid`) makes the API fetch the key set again, once.
  */
 
 let stack: TestStack;
 let jwks: Server;
 let privateJwk: JsonWebKey;
 let otherPrivateJwk: JsonWebKey;
+/** What the JWKS server publishes, and how often it was asked. */
+let published: JsonWebKey[] = [];
+let jwksRequests = 0;
 
 async function keyPair(kid: string) {
   const pair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
@@ -24,12 +28,16 @@ async function keyPair(kid: string) {
 }
 
 beforeAll(async () => {
-  const published = await keyPair('groeipad-test-1');
+  const first = await keyPair('groeipad-test-1');
   const unpublished = await keyPair('groeipad-test-1');
-  privateJwk = published.privateKey;
+  privateJwk = first.privateKey;
   otherPrivateJwk = unpublished.privateKey;
+  published = [first.publicJwk];
   const port = await freePort();
-  jwks = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [published.publicJwk] })));
+  jwks = createServer((_req, res) => {
+    jwksRequests += 1;
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: published }));
+  });
   await new Promise<void>((r) => jwks.listen(port, '127.0.0.1', () => r()));
   stack = await startTestStack({ SUPABASE_JWKS_URL: `http://127.0.0.1:${port}/auth/v1/.well-known/jwks.json` });
 });
@@ -48,5 +56,52 @@ describe('sign-in with a hosted project signing key', () => {
     const forged = await sign(claims, otherPrivateJwk, 'ES256');
     expect((await api(stack, '/api/tasks', { token: good })).status).toBe(200);
     expect((await api(stack, '/api/tasks', { token: forged })).status).toBe(401);
+  });
+});
+
+describe('what a token must be', () => {
+  it('refuses a token for another audience and an expired one, with either kind of key', async () => {
+    const siteId = await stack.site();
+    const coach = await stack.person('coach', siteId);
+    const now = Math.floor(Date.now() / 1000);
+    const good = { sub: coach.id, role: 'authenticated', aud: 'authenticated', iat: now, exp: now + 600 };
+    const secret = stack.config.SUPABASE_JWT_SECRET;
+    expect((await api(stack, '/api/tasks', { token: await sign(good, secret, 'HS256') })).status).toBe(200);
+    const refused = [
+      await sign({ ...good, aud: 'another-app' }, privateJwk, 'ES256'),
+      await sign({ ...good, aud: undefined }, privateJwk, 'ES256'),
+      await sign({ ...good, iat: now - 7200, exp: now - 60 }, privateJwk, 'ES256'),
+      await sign({ ...good, aud: 'another-app' }, secret, 'HS256'),
+      await sign({ ...good, iat: now - 7200, exp: now - 60 }, secret, 'HS256'),
+    ];
+    for (const token of refused) {
+      const res = await api(stack, '/api/tasks', { token });
+      expect(res.status).toBe(401);
+      expect(await res.json()).toMatchObject({ error: { code: 'unauthenticated' } });
+    }
+  });
+
+  it('fetches the key set again, once, for a token signed with a key it does not know yet (rotation)', async () => {
+    const siteId = await stack.site();
+    const coach = await stack.person('coach', siteId);
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { sub: coach.id, role: 'authenticated', aud: 'authenticated', iat: now, exp: now + 600 };
+    // The key set is cached now.
+    expect((await api(stack, '/api/tasks', { token: await sign(claims, privateJwk, 'ES256') })).status).toBe(200);
+    const before = jwksRequests;
+
+    const rotated = await keyPair('groeipad-test-2');
+    published = [...published, rotated.publicJwk];
+    const res = await api(stack, '/api/tasks', { token: await sign(claims, rotated.privateKey, 'ES256') });
+    expect(res.status).toBe(200);
+    expect(jwksRequests).toBe(before + 1);
+
+    // A key id nobody publishes fails, and right after a refetch it does not make us fetch again.
+    const stranger = await keyPair('groeipad-test-unknown');
+    expect((await api(stack, '/api/tasks', { token: await sign(claims, stranger.privateKey, 'ES256') })).status).toBe(401);
+    expect(jwksRequests).toBe(before + 1);
+    // Known keys keep working from the cache.
+    expect((await api(stack, '/api/tasks', { token: await sign(claims, rotated.privateKey, 'ES256') })).status).toBe(200);
+    expect(jwksRequests).toBe(before + 1);
   });
 });

@@ -1,13 +1,10 @@
-import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { optOutUrl } from '../activities/opt-out.js';
 import { freePort } from '../infra/net.js';
-import { seriousViolations } from './support/axe.js';
 import { phoneBrowser } from './support/chromium.js';
+import { snap } from './support/screens.js';
 import { takeIn, type Person } from './support/http.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
@@ -15,8 +12,6 @@ import { startTestStack, type TestStack } from './support/stack.js';
  * The web pages in a real Chromium at phone size (390×844), served by @hono/node-server on a
  * free port against the real stack. Each page is saved to tests/screenshots/ for a person to look at.
  */
-
-const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
 
 let stack: TestStack;
 let server: ServerType;
@@ -43,28 +38,12 @@ beforeAll(async () => {
   const port = await freePort();
   server = serve({ fetch: stack.app.fetch, port, hostname: '127.0.0.1' });
   base = `http://127.0.0.1:${port}`;
-  await mkdir(SCREENSHOTS, { recursive: true });
 });
 afterAll(async () => {
   await browser?.close();
   await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
   await stack?.stop();
 });
-
-async function snap(page: Page, name: string): Promise<void> {
-  // Phone width: nothing may stick out sideways.
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  expect(width, `${name} is wider than the phone`).toBeLessThanOrEqual(390);
-  // Nor does any text stick out of its box (tables may scroll sideways in their own frame).
-  const sticking = await page.evaluate(() =>
-    [...document.querySelectorAll('header *, main *')]
-      .filter((el) => !el.closest('.table-wrap') && (el as HTMLElement).offsetParent !== null && el.getBoundingClientRect().right > document.documentElement.clientWidth - 8)
-      .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}: ${(el.textContent ?? '').slice(0, 40)}`),
-  );
-  expect(sticking, `${name}: content beyond the right margin`).toEqual([]);
-  expect(await seriousViolations(page), `${name}: serious or critical accessibility violations`).toEqual([]);
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
 
 /** Signs in through the page with the keyboard only: tab to the person, space, tab to the button, enter. */
 async function signInWithKeyboard(page: Page, name: string): Promise<void> {

@@ -66,7 +66,7 @@ function Field(props: { id: string; label: string; required?: boolean | undefine
   );
 }
 
-export function TextField(props: FieldProps & { type?: 'text' | 'email' | 'tel' | 'date'; autocomplete?: string; inputmode?: string }) {
+export function TextField(props: FieldProps & { type?: 'text' | 'email' | 'tel' | 'date'; autocomplete?: string; inputmode?: 'numeric' | 'email' | 'tel' | 'text' }) {
   const id = fieldId(props.prefix, props.name);
   const error = props.state?.errors[props.name];
   return (
@@ -77,6 +77,7 @@ export function TextField(props: FieldProps & { type?: 'text' | 'email' | 'tel' 
         type={props.type ?? 'text'}
         value={valueOf(props.state?.values, props.name)}
         autocomplete={props.autocomplete}
+        inputmode={props.inputmode}
         aria-invalid={error ? 'true' : undefined}
         aria-describedby={describedBy(id, props.hint, error)}
         aria-required={props.required ? 'true' : undefined}

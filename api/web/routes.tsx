@@ -1,9 +1,9 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import { formatLocalDate, toLocalDate } from '../../domain/calendar.js';
-import { signUserToken } from '../../infra/supabase/tokens.js';
 import { participantFor } from '../access.js';
-import { clearSessionCookie, setSessionCookie, SESSION_SECONDS, type Role } from '../auth.js';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { clearSessionCookies, hasSessionCookie, sessionClient, type Role } from '../auth.js';
 import type { ApiDeps, AppEnv, SignedInUser } from '../context.js';
 import { localSignInAllowed } from '../../infra/config.js';
 import { ApiError } from '../errors.js';
@@ -29,6 +29,7 @@ import { CONFIRM_FORGET, ParticipantPage, type OpenForm, type ParticipantPageDat
 import { ParticipantsPage } from './pages/participants.js';
 import { ReportPage } from './pages/report.js';
 import { SignInPage, type SignInPerson } from './pages/sign-in.js';
+import { CodePage, EmailSignInPage, NotLinkedPage } from './pages/sign-in-email.js';
 import { TASK_WINDOW_PARAM, TasksPage } from './pages/tasks.js';
 import { buildTimeline } from './timeline.js';
 
@@ -41,14 +42,27 @@ import { buildTimeline } from './timeline.js';
 
 type Ctx = Context<AppEnv>;
 
-/** Pages need a signed-in person; without one, the local stack sends them to the sign-in page. */
+/** Where people sign in: the pick-a-person page on the local stack, Supabase Auth (email and code) elsewhere. */
+export function signInPage(config: ApiDeps['config']): string {
+  return localSignInAllowed(config) ? '/inloggen' : '/aanmelden';
+}
+
+function notLinked(c: Ctx) {
+  c.status(403);
+  return c.render(<NotLinkedPage email={c.var.account?.email ?? ''} />, { title: 'Account nog niet gekoppeld' });
+}
+
+/**
+ * Pages need a signed-in person with a profile; without a session they go to the sign-in page
+ * (and back after), an account without a profile gets the "not linked yet" page.
+ */
 function signedIn(...roles: Role[]): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const user = c.var.user;
     if (!user) {
-      if (!localSignInAllowed(c.var.deps.config)) throw new ApiError('unauthenticated', 'Meld je eerst aan.');
+      if (c.var.account) return notLinked(c);
       const url = new URL(c.req.url);
-      return c.redirect(`/inloggen?terug=${encodeURIComponent(url.pathname + url.search)}`, 303);
+      return c.redirect(`${signInPage(c.var.deps.config)}?terug=${encodeURIComponent(url.pathname + url.search)}`, 303);
     }
     if (roles.length && !roles.includes(user.role)) throw new ApiError('forbidden', 'Deze pagina is niet voor jouw rol.');
     await next();
@@ -61,15 +75,25 @@ const localOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
+/** A short-lived cookie with the page to open after signing in by the email's link. */
+const AFTER_SIGN_IN = 'groeipad_terug';
+
+/** After sign-in: the page they wanted, or their home; "/" shows an account without a profile what to do. */
+async function afterSignIn(c: Ctx, userId: string, target: string): Promise<string> {
+  if (target !== '/') return target;
+  const { data } = await c.var.deps.db.from('profiles').select('role').eq('id', userId).maybeSingle();
+  return data ? homeOf(data.role as Role) : '/';
+}
+
 function homeOf(role: Role): string {
   return role === 'coordinator' ? '/rapport' : '/deelnemers';
 }
 
-async function signInPeople(deps: ApiDeps): Promise<SignInPerson[]> {
-  const { data, error } = await deps.db.from('profiles').select('id, display_name, role, sites(name)').order('role').order('display_name');
+async function signInPeople(deps: ApiDeps): Promise<Array<SignInPerson & { email: string | null }>> {
+  const { data, error } = await deps.db.from('profiles').select('id, display_name, role, email, sites(name)').order('role').order('display_name');
   if (error) throw new Error(`read profiles: ${error.message}`);
   return data
-    .map((p) => ({ id: p.id, name: p.display_name, role: p.role as Role, siteName: (p.sites as { name: string } | null)?.name ?? '' }))
+    .map((p) => ({ id: p.id, name: p.display_name, role: p.role as Role, email: p.email, siteName: (p.sites as { name: string } | null)?.name ?? '' }))
     .sort((a, b) => a.siteName.localeCompare(b.siteName, 'nl'));
 }
 
@@ -125,9 +149,92 @@ async function renderTasks(c: Ctx, status: 200 | 409, when: TaskWindow, extra: {
 export function webPages(): Hono<AppEnv> {
   const web = new Hono<AppEnv>();
 
-  web.get('/', (c) => c.redirect(c.var.user ? homeOf(c.var.user.role) : '/inloggen', 303));
+  web.get('/', (c) => {
+    if (c.var.user) return c.redirect(homeOf(c.var.user.role), 303);
+    if (c.var.account) return notLinked(c);
+    return c.redirect(signInPage(c.var.deps.config), 303);
+  });
 
-  // Sign-in (local stack only) and sign-out.
+  // Sign-in with Supabase Auth: email → a code by email → a session in the cookies.
+  const signInProblem = 'Aanmelden lukt nu even niet. Probeer het over een paar minuten opnieuw.';
+  web.get('/aanmelden', (c) => {
+    const failed = c.req.query('fout') !== undefined;
+    return c.render(
+      <EmailSignInPage
+        target={localPath(c.req.query('terug'))}
+        notice={c.req.query('afgemeld') !== undefined ? 'Je bent afgemeld.' : undefined}
+        problem={failed ? 'Deze aanmeldlink werkt niet meer: hij is al gebruikt of verlopen. Vraag een nieuwe code aan.' : undefined}
+        localSignIn={localSignInAllowed(c.var.deps.config)}
+      />,
+      { title: 'Aanmelden' },
+    );
+  });
+
+  web.post('/aanmelden', async (c) => {
+    const values = await readForm(c);
+    const target = localPath(typeof values.terug === 'string' ? values.terug : undefined);
+    const email = typeof values.email === 'string' ? values.email.trim() : '';
+    const localSignIn = localSignInAllowed(c.var.deps.config);
+    if (!z.email().safeParse(email).success) {
+      c.status(422);
+      return c.render(<EmailSignInPage target={target} localSignIn={localSignIn} state={{ values, errors: { email: 'Typ een geldig e-mailadres, bv. an@stuyfplek.be.' } }} />, {
+        title: 'Aanmelden',
+      });
+    }
+    const { error } = await sessionClient(c).auth.signInWithOtp({
+      email,
+      options: { shouldCreateUser: false, emailRedirectTo: `${c.var.deps.config.PUBLIC_URL.replace(/\/$/, '')}/auth/callback` },
+    });
+    // An unknown address (otp_disabled: no sign-ups) gets the same page as a known one.
+    if (error && error.code !== 'otp_disabled' && error.code !== 'user_not_found') {
+      const busy = error.status === 429;
+      c.status(busy ? 429 : 503);
+      return c.render(
+        <EmailSignInPage
+          target={target}
+          localSignIn={localSignIn}
+          state={{ values, errors: {} }}
+          problem={busy ? 'Je vroeg net al een code aan. Wacht een minuut en probeer het dan opnieuw.' : signInProblem}
+        />,
+        { title: 'Aanmelden' },
+      );
+    }
+    // The link in the email comes back to /auth/callback: it finds the page they wanted here.
+    setCookie(c, AFTER_SIGN_IN, target, { path: '/auth/callback', httpOnly: true, sameSite: 'Lax', maxAge: 3600, secure: new URL(c.var.deps.config.PUBLIC_URL).protocol === 'https:' });
+    return c.render(<CodePage email={email} target={target} />, { title: 'Typ je code' });
+  });
+
+  web.post('/aanmelden/code', async (c) => {
+    const values = await readForm(c);
+    const target = localPath(typeof values.terug === 'string' ? values.terug : undefined);
+    const email = typeof values.email === 'string' ? values.email.trim() : '';
+    const code = typeof values.code === 'string' ? values.code.replace(/\s/g, '') : '';
+    const again = (message: string, status: 422 | 503 = 422) => {
+      c.status(status);
+      return c.render(<CodePage email={email} target={target} state={{ values: { ...values, code }, errors: { code: message } }} />, { title: 'Typ je code' });
+    };
+    if (!/^\d{6}$/.test(code)) return again('Typ de 6 cijfers uit de e-mail.');
+    const { data, error } = await sessionClient(c).auth.verifyOtp({ email, token: code, type: 'email' });
+    if (error || !data.session) {
+      if (error && error.status !== undefined && error.status >= 500) return again(signInProblem, 503);
+      return again('Deze code klopt niet of is verlopen. Kijk de cijfers na, of vraag een nieuwe code aan.');
+    }
+    return c.redirect(await afterSignIn(c, data.session.user.id, target), 303);
+  });
+
+  // The link in the email (PKCE): Supabase Auth sends the browser here with ?code=.
+  web.get('/auth/callback', async (c) => {
+    const code = c.req.query('code');
+    const target = localPath(getCookie(c, AFTER_SIGN_IN));
+    deleteCookie(c, AFTER_SIGN_IN, { path: '/auth/callback' });
+    if (!code) return c.redirect(`/aanmelden?fout&terug=${encodeURIComponent(target)}`, 303);
+    const { data, error } = await sessionClient(c).auth.exchangeCodeForSession(code);
+    if (error || !data.session) return c.redirect(`/aanmelden?fout&terug=${encodeURIComponent(target)}`, 303);
+    return c.redirect(await afterSignIn(c, data.session.user.id, target), 303);
+  });
+
+  // The local pick-a-person page (local stack only). It signs in through the auth server too
+  // (an admin magic link, verified by the request's SSR client), so there is one kind of session.
   web.get('/inloggen', localOnly, async (c) => {
     const people = await signInPeople(c.var.deps);
     return c.render(<SignInPage people={people} target={localPath(c.req.query('terug'))} signedOut={c.req.query('afgemeld') !== undefined} />, {
@@ -141,17 +248,22 @@ export function webPages(): Hono<AppEnv> {
     const userId = typeof values.userId === 'string' ? values.userId : '';
     const people = await signInPeople(c.var.deps);
     const person = people.find((p) => p.id === userId);
-    if (!person) {
+    if (!person || !person.email) {
       c.status(422);
       return c.render(<SignInPage people={people} target={target} state={{ values, errors: { userId: 'Kies wie je bent.' } }} />, { title: 'Aanmelden' });
     }
-    setSessionCookie(c, await signUserToken(person.id, c.var.deps.config.SUPABASE_JWT_SECRET, SESSION_SECONDS));
+    const link = await c.var.deps.db.auth.admin.generateLink({ type: 'magiclink', email: person.email });
+    if (link.error) throw new Error(`local sign-in: generate_link: ${link.error.message}`);
+    const { error } = await sessionClient(c).auth.verifyOtp({ token_hash: link.data.properties.hashed_token, type: 'magiclink' });
+    if (error) throw new Error(`local sign-in: verify: ${error.message}`);
     return c.redirect(target === '/' ? homeOf(person.role) : target, 303);
   });
 
-  web.post('/uitloggen', (c) => {
-    clearSessionCookie(c);
-    return c.redirect(localSignInAllowed(c.var.deps.config) ? '/inloggen?afgemeld' : '/', 303);
+  // Sign-out: ends this session at the auth server (its refresh token stops working) and clears the cookies.
+  web.post('/uitloggen', async (c) => {
+    if (hasSessionCookie(c)) await sessionClient(c).auth.signOut({ scope: 'local' }).catch(() => undefined);
+    clearSessionCookies(c);
+    return c.redirect(`${signInPage(c.var.deps.config)}?afgemeld`, 303);
   });
 
   // Participants.

