@@ -18,6 +18,7 @@ import { tasksApi } from './routes/tasks.js';
 import { renderer } from './web/layout.js';
 import { ErrorPage } from './web/pages/error.js';
 import { webPages } from './web/routes.js';
+import { partnerLinkPages } from './web/partner-link-pages.js';
 import { STYLESHEET } from './web/styles.js';
 
 /** Requests larger than this are refused (413): forms and JSON bodies are small. */
@@ -116,6 +117,7 @@ export function createApp(deps: ApiDeps): Hono<AppEnv> {
   app.route('/api', reportsApi);
   app.route('/api', groupMomentsApi);
   app.route('/afmelden', optOutRoutes);
+  app.route('/', partnerLinkPages());
   app.route('/', webPages());
 
   app.notFound((c) => fail(c, 'not_found', 'Deze pagina bestaat niet.'));

@@ -938,6 +938,7 @@ export type Database = {
           id: string
           introduced_at: string
           introduced_by: string | null
+          note_id: string | null
           participant_id: string
           partner: Database["public"]["Enums"]["partner"]
           partner_email: string
@@ -949,6 +950,7 @@ export type Database = {
           id?: string
           introduced_at?: string
           introduced_by?: string | null
+          note_id?: string | null
           participant_id: string
           partner: Database["public"]["Enums"]["partner"]
           partner_email: string
@@ -960,6 +962,7 @@ export type Database = {
           id?: string
           introduced_at?: string
           introduced_by?: string | null
+          note_id?: string | null
           participant_id?: string
           partner?: Database["public"]["Enums"]["partner"]
           partner_email?: string
@@ -972,6 +975,12 @@ export type Database = {
             foreignKeyName: "referral_introductions_introduced_by_fkey"
             columns: ["introduced_by"]
             referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "referral_introductions_note_id_fkey"
+            columns: ["note_id"]
+            referencedRelation: "notes"
             referencedColumns: ["id"]
           },
           {

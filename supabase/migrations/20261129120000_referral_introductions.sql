@@ -17,6 +17,8 @@ create table public.referral_introductions (
   -- What the participant agreed to share with this partner for this referral.
   shared_fields text[] not null default '{}'
     check (shared_fields <@ array['first_name', 'last_name', 'email', 'phone', 'birth_date', 'note']::text[]),
+  -- The coach's introduction for the partner (free text lives in public.notes; erasure deletes it).
+  note_id uuid references public.notes (id) on delete set null,
   introduced_by uuid references public.profiles (id),
   introduced_at timestamptz not null default now()
 );
