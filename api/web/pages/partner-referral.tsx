@@ -14,7 +14,7 @@ import { formatDate } from '../labels.js';
  */
 
 const ANSWER_PREFIX = 'antwoord';
-export const ANSWER_FIELD_LABELS = { answer: 'Jullie antwoord', appointmentDate: 'Datum van de eerste afspraak' };
+export const ANSWER_FIELD_LABELS = { answer: 'Wat antwoorden jullie?', appointmentDate: 'Datum van de eerste afspraak' };
 
 /** "eerste afspraak op 15 dec. 2026", "aanvaard", "afgewezen". */
 export function answerText(answer: PartnerAnswerRecord): string {
