@@ -6,6 +6,7 @@ import { PARTNER_ANSWERS, SHARED_FIELDS, type Partner, type PartnerAnswer, type 
 import { isValidLocalDate } from '../domain/calendar.js';
 import { linkUpdates, pathWorkflowId, referralAnswerUpdateId } from '../domain/messages.js';
 import type { PathView, ReferralOut } from '../domain/path-state.js';
+import { CLOSED_FOR_GOOD } from '../domain/path-rules.js';
 import { z } from '../domain/zod-dutch.js';
 import { dispatcherWaker } from '../worker/email-dispatcher.js';
 import type { ApiDeps, SignedInUser } from './context.js';
@@ -105,6 +106,7 @@ export async function introduceReferral(
   referralId: string,
   request: IntroductionRequest,
 ): Promise<void> {
+  if (participant.erased_at) throw new ApiError('refused', CLOSED_FOR_GOOD);
   const view = await readPath(deps, participant.id);
   const referral = view.referrals.find((r) => r.id === referralId);
   if (!referral) throw new ApiError('not_found', 'Die doorverwijzing bestaat niet.');
@@ -112,6 +114,7 @@ export async function introduceReferral(
     throw new ApiError('refused', 'Deze doorverwijzing is al afgerond; een partner kan er niet meer op antwoorden.');
   }
   let intro = await introductionOf(deps, referralId);
+  const madeNow = !intro;
   if (!intro) {
     let noteId: string | null = null;
     if (request.shared.includes('note') && request.note) {
@@ -141,7 +144,17 @@ export async function introduceReferral(
     if (!intro) throw new Error('introduce: no introduction row');
   }
   if (referral.status === 'proposed') {
-    await runAction(deps, participant.id, { type: 'updateReferral', input: { by: user.id, referralId, status: 'introduced' } }, `introduce-referral/${referralId}`);
+    try {
+      await runAction(deps, participant.id, { type: 'updateReferral', input: { by: user.id, referralId, status: 'introduced' } }, `introduce-referral/${referralId}`);
+    } catch (err) {
+      // Refused: the referral was never introduced, so its consent and address go again. (After
+      // a timeout the path may have taken it: then they stay, and the form sent again finishes.)
+      if (madeNow && err instanceof ApiError && (err.code === 'refused' || err.code === 'invalid_input')) {
+        check(await deps.db.from('referral_introductions').delete().eq('id', intro.id), 'undo introduction');
+        if (intro.note_id) check(await deps.db.from('notes').delete().eq('id', intro.note_id), 'undo introduction note');
+      }
+      throw err;
+    }
   }
   let link = await referralLinkOf(deps, referralId);
   if (!link) {

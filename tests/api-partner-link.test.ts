@@ -87,6 +87,15 @@ describe('introducing a referral to a partner', () => {
     const links = await stack.sql.query('select id from public.access_links where referral_id = $1', [referralId]);
     expect(links.rows).toHaveLength(1);
   });
+
+  it('refuses to introduce a referral that is already settled (409, with the reason on the page)', async () => {
+    const { participantId, referralId } = await withReferral('Dubois');
+    await submit(stack, `/deelnemers/${participantId}/acties/updateReferral`, { referralId, status: 'declined' }, { token: coach.token });
+    const res = await submit(stack, `/deelnemers/${participantId}/doorverwijzingen/${referralId}/voorstellen`, { partnerEmail: 'z@ocmw.example', shared: ['first_name'] }, { token: coach.token });
+    expect(res.status).toBe(409);
+    expect(await res.text()).toContain('al afgerond');
+    expect((await stack.sql.query('select 1 from public.referral_introductions where referral_id = $1', [referralId])).rows).toEqual([]);
+  });
 });
 
 describe('the partner\'s page', () => {

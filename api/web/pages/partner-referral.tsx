@@ -114,11 +114,16 @@ export function ReferralLinkControls({
 }) {
   const prefix = `voorstellen-${referral.id}`;
   const base = `/deelnemers/${participantId}/doorverwijzingen/${referral.id}`;
+  // A form that came back where no form is shown any more (the referral moved on, or it was
+  // introduced in the meantime): its reason still shows, here.
+  const showsForm = !info && (referral.status === 'proposed' || referral.status === 'introduced');
+  const problems = state && !showsForm ? <FormProblems state={state} prefix={prefix} labels={INTRODUCTION_FIELD_LABELS} /> : null;
   if (info) {
     const { introduction, link } = info;
     const shared = introduction.shared_fields.map((f) => SHARED_FIELD_LABELS[f as keyof typeof SHARED_FIELD_LABELS] ?? f).join(', ') || 'niets';
     return (
-      <div class="partner-link">
+      <div class="partner-link" id={prefix}>
+        {problems}
         <p class="meta">
           Voorgesteld aan {introduction.partner_email} op {formatDate(introduction.introduced_at)}. Gedeeld: {shared}. {linkState(link)}
         </p>
@@ -133,7 +138,7 @@ export function ReferralLinkControls({
       </div>
     );
   }
-  if (referral.status !== 'proposed' && referral.status !== 'introduced') return null;
+  if (!showsForm) return problems;
   const formState: FormState = state ?? { values: { shared: ['first_name'] }, errors: {} };
   return (
     <details class="action" id={prefix} open={state !== undefined}>
