@@ -9,6 +9,7 @@ import type { PathView, ReferralOut } from '../domain/path-state.js';
 import { CLOSED_FOR_GOOD } from '../domain/path-rules.js';
 import { z } from '../domain/zod-dutch.js';
 import { dispatcherWaker } from '../worker/email-dispatcher.js';
+import type { Database } from '../supabase/types.js';
 import type { ApiDeps, SignedInUser } from './context.js';
 import { ApiError } from './errors.js';
 import { readPath, runAction } from './path-service.js';
@@ -23,18 +24,7 @@ import { noteText } from './requests.js';
  * database: the workflow gets ids and codes only.
  */
 
-export type Introduction = {
-  id: string;
-  referral_id: string;
-  participant_id: string;
-  site_id: string;
-  partner: Partner;
-  partner_email: string;
-  shared_fields: string[];
-  note_id: string | null;
-  introduced_by: string | null;
-  introduced_at: string;
-};
+export type Introduction = Database['public']['Tables']['referral_introductions']['Row'];
 
 /** The coach's form: the partner contact's address and, field by field, what may be shared. */
 export const introductionRequestSchema = z
@@ -73,7 +63,7 @@ function wakeDispatcher(deps: ApiDeps): Promise<void> {
 }
 
 export async function introductionOf(deps: ApiDeps, referralId: string): Promise<Introduction | null> {
-  return check(await deps.db.from('referral_introductions').select('*').eq('referral_id', referralId).maybeSingle(), 'read introduction') as Introduction | null;
+  return check(await deps.db.from('referral_introductions').select('*').eq('referral_id', referralId).maybeSingle(), 'read introduction');
 }
 
 export async function referralLinkOf(deps: ApiDeps, referralId: string): Promise<AccessLink | null> {
@@ -88,7 +78,7 @@ export async function introductionsOf(deps: ApiDeps, participantId: string): Pro
   ]);
   const linkRows = check(links, 'read referral links') ?? [];
   return new Map(
-    (check(intros, 'read introductions') as Introduction[]).map((i) => [i.referral_id, { introduction: i, link: linkRows.find((l) => l.referral_id === i.referral_id) ?? null }]),
+    (check(intros, 'read introductions') ?? []).map((i) => [i.referral_id, { introduction: i, link: linkRows.find((l) => l.referral_id === i.referral_id) ?? null }]),
   );
 }
 
@@ -140,7 +130,7 @@ export async function introduceReferral(
       .single();
     // Two forms at once: the first one's consent counts.
     if (inserted.error && inserted.error.code !== '23505') throw new Error(`introduce: ${inserted.error.message}`);
-    intro = (inserted.data as Introduction | null) ?? (await introductionOf(deps, referralId));
+    intro = inserted.data ?? (await introductionOf(deps, referralId));
     if (!intro) throw new Error('introduce: no introduction row');
   }
   if (referral.status === 'proposed') {

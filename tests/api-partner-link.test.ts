@@ -136,6 +136,7 @@ describe('the partner\'s page', () => {
     const bad = {
       tampered: flip(tokenA),
       otherPerson: signLink(stack.config.LINK_SECRET, { ...claims, participantId: b.participantId }),
+      otherReferral: signLink(stack.config.LINK_SECRET, { ...readLink(stack.config.LINK_SECRET, tokenB)!, participantId: a.participantId }),
       otherPurpose: signLink(stack.config.LINK_SECRET, { ...claims, purpose: 'participant_page' }),
       expired: signLink(stack.config.LINK_SECRET, { ...claims, expiresAt: Math.floor(Date.now() / 1000) - 60 }),
       revoked: tokenB,
