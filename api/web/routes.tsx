@@ -27,12 +27,7 @@ import { ACTION_DONE } from './labels.js';
 import { IntakePage } from './pages/intake.js';
 import { CONFIRM_FORGET, ParticipantPage, type IntroductionForm, type OpenForm, type ParticipantPageData } from './pages/participant.js';
 import { introductionsOf } from '../partner-links.js';
-
-/** After the partner-link forms (api/web/partner-link-pages.tsx). */
-const PARTNER_LINK_NOTICES = [
-  ['voorgesteld', 'Voorgesteld aan de partner. De partner krijgt een e-mail met de link.'],
-  ['ingetrokken', 'De link van de partner is ingetrokken.'],
-] as const;
+import { PARTNER_LINK_NOTICES } from './pages/partner-referral.js';
 import { ParticipantsPage } from './pages/participants.js';
 import { ReportPage } from './pages/report.js';
 import { SignInPage, type SignInPerson } from './pages/sign-in.js';

@@ -13,6 +13,12 @@ import { formatDate } from '../labels.js';
  * field, see the link, revoke it.
  */
 
+/** The participant page's notice after the coach's partner-link forms (by query parameter). */
+export const PARTNER_LINK_NOTICES = [
+  ['voorgesteld', 'Voorgesteld aan de partner. De partner krijgt een e-mail met de link.'],
+  ['ingetrokken', 'De link van de partner is ingetrokken.'],
+] as const;
+
 const ANSWER_PREFIX = 'antwoord';
 export const ANSWER_FIELD_LABELS = { answer: 'Wat antwoorden jullie?', appointmentDate: 'Datum van de eerste afspraak' };
 
