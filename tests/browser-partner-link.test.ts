@@ -17,9 +17,8 @@ import { startTestStack, type TestStack } from './support/stack.js';
  * appointment; the coach sees the answer on the timeline and the follow-up task settled.
  *
  * The partner answers within the two weeks, so the follow-up the coach was waiting for never
- * comes (a follow-up task that is already open is closed by the answer: tests/api-partner-link-follow-up.test.ts,
- * tests/path-rules.test.ts
- * and tests/api-partner-link.test.ts).
+ * comes. A follow-up task that is already open is closed by the answer: see
+ * tests/api-partner-link-follow-up.test.ts (time-skipping stack) and tests/path-rules.test.ts.
  */
 
 const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
