@@ -4,7 +4,9 @@ import type { CreateBatchEmailOptions, Resend } from 'resend';
 import type { Db } from '../infra/supabase/client.js';
 import type { Database } from '../supabase/types.js';
 import type { DeliveryReport } from './contract.js';
-import { templates } from './emails/templates.js';
+import { formatLocalDate, toLocalDate } from '../domain/calendar.js';
+import { LINK_PATHS, signLink } from './access-links.js';
+import { templates, type TemplateInput } from './emails/templates.js';
 import { optOutUrl } from './opt-out.js';
 
 /**
@@ -23,6 +25,8 @@ export interface DeliveryDeps {
   emailFrom: string;
   publicUrl: string;
   optOutSecret: string;
+  /** Signs partner links (LINK_SECRET): a referral email carries its link, re-signed from the link's row. */
+  linkSecret: string;
   /** Calls to the provider per second (Resend's default team limit is 2). */
   ratePerSecond: number;
   /** Emails per call; Resend takes at most 100. */
@@ -62,7 +66,7 @@ export function createEmailDelivery(deps: DeliveryDeps) {
 
   /** Names and addresses are read here, for one batch, and leave this module only towards Resend. */
   async function render(rows: LogRow[]): Promise<{ emails: CreateBatchEmailOptions[]; sent: LogRow[]; skipped: Outcome[] }> {
-    const participantIds = rows.flatMap((r) => (r.participant_id ? [r.participant_id] : []));
+    const participantIds = rows.flatMap((r) => (r.participant_id && !r.introduction_id ? [r.participant_id] : []));
     const coachIds = rows.flatMap((r) => (!r.participant_id && r.coach_id ? [r.coach_id] : []));
     const people = new Map<string, { email: string | null; firstName: string }>();
     if (participantIds.length > 0) {
@@ -75,10 +79,24 @@ export function createEmailDelivery(deps: DeliveryDeps) {
       if (error) throw new Error(`read coaches: ${error.message}`);
       for (const c of data) people.set(c.id, { email: c.email, firstName: c.display_name.split(' ')[0] ?? c.display_name });
     }
+    const partners = await partnerRecipients(rows);
     const emails: CreateBatchEmailOptions[] = [];
     const sent: LogRow[] = [];
     const skipped: Outcome[] = [];
     for (const row of rows) {
+      const params = (row.params ?? {}) as Record<string, string | number>;
+      if (row.introduction_id) {
+        const partner = partners.get(row.introduction_id);
+        // The link was revoked, or its person erased, since the batch was claimed.
+        if (!partner) {
+          skipped.push({ key: row.key, status: 'skipped', provider_id: null, reason: 'link_revoked' });
+          continue;
+        }
+        const rendered = templates[row.template]({ firstName: '', params, optOutUrl: '', appUrl: deps.publicUrl, partner: partner.input });
+        emails.push({ from: deps.emailFrom, to: [partner.email], subject: rendered.subject, html: rendered.html, text: rendered.text });
+        sent.push(row);
+        continue;
+      }
       const personId = row.participant_id ?? row.coach_id!;
       const person = people.get(personId);
       // Erased (or the address removed) since the batch was claimed.
@@ -87,7 +105,6 @@ export function createEmailDelivery(deps: DeliveryDeps) {
         continue;
       }
       const unsubscribe = optOutUrl(deps.publicUrl, personId, deps.optOutSecret);
-      const params = (row.params ?? {}) as Record<string, string | number>;
       const rendered = templates[row.template]({ firstName: person.firstName, params, optOutUrl: unsubscribe, appUrl: deps.publicUrl });
       emails.push({
         from: deps.emailFrom,
@@ -100,6 +117,45 @@ export function createEmailDelivery(deps: DeliveryDeps) {
       sent.push(row);
     }
     return { emails, sent, skipped };
+  }
+
+  /**
+   * The partners of a batch's referral emails: address, Stuyfplek, coach and the link itself.
+   * The token is never stored; it is signed again from the link's row (the same claims give the
+   * same token). Only links that still work are returned.
+   */
+  async function partnerRecipients(rows: LogRow[]): Promise<Map<string, { email: string; input: NonNullable<TemplateInput['partner']> }>> {
+    const ids = rows.flatMap((r) => (r.introduction_id ? [r.introduction_id] : []));
+    const found = new Map<string, { email: string; input: NonNullable<TemplateInput['partner']> }>();
+    if (ids.length === 0) return found;
+    const { data: intros, error } = await db
+      .from('referral_introductions')
+      .select('id, referral_id, participant_id, partner_email, introduced_by, sites(name), profiles(display_name)')
+      .in('id', ids);
+    if (error) throw new Error(`read introductions: ${error.message}`);
+    const { data: links, error: linkError } = await db
+      .from('access_links')
+      .select('id, referral_id, participant_id, expires_at, revoked_at')
+      .eq('purpose', 'referral')
+      .in('referral_id', intros.map((i) => i.referral_id));
+    if (linkError) throw new Error(`read referral links: ${linkError.message}`);
+    for (const intro of intros) {
+      const link = links.find((l) => l.referral_id === intro.referral_id && l.participant_id === intro.participant_id);
+      if (!link || link.revoked_at !== null || Date.parse(link.expires_at) <= Date.now()) continue;
+      const expiresAt = Math.floor(Date.parse(link.expires_at) / 1000);
+      const token = signLink(deps.linkSecret, { linkId: link.id, participantId: link.participant_id, purpose: 'referral', expiresAt });
+      found.set(intro.id, {
+        email: intro.partner_email,
+        input: {
+          linkUrl: `${deps.publicUrl.replace(/\/$/, '')}${LINK_PATHS.referral}/${token}`,
+          siteName: (intro.sites as { name: string } | null)?.name ?? 'de Stuyfplek',
+          coachName: (intro.profiles as { display_name: string } | null)?.display_name ?? 'Een coach',
+          // The link works until the start of this day (Brussels): the last day is the one before.
+          expiresOn: formatLocalDate(toLocalDate(expiresAt * 1000 - 1)),
+        },
+      });
+    }
+    return found;
   }
 
   /** One call for one batch, repeated after a 429 as long as the provider asks; anything else transient fails the attempt. */

@@ -87,6 +87,39 @@ export function createActivities(deps: ActivityDeps): Activities {
     check(await db.from('paths').update(change).eq('participant_id', input.participantId).eq('path_run', input.pathRun), 'update path');
   }
 
+  /** A referral's row as the event has it; idempotent on the event's key (last_key). */
+  async function writeReferral(input: RecordEventInput, r: Extract<PathEvent, { type: 'referral_out_changed' }>['referral'], by: string | null): Promise<void> {
+    const { key, participantId, siteId, pathRun } = input;
+    const keep = { ignoreDuplicates: true } as const;
+    const firstSeenAt = iso(
+      r.partnerAnswer
+        ? r.partnerAnswer.at
+        : r.status === 'introduced' && r.introducedAt !== undefined
+          ? r.introducedAt
+          : r.status === 'proposed'
+            ? r.proposedAt
+            : Date.now(),
+    );
+    const fields = {
+      partner: r.partner,
+      status: r.status,
+      proposed_at: iso(r.proposedAt),
+      introduced_at: r.introducedAt !== undefined ? iso(r.introducedAt) : null,
+      updated_at: firstSeenAt,
+      updated_by: actor(by),
+      note_id: r.noteId ?? null,
+      last_key: key,
+    };
+    check(
+      await db
+        .from('referrals_out')
+        .upsert({ id: r.id, participant_id: participantId, site_id: siteId, path_run: pathRun, ...fields }, { onConflict: 'id', ...keep }),
+      'record referral out',
+    );
+    // A later change of the same referral; a retry of it changes nothing (last_key).
+    check(await db.from('referrals_out').update(fields).eq('id', r.id).neq('last_key', key), 'update referral out');
+  }
+
   async function recordEvent(input: RecordEventInput): Promise<void> {
     const { key, event, participantId, siteId, pathRun } = input;
     const base = { key, participant_id: participantId, site_id: siteId, path_run: pathRun };
@@ -247,27 +280,26 @@ export function createActivities(deps: ActivityDeps): Activities {
         );
         break;
       }
-      case 'referral_out_changed': {
-        const r = event.referral;
-        const firstSeenAt = iso(r.status === 'introduced' && r.introducedAt !== undefined ? r.introducedAt : r.status === 'proposed' ? r.proposedAt : Date.now());
-        const fields = {
-          partner: r.partner,
-          status: r.status,
-          proposed_at: iso(r.proposedAt),
-          introduced_at: r.introducedAt !== undefined ? iso(r.introducedAt) : null,
-          updated_at: firstSeenAt,
-          updated_by: actor(event.by),
-          note_id: r.noteId ?? null,
-          last_key: key,
-        };
-        check(
-          await db
-            .from('referrals_out')
-            .upsert({ id: r.id, participant_id: participantId, site_id: siteId, path_run: pathRun, ...fields }, { onConflict: 'id', ...keep }),
-          'record referral out',
-        );
-        // A later change of the same referral; a retry of it changes nothing (last_key).
-        check(await db.from('referrals_out').update(fields).eq('id', r.id).neq('last_key', key), 'update referral out');
+      case 'referral_out_changed':
+        await writeReferral(input, event.referral, event.by);
+        break;
+      case 'referral_answered': {
+        // The partner has no profile: no one is named as the one who changed it.
+        await writeReferral(input, event.referral, null);
+        // The follow-up task that already went out is done once the partner answered. Only an
+        // open task changes, so a retry (or a coach who closed it first) changes nothing.
+        if (event.settlesTask) {
+          check(
+            await db
+              .from('tasks')
+              .update({ status: 'done' })
+              .eq('participant_id', participantId)
+              .eq('kind', 'referral_follow_up')
+              .eq('cause', event.settlesTask)
+              .eq('status', 'open'),
+            'settle follow-up task',
+          );
+        }
         break;
       }
       case 'outflow_recorded':

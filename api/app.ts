@@ -16,6 +16,7 @@ import { tasksApi } from './routes/tasks.js';
 import { renderer } from './web/layout.js';
 import { ErrorPage } from './web/pages/error.js';
 import { signInPage, webPages } from './web/routes.js';
+import { partnerLinkPages } from './web/partner-link-pages.js';
 import { STYLESHEET } from './web/styles.js';
 
 /** Requests larger than this are refused (413): forms and JSON bodies are small. */
@@ -124,6 +125,7 @@ export function createApp(deps: ApiDeps): Hono<AppEnv> {
   app.route('/api', reportsApi);
   app.route('/api', groupMomentsApi);
   app.route('/afmelden', optOutRoutes);
+  app.route('/', partnerLinkPages());
   app.route('/', webPages());
 
   app.notFound((c) => fail(c, 'not_found', 'Deze pagina bestaat niet.'));

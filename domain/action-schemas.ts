@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import {
+  answerReferralSchema,
   assignCoachSchema,
   changePhaseSchema,
   closeAgreementSchema,
@@ -15,7 +16,7 @@ import {
   signalCrisisSchema,
   updateReferralSchema,
 } from './actions.js';
-import type { Action } from './path-rules.js';
+import type { Action, LinkAction } from './path-rules.js';
 
 /** One schema per action type: the API parses requests with it, the workflow re-checks updates. */
 export const actionSchemas = {
@@ -34,3 +35,11 @@ export const actionSchemas = {
   assignCoach: assignCoachSchema,
   forget: forgetSchema,
 } satisfies { [K in Action['type']]: z.ZodType };
+
+/**
+ * Updates that come through a signed link rather than from a coach: the workflow registers them
+ * like the coach actions, the coach's API and forms do not offer them.
+ */
+export const linkActionSchemas = {
+  answerReferral: answerReferralSchema,
+} satisfies { [K in LinkAction['type']]: z.ZodType };

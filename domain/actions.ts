@@ -4,6 +4,7 @@ import {
   CRISIS_KINDS,
   GROUP_MOMENT_KINDS,
   OUTFLOW_TYPES,
+  PARTNER_ANSWERS,
   PARTNERS,
   PHASES,
   PHASE_CHANGE_REASONS,
@@ -90,6 +91,28 @@ export const updateReferralSchema = z.object({
   status: z.enum(REFERRAL_STATUSES),
 });
 
+/**
+ * A partner's answer through its referral link (not a coach action: no `by`). `linkId` is the
+ * access link it came through, so the path keeps which link answered.
+ */
+export const answerReferralSchema = z
+  .object({
+    referralId: id,
+    linkId: id,
+    answer: z.enum(PARTNER_ANSWERS, { error: 'kies een antwoord' }),
+    /** The first appointment's local date; only with the answer "appointment". */
+    appointmentDate: localDate.optional(),
+  })
+  .superRefine(appointmentRule);
+
+/** A date comes with the answer "appointment", and only with it (shared by the partner's form). */
+export function appointmentRule(a: { answer?: string | undefined; appointmentDate?: string | undefined }, ctx: z.RefinementCtx): void {
+  if (a.answer === 'appointment' && !a.appointmentDate) ctx.addIssue({ code: 'custom', path: ['appointmentDate'], message: 'vul de datum van de eerste afspraak in' });
+  if (a.answer !== undefined && a.answer !== 'appointment' && a.appointmentDate) {
+    ctx.addIssue({ code: 'custom', path: ['appointmentDate'], message: 'een datum hoort alleen bij een eerste afspraak' });
+  }
+}
+
 export const outflowSchema = z.object({
   ...actor,
   type: z.enum(OUTFLOW_TYPES),
@@ -120,6 +143,7 @@ export type RegisterStep = z.infer<typeof registerStepSchema>;
 export type ReferOut = z.infer<typeof referOutSchema>;
 export type UpdateReferral = z.infer<typeof updateReferralSchema>;
 export type Outflow = z.infer<typeof outflowSchema>;
+export type AnswerReferral = z.infer<typeof answerReferralSchema>;
 export type Reenter = z.infer<typeof reenterSchema>;
 export type AssignCoach = z.infer<typeof assignCoachSchema>;
 export type Forget = z.infer<typeof forgetSchema>;

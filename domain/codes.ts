@@ -142,6 +142,40 @@ export const REFERRAL_NEXT: Record<ReferralStatus, readonly ReferralStatus[]> = 
   declined: [],
 };
 
+/**
+ * What a partner answers on its referral link: the referral is accepted, declined, or accepted
+ * with a first appointment on a date (an appointment counts as accepted and keeps its date).
+ */
+export const PARTNER_ANSWERS = ['accepted', 'declined', 'appointment'] as const;
+export type PartnerAnswer = (typeof PARTNER_ANSWERS)[number];
+export const PARTNER_ANSWER_LABELS: Record<PartnerAnswer, string> = {
+  accepted: 'Aanvaard',
+  declined: 'Afgewezen',
+  appointment: 'Eerste afspraak gepland',
+};
+/** The referral's status an answer leads to. */
+export const PARTNER_ANSWER_STATUS: Record<PartnerAnswer, ReferralStatus> = {
+  accepted: 'accepted',
+  declined: 'declined',
+  appointment: 'accepted',
+};
+
+/**
+ * What a participant may agree to share with a partner for one referral, field by field. The
+ * first name is the only one checked by default: a warm referral is a person introduced by name;
+ * everything else the participant chooses.
+ */
+export const SHARED_FIELDS = ['first_name', 'last_name', 'email', 'phone', 'birth_date', 'note'] as const;
+export type SharedField = (typeof SHARED_FIELDS)[number];
+export const SHARED_FIELD_LABELS: Record<SharedField, string> = {
+  first_name: 'Voornaam',
+  last_name: 'Familienaam',
+  email: 'E-mailadres',
+  phone: 'Telefoonnummer',
+  birth_date: 'Geboortedatum',
+  note: 'Introductie door de coach',
+};
+
 export const OUTFLOW_TYPES = [
   'regular_job',
   'article_60',
@@ -202,5 +236,6 @@ export const EMAIL_TEMPLATES = [
   'meet_and_greet_invitation',
   'coach_new_participant',
   'coach_daily_digest',
+  'partner_referral',
 ] as const;
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];

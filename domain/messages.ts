@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
+  AnswerReferral,
   AssignCoach,
   ChangePhase,
   CloseAgreement,
@@ -16,7 +17,7 @@ import type {
   UpdateReferral,
 } from './actions.js';
 import type { PathView } from './path-state.js';
-import type { Action } from './path-rules.js';
+import type { Action, LinkAction } from './path-rules.js';
 
 /**
  * The path workflow's messages, importable by the API without importing workflow code.
@@ -51,6 +52,16 @@ export const pathUpdates = {
 } satisfies { [K in Action['type']]: unknown };
 
 export type PathActionType = keyof typeof pathUpdates;
+
+/** Updates sent through a signed link (domain/action-schemas.ts linkActionSchemas), not by a coach. */
+export const linkUpdates = {
+  answerReferral: defineUpdate<PathView, [AnswerReferral]>('answerReferral'),
+} satisfies { [K in LinkAction['type']]: unknown };
+
+/** A partner's answer is one update per link: the same form sent twice is deduplicated by Temporal. */
+export function referralAnswerUpdateId(linkId: string): string {
+  return `answer-referral/${linkId}`;
+}
 
 /**
  * The email dispatcher: one per task queue, so one sender keeps to the provider's rate limit.

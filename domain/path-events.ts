@@ -23,7 +23,13 @@ export type PathEvent =
   | { type: 'aftercare_reconnected'; at: number }
   | { type: 'path_reentered'; at: number; phase: Phase; by: string; previousRun: number }
   | { type: 'coach_assigned'; at: number; coachId: string; by: string }
-  | { type: 'path_forgotten'; at: number; by: string };
+  | { type: 'path_forgotten'; at: number; by: string }
+  /**
+   * A partner answered through its referral link: the referral as it is now (accepted or
+   * declined, with the answer). `settlesTask` is the cause of the follow-up task that already
+   * went out for it (`referral/<id>`), which the answer completes.
+   */
+  | { type: 'referral_answered'; at: number; referral: ReferralOut; settlesTask?: string | undefined };
 
 export type EmailRecipient = { participantId: string } | { coachId: string };
 

@@ -1,6 +1,7 @@
 import {
   CRISIS_LABELS,
   CRISIS_PROPOSALS,
+  PARTNER_ANSWER_STATUS,
   PHASE_LABELS,
   REFERRAL_NEXT,
   REFERRAL_STATUS_LABELS,
@@ -9,6 +10,7 @@ import {
   type TaskKind,
 } from './codes.js';
 import type {
+  AnswerReferral,
   AssignCoach,
   ChangePhase,
   CloseAgreement,
@@ -57,6 +59,12 @@ export type Action =
   | { type: 'reenter'; input: Reenter }
   | { type: 'assignCoach'; input: AssignCoach }
   | { type: 'forget'; input: Forget };
+
+/** What comes through a signed link rather than from a coach (see linkActionSchemas). */
+export type LinkAction = { type: 'answerReferral'; input: AnswerReferral };
+
+/** Every update the path takes: a coach's action or an answer through a link. */
+export type PathAction = Action | LinkAction;
 
 export interface StartInput {
   participantId: string;
@@ -110,7 +118,7 @@ const NOT_ACTIVE = 'De deelnemer is uitgestroomd; laat hem of haar eerst opnieuw
 const NO_AGREEMENT = 'Er loopt geen groeiovereenkomst.';
 
 /** Why an action cannot be done now, in Dutch for the form; null when it can. */
-export function refusal(state: PathState, action: Action, now: number): string | null {
+export function refusal(state: PathState, action: PathAction, now: number): string | null {
   if (state.status === 'forgotten') return CLOSED_FOR_GOOD;
   switch (action.type) {
     case 'signalCrisis': {
@@ -168,6 +176,16 @@ export function refusal(state: PathState, action: Action, now: number): string |
       return null;
     case 'forget':
       return null;
+    case 'answerReferral': {
+      const referral = state.referrals.find((r) => r.id === action.input.referralId);
+      if (!referral) return 'Die doorverwijzing bestaat niet.';
+      if (referral.status !== 'introduced') {
+        return referral.partnerAnswer
+          ? 'Op deze doorverwijzing werd al geantwoord.'
+          : `Deze doorverwijzing wacht niet meer op een antwoord: ze staat op "${REFERRAL_STATUS_LABELS[referral.status].toLowerCase()}".`;
+      }
+      return null;
+    }
   }
 }
 
@@ -224,7 +242,7 @@ function agreementTerm(startDate: string, timings: PathTimings): { startDate: st
  * Applies an action that `refusal` allowed. Mutates the state (the workflow's own copy) and
  * returns the effects to carry out, in order.
  */
-export function apply(state: PathState, action: Action, now: number, newId: () => string): Effect[] {
+export function apply(state: PathState, action: PathAction, now: number, newId: () => string): Effect[] {
   state.seq += 1;
   const fx = new EffectLog(state);
   switch (action.type) {
@@ -358,6 +376,22 @@ export function apply(state: PathState, action: Action, now: number, newId: () =
       fx.record({ type: 'path_forgotten', at: now, by: action.input.by });
       fx.effects.push({ type: 'erase', key: `${state.participantId}/erase` });
       break;
+    case 'answerReferral': {
+      const { referralId, answer, appointmentDate, linkId } = action.input;
+      const referral = state.referrals.find((r) => r.id === referralId)!;
+      // An appointment counts as accepted and keeps its date. Out of "introduced", the
+      // follow-up deadline (deadlines()) is gone; a follow-up task that already went out is
+      // completed by the record.
+      referral.status = PARTNER_ANSWER_STATUS[answer];
+      referral.partnerAnswer = { at: now, answer, linkId, ...(appointmentDate ? { appointmentDate } : {}) };
+      fx.record({
+        type: 'referral_answered',
+        at: now,
+        referral: { ...referral, partnerAnswer: { ...referral.partnerAnswer } },
+        ...(referral.followUpAt !== undefined ? { settlesTask: `referral/${referral.id}` } : {}),
+      });
+      break;
+    }
   }
   return fx.effects;
 }

@@ -4,6 +4,7 @@ import type {
   GroupMomentKind,
   OutflowType,
   Partner,
+  PartnerAnswer,
   Phase,
   PhaseChangeReason,
   Privilege,
@@ -82,6 +83,17 @@ export interface ReferralOut {
   introducedAt?: number | undefined;
   followUpAt?: number | undefined;
   noteId?: string | undefined;
+  /** The partner's answer through its referral link, if it came that way. */
+  partnerAnswer?: PartnerAnswerRecord | undefined;
+}
+
+export interface PartnerAnswerRecord {
+  at: number;
+  answer: PartnerAnswer;
+  /** Local date (YYYY-MM-DD) of the first appointment, for the answer "appointment". */
+  appointmentDate?: string | undefined;
+  /** The access link it came through. */
+  linkId: string;
 }
 
 export interface EarlierPath {

@@ -522,6 +522,7 @@ export type Database = {
           batch_id: string | null
           coach_id: string | null
           created_at: string
+          introduction_id: string | null
           key: string
           params: NonNullable<Json>
           participant_id: string | null
@@ -536,6 +537,7 @@ export type Database = {
           batch_id?: string | null
           coach_id?: string | null
           created_at?: string
+          introduction_id?: string | null
           key: string
           params?: NonNullable<Json>
           participant_id?: string | null
@@ -550,6 +552,7 @@ export type Database = {
           batch_id?: string | null
           coach_id?: string | null
           created_at?: string
+          introduction_id?: string | null
           key?: string
           params?: NonNullable<Json>
           participant_id?: string | null
@@ -565,6 +568,12 @@ export type Database = {
             foreignKeyName: "email_log_coach_id_fkey"
             columns: ["coach_id"]
             referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "email_log_introduction_id_fkey"
+            columns: ["introduction_id"]
+            referencedRelation: "referral_introductions"
             referencedColumns: ["id"]
           },
           {
@@ -924,6 +933,70 @@ export type Database = {
           },
         ]
       }
+      referral_introductions: {
+        Row: {
+          id: string
+          introduced_at: string
+          introduced_by: string | null
+          note_id: string | null
+          participant_id: string
+          partner: Database["public"]["Enums"]["partner"]
+          partner_email: string
+          referral_id: string
+          shared_fields: string[]
+          site_id: string
+        }
+        Insert: {
+          id?: string
+          introduced_at?: string
+          introduced_by?: string | null
+          note_id?: string | null
+          participant_id: string
+          partner: Database["public"]["Enums"]["partner"]
+          partner_email: string
+          referral_id: string
+          shared_fields?: string[]
+          site_id: string
+        }
+        Update: {
+          id?: string
+          introduced_at?: string
+          introduced_by?: string | null
+          note_id?: string | null
+          participant_id?: string
+          partner?: Database["public"]["Enums"]["partner"]
+          partner_email?: string
+          referral_id?: string
+          shared_fields?: string[]
+          site_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "referral_introductions_introduced_by_fkey"
+            columns: ["introduced_by"]
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "referral_introductions_note_id_fkey"
+            columns: ["note_id"]
+            referencedRelation: "notes"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "referral_introductions_participant_id_fkey"
+            columns: ["participant_id"]
+            referencedRelation: "participants"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "referral_introductions_site_id_fkey"
+            columns: ["site_id"]
+            referencedRelation: "sites"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       referrals_in: {
         Row: {
           id: number
@@ -1121,6 +1194,7 @@ export type Database = {
           batch_id: string | null
           coach_id: string | null
           created_at: string
+          introduction_id: string | null
           key: string
           params: NonNullable<Json>
           participant_id: string | null
@@ -1201,6 +1275,7 @@ export type Database = {
         | "meet_and_greet_invitation"
         | "coach_new_participant"
         | "coach_daily_digest"
+        | "partner_referral"
       group_moment_kind:
         | "connectors_table"
         | "open_house"
@@ -1411,6 +1486,7 @@ export const Constants = {
         "meet_and_greet_invitation",
         "coach_new_participant",
         "coach_daily_digest",
+        "partner_referral",
       ],
       group_moment_kind: [
         "connectors_table",

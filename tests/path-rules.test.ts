@@ -1,7 +1,8 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
 import { addMonths, formatLocalDate, toLocalDate } from '../domain/calendar.js';
-import { pathWorkflowId } from '../domain/messages.js';
+import { linkUpdates, pathWorkflowId, referralAnswerUpdateId } from '../domain/messages.js';
 import { startPathHarness, type Path, type PathHarness } from './support/path-harness.js';
 
 /**
@@ -220,6 +221,96 @@ describe('warm referrals out', () => {
     const accepted = await path.act('updateReferral', { referralId, status: 'accepted' });
     expect(accepted.referrals[0]!.status).toBe('accepted');
     await expectRefused(path, 'updateReferral', { referralId, status: 'declined' }, /aanvaard.*afgewezen/);
+  });
+});
+
+describe('a partner answers a warm referral through its link', () => {
+  /** A path with one referral introduced to a partner; `answer` sends the partner's answer as the link page does. */
+  async function introduced() {
+    const path = await h.start();
+    const proposed = await path.act('referOut', { partner: 'vdab' });
+    const referralId = proposed.referrals[0]!.id;
+    await path.act('updateReferral', { referralId, status: 'introduced' });
+    const linkId = randomUUID();
+    const answer = (input: Record<string, unknown>, updateId = referralAnswerUpdateId(linkId)) =>
+      path.handle.executeUpdate(linkUpdates.answerReferral, { args: [{ referralId, linkId, ...input } as never], updateId });
+    return { path, referralId, linkId, answer, introducedAt: await h.now() };
+  }
+
+  async function refusedAnswer(send: Promise<unknown>): Promise<string> {
+    const error = await send.then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+    return String((error as WorkflowUpdateFailedError).cause?.message);
+  }
+
+  it('accepted: the referral is accepted, the answer recorded, and the follow-up deadline is gone', async () => {
+    const { path, referralId, linkId, answer, introducedAt } = await introduced();
+    expect((await path.view()).nextDeadline?.kind).toBe('referral_follow_up');
+    const view = await answer({ answer: 'accepted' });
+    expect(view.referrals[0]).toMatchObject({ status: 'accepted', partnerAnswer: { answer: 'accepted', linkId } });
+    expect(view.nextDeadline?.kind).not.toBe('referral_follow_up');
+    // Past the two weeks: no follow-up task ever comes.
+    await h.skipTo(introducedAt + 20 * DAY);
+    expect(path.tasks().filter((t) => t.kind === 'referral_follow_up')).toHaveLength(0);
+    const answered = path.events().filter((e) => e.event.type === 'referral_answered');
+    expect(answered).toHaveLength(1);
+    expect(answered[0]!.event).toMatchObject({ referral: { id: referralId, status: 'accepted' } });
+    expect(answered[0]!.event).not.toHaveProperty('settlesTask');
+  });
+
+  it('declined: the referral is declined', async () => {
+    const { answer } = await introduced();
+    const view = await answer({ answer: 'declined' });
+    expect(view.referrals[0]).toMatchObject({ status: 'declined', partnerAnswer: { answer: 'declined' } });
+    expect(view.referrals[0]!.partnerAnswer).not.toHaveProperty('appointmentDate');
+  });
+
+  it('a first appointment counts as accepted and keeps its date; without a date it is refused as invalid', async () => {
+    const { path, answer } = await introduced();
+    expect(await refusedAnswer(answer({ answer: 'appointment' }, randomUUID()))).toMatch(/datum van de eerste afspraak/);
+    expect(await refusedAnswer(answer({ answer: 'declined', appointmentDate: '2026-12-10' }, randomUUID()))).toMatch(/alleen bij een eerste afspraak/);
+    expect((await path.view()).referrals[0]!.status).toBe('introduced');
+    const view = await answer({ answer: 'appointment', appointmentDate: '2026-12-10' });
+    expect(view.referrals[0]).toMatchObject({ status: 'accepted', partnerAnswer: { answer: 'appointment', appointmentDate: '2026-12-10' } });
+  });
+
+  it('the same answer sent twice under the link\'s update id is one update; another answer later is refused in Dutch', async () => {
+    const { path, answer } = await introduced();
+    const first = await answer({ answer: 'accepted' });
+    const again = await answer({ answer: 'accepted' });
+    expect(again.referrals[0]!.partnerAnswer).toEqual(first.referrals[0]!.partnerAnswer);
+    expect(path.events().filter((e) => e.event.type === 'referral_answered')).toHaveLength(1);
+    expect(await refusedAnswer(answer({ answer: 'declined' }, randomUUID()))).toMatch(/al geantwoord/);
+  });
+
+  it('is refused when the referral is not introduced (any more), or does not exist', async () => {
+    const path = await h.start();
+    const proposed = await path.act('referOut', { partner: 'unizo' });
+    const referralId = proposed.referrals[0]!.id;
+    const send = (id: string) =>
+      path.handle.executeUpdate(linkUpdates.answerReferral, { args: [{ referralId: id, linkId: randomUUID(), answer: 'accepted' }] });
+    expect(await refusedAnswer(send(referralId))).toMatch(/wacht niet meer op een antwoord.*voorgesteld/);
+    expect(await refusedAnswer(send(randomUUID()))).toMatch(/bestaat niet/);
+    await path.act('updateReferral', { referralId, status: 'introduced' });
+    await path.act('updateReferral', { referralId, status: 'declined' });
+    expect(await refusedAnswer(send(referralId))).toMatch(/wacht niet meer op een antwoord.*afgewezen/);
+    expect((await path.view()).referrals[0]!.partnerAnswer).toBeUndefined();
+  });
+
+  it('settles a follow-up task that already went out: the record names it, once', async () => {
+    const { path, referralId, answer, introducedAt } = await introduced();
+    await h.skipTo(introducedAt + 15 * DAY);
+    expect(path.tasks().filter((t) => t.kind === 'referral_follow_up').map((t) => t.cause)).toEqual([`referral/${referralId}`]);
+    await answer({ answer: 'appointment', appointmentDate: '2027-01-05' });
+    await h.env.sleep(1000);
+    const answered = path.events().filter((e) => e.event.type === 'referral_answered');
+    expect(answered.map((e) => e.event)).toEqual([expect.objectContaining({ settlesTask: `referral/${referralId}` })]);
+    // One follow-up task, never a second.
+    await h.skipTo(introducedAt + 40 * DAY);
+    expect(path.tasks().filter((t) => t.kind === 'referral_follow_up')).toHaveLength(1);
   });
 });
 

@@ -22,6 +22,7 @@ export function activitiesFromConfig(config: Config, client: Client): Activities
     emailFrom: config.EMAIL_FROM,
     publicUrl: config.PUBLIC_URL,
     optOutSecret: config.SUPABASE_JWT_SECRET,
+    linkSecret: config.LINK_SECRET,
     ratePerSecond: config.EMAIL_RATE_LIMIT_PER_SECOND,
     batchSize: config.EMAIL_BATCH_SIZE,
     wakeDispatcher: dispatcherWaker(client, config.TEMPORAL_TASK_QUEUE),

@@ -1,10 +1,10 @@
 import type { UpdateDefinition } from '@temporalio/common';
 import * as wf from '@temporalio/workflow';
 import type { PathActivities } from '../activities/contract.js';
-import { actionSchemas } from '../domain/action-schemas.js';
-import { pathQuery, pathUpdates } from '../domain/messages.js';
+import { actionSchemas, linkActionSchemas } from '../domain/action-schemas.js';
+import { linkUpdates, pathQuery, pathUpdates } from '../domain/messages.js';
 import type { Effect } from '../domain/path-events.js';
-import { apply, fire, initialState, nextDeadline, refusal, startEffects, view, type Action, type StartInput } from '../domain/path-rules.js';
+import { apply, fire, initialState, nextDeadline, refusal, startEffects, view, type PathAction, type StartInput } from '../domain/path-rules.js';
 import type { PathState, PathView } from '../domain/path-state.js';
 import { CoachAttribute, PathStatusAttribute, PhaseAttribute, SiteAttribute } from '../domain/search-attributes.js';
 
@@ -66,18 +66,23 @@ export async function participantPath(input: PathInput): Promise<PathView> {
   };
   publishSearchAttributes();
 
-  const parse = (type: Action['type'], raw: unknown): Action => {
-    const result = actionSchemas[type].safeParse(raw);
+  // Coach actions and the answers that come through signed links, registered alike. A new
+  // handler issues no command, so histories recorded before it replay unchanged.
+  const schemas = { ...actionSchemas, ...linkActionSchemas };
+  const updates = { ...pathUpdates, ...linkUpdates };
+
+  const parse = (type: PathAction['type'], raw: unknown): PathAction => {
+    const result = schemas[type].safeParse(raw);
     if (!result.success) {
       const issue = result.error.issues[0];
       throw wf.ApplicationFailure.create({ type: 'InvalidInput', message: `${issue?.path.join('.') || 'input'}: ${issue?.message}`, nonRetryable: true });
     }
-    return { type, input: result.data } as Action;
+    return { type, input: result.data } as PathAction;
   };
 
-  for (const type of Object.keys(pathUpdates) as Action['type'][]) {
+  for (const type of Object.keys(updates) as PathAction['type'][]) {
     wf.setHandler(
-      pathUpdates[type] as UpdateDefinition<PathView, [unknown]>,
+      updates[type] as UpdateDefinition<PathView, [unknown]>,
       (raw: unknown) => {
         const action = parse(type, raw);
         pending.push(...apply(state, action, Date.now(), wf.uuid4));

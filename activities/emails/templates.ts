@@ -1,4 +1,4 @@
-import { GROUP_MOMENT_LABELS, type EmailTemplate, type GroupMomentKind } from '../../domain/codes.js';
+import { GROUP_MOMENT_LABELS, PARTNER_LABELS, type EmailTemplate, type GroupMomentKind, type Partner } from '../../domain/codes.js';
 import { parseLocalDate } from '../../domain/calendar.js';
 import { compose, type RenderedEmail } from './layout.js';
 
@@ -12,6 +12,8 @@ export interface TemplateInput {
   params: Record<string, string | number>;
   optOutUrl: string;
   appUrl: string;
+  /** A partner's referral email: the signed link, the Stuyfplek and the coach (never the participant). */
+  partner?: { linkUrl: string; siteName: string; coachName: string; expiresOn: string };
 }
 
 const MONTHS = ['januari', 'februari', 'maart', 'april', 'mei', 'juni', 'juli', 'augustus', 'september', 'oktober', 'november', 'december'];
@@ -109,5 +111,21 @@ export const templates: Record<EmailTemplate, (i: TemplateInput) => RenderedEmai
       ],
       optOutUrl: i.optOutUrl,
       signature: 'Groeipad',
+    }),
+  // To a partner organisation, about a person it does not know yet: no name, no data of the
+  // participant at all (email is easily forwarded); the page behind the link shows what the
+  // participant agreed to share. No opt-out link: the partner is on no list of ours.
+  partner_referral: (i) =>
+    compose({
+      subject: `Warme doorverwijzing vanuit ${i.partner?.siteName ?? 'de Stuyfplek'}`,
+      greeting: 'Dag,',
+      paragraphs: [
+        `${i.partner?.coachName ?? 'Een coach'} van ${i.partner?.siteName ?? 'de Stuyfplek'} stelt iemand aan jullie voor${
+          i.params.partner ? ` (${PARTNER_LABELS[i.params.partner as Partner] ?? 'partner'})` : ''
+        }. Die persoon weet hiervan en koos zelf wat we met jullie delen.`,
+        `Via deze link zie je de gegevens en laat je weten of jullie de doorverwijzing aanvaarden, een eerste afspraak plannen of ze niet kunnen opnemen: ${i.partner?.linkUrl ?? ''}`,
+        `De link is persoonlijk en werkt tot ${dutchDate(i.partner?.expiresOn)}. Stuur hem niet door.`,
+      ],
+      signature: `Met warme groet, ${i.partner?.coachName ?? 'de Stuyfplek'}`,
     }),
 };

@@ -25,7 +25,9 @@ import { checkActionTargets } from '../routes/participants.js';
 import { formErrors, formToInput, localPath, readForm, type FormState } from './form-input.js';
 import { ACTION_DONE } from './labels.js';
 import { IntakePage } from './pages/intake.js';
-import { CONFIRM_FORGET, ParticipantPage, type OpenForm, type ParticipantPageData } from './pages/participant.js';
+import { CONFIRM_FORGET, ParticipantPage, type IntroductionForm, type OpenForm, type ParticipantPageData } from './pages/participant.js';
+import { introductionsOf } from '../partner-links.js';
+import { PARTNER_LINK_NOTICES } from './pages/partner-referral.js';
 import { ParticipantsPage } from './pages/participants.js';
 import { ReportPage } from './pages/report.js';
 import { SignInPage, type SignInPerson } from './pages/sign-in.js';
@@ -56,7 +58,7 @@ function notLinked(c: Ctx) {
  * Pages need a signed-in person with a profile; without a session they go to the sign-in page
  * (and back after), an account without a profile gets the "not linked yet" page.
  */
-function signedIn(...roles: Role[]): MiddlewareHandler<AppEnv> {
+export function signedIn(...roles: Role[]): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const user = c.var.user;
     if (!user) {
@@ -121,14 +123,15 @@ async function participantPageData(deps: ApiDeps, user: SignedInUser, id: string
     tasks,
     coaches,
     names,
+    introductions: await introductionsOf(deps, participant.id),
   };
 }
 
-async function renderParticipant(c: Ctx, status: 200 | 409 | 422, options: { open?: OpenForm; message?: string } = {}) {
+export async function renderParticipant(c: Ctx, status: 200 | 409 | 422, options: { open?: OpenForm; message?: string; introduction?: IntroductionForm } = {}) {
   const data = await participantPageData(c.var.deps, c.var.user!, c.req.param('id') ?? '');
   const name = [data.participant.first_name, data.participant.last_name].filter(Boolean).join(' ') || 'Deelnemer';
   c.status(status);
-  return c.render(<ParticipantPage data={data} open={options.open} message={options.message} />, { title: name });
+  return c.render(<ParticipantPage data={data} open={options.open} message={options.message} introduction={options.introduction} />, { title: name });
 }
 
 async function renderIntake(c: Ctx, status: 200 | 422, state?: FormState) {
@@ -297,7 +300,7 @@ export function webPages(): Hono<AppEnv> {
             ? 'Deze persoon was al ingeschreven: dit is het bestaande groeipad.'
             : c.req.query('afgewerkt') !== undefined
               ? 'De taak is afgewerkt.'
-              : undefined;
+              : (PARTNER_LINK_NOTICES.find(([param]) => c.req.query(param) !== undefined)?.[1] ?? undefined);
     return renderParticipant(c, 200, { message });
   });
 

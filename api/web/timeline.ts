@@ -3,6 +3,7 @@ import {
   CRISIS_LABELS,
   GROUP_MOMENT_LABELS,
   OUTFLOW_LABELS,
+  PARTNER_ANSWER_LABELS,
   PARTNER_LABELS,
   PHASE_CHANGE_REASON_LABELS,
   PHASE_LABELS,
@@ -45,6 +46,7 @@ function identity(event: PathEvent, pathRun: number): string {
     case 'agreement_signed':
       return `agreement@${event.agreement.id}`;
     case 'referral_out_changed':
+    case 'referral_answered':
       return `referral@${event.referral.id}@${event.referral.status}`;
     default:
       return '';
@@ -103,6 +105,12 @@ function entry(event: PathEvent, at: number): TimelineEntry {
       const when = r.status === 'introduced' && r.introducedAt ? r.introducedAt : r.status === 'proposed' ? r.proposedAt : at;
       return { at: when, kind: 'referral', title: `Doorverwijzing naar ${PARTNER_LABELS[r.partner]}: ${REFERRAL_STATUS_LABELS[r.status].toLowerCase()}`, noteId: r.status === 'proposed' ? r.noteId : undefined, by: event.by };
     }
+    case 'referral_answered': {
+      const r = event.referral;
+      const answer = r.partnerAnswer;
+      const what = answer ? (answer.answer === 'appointment' && answer.appointmentDate ? `eerste afspraak op ${formatDate(answer.appointmentDate)}` : PARTNER_ANSWER_LABELS[answer.answer].toLowerCase()) : '';
+      return { at: event.at, kind: 'referral', title: `Partner antwoordde: ${what}`, detail: `Doorverwijzing naar ${PARTNER_LABELS[r.partner]}: ${REFERRAL_STATUS_LABELS[r.status].toLowerCase()}` };
+    }
     case 'outflow_recorded':
       return { at: event.at, kind: 'outflow', title: `Uitstroom: ${OUTFLOW_LABELS[event.outflowType]}`, noteId: event.noteId, by: event.by };
     case 'aftercare_reconnected':
@@ -125,7 +133,10 @@ function viewEvents(view: PathView): PathEvent[] {
   for (const change of view.phaseHistory) if (change.from !== null) events.push({ type: 'phase_changed', change });
   for (const crisis of view.crises) events.push({ type: 'crisis_signalled', crisis });
   if (view.agreement) events.push({ type: 'agreement_signed', agreement: view.agreement });
-  for (const referral of view.referrals) events.push({ type: 'referral_out_changed', at: referral.introducedAt ?? referral.proposedAt, referral, by: '' });
+  for (const referral of view.referrals) {
+    if (referral.partnerAnswer) events.push({ type: 'referral_answered', at: referral.partnerAnswer.at, referral });
+    else events.push({ type: 'referral_out_changed', at: referral.introducedAt ?? referral.proposedAt, referral, by: '' });
+  }
   return events;
 }
 

@@ -15,9 +15,12 @@ import { historyToFile } from '../support/history-files.js';
  */
 const here = dirname(fileURLToPath(import.meta.url));
 const suffix = process.argv[2] ? `-${process.argv[2]}` : '';
+/** `SCENARIO=<name>`: record that scenario only (a new one), leaving the others' files alone. */
+const only = process.env.SCENARIO;
 const h = await startPathHarness(await resolveTestServer({ cacheDir: loadConfig().GROEIPAD_CACHE_DIR }));
 try {
   for (const [name, scenario] of Object.entries(SCENARIOS)) {
+    if (only && name !== only) continue;
     const path = await scenario(h);
     const runs: string[] = [];
     // Walk the chain of runs from the first (continue-as-new links each to the next).

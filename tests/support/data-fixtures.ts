@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Activities } from '../../activities/index.js';
+import { issueLink, recordLinkUse } from '../../activities/access-links.js';
 import type { PathEvent } from '../../domain/path-events.js';
 import type { TestStack } from './stack.js';
 
@@ -111,6 +112,17 @@ export async function fillPath(
   for (let i = 0; i < times; i += 1) {
     await activities.createTask({ key: taskKey, participantId, siteId, pathRun: 1, kind: 'aftercare_reconnect', dueAt: at(150), coachId, cause: 'aftercare' });
   }
+  // The partner's side of the referral: its introduction (consent, address), its link, a view.
+  const intro = await stack.db
+    .from('referral_introductions')
+    .insert({ referral_id: referralId, participant_id: participantId, site_id: siteId, partner: 'vdab', partner_email: 'onthaal@vdab.example', shared_fields: ['first_name'], introduced_by: coachId })
+    .select('id')
+    .single();
+  if (intro.error) throw new Error(`fixture introduction: ${intro.error.message}`);
+  const link = await issueLink(stack.db, stack.config.LINK_SECRET, { participantId, siteId, purpose: 'referral', referralId, createdBy: coachId, validity: stack.config.REFERRAL_LINK_VALIDITY });
+  const linkRow = await stack.db.from('access_links').select('*').eq('id', link.id).single();
+  if (linkRow.error) throw new Error(`fixture link: ${linkRow.error.message}`);
+  await recordLinkUse(stack.db, linkRow.data);
   const emailKeys = [`${participantId}/1/0/email/welcome/participant`, `${participantId}/1/0/email/coach_new_participant/coach/${coachId}`];
   for (let i = 0; i < times; i += 1) {
     await activities.sendEmail({ key: emailKeys[0]!, template: 'welcome', recipient: { participantId }, params: {} });
@@ -138,6 +150,9 @@ export const PARTICIPANT_TABLES = [
   'aftercare',
   'tasks',
   'email_log',
+  'access_links',
+  'access_link_views',
+  'referral_introductions',
 ] as const;
 export type ParticipantTable = (typeof PARTICIPANT_TABLES)[number];
 export const ALL_TABLES = ['sites', 'profiles', ...PARTICIPANT_TABLES] as const;

@@ -1,3 +1,4 @@
+import { linkUpdates, referralAnswerUpdateId } from '../../domain/messages.js';
 import type { PathHarness } from './path-harness.js';
 
 /**
@@ -70,4 +71,38 @@ export async function forgottenPath(h: PathHarness) {
   return path;
 }
 
-export const SCENARIOS = { 'eighteen-month-path': eighteenMonthPath, 'reentry-path': reentryPath, 'forgotten-path': forgottenPath };
+/**
+ * Warm referrals answered by partners through their links: one answered before the follow-up
+ * (no follow-up ever comes), one after the follow-up task went out (the answer settles it), the
+ * same form sent twice (one update), and an answer refused because the coach closed it first.
+ */
+export async function partnerAnswerPath(h: PathHarness) {
+  const path = await h.start();
+  const linkA = 'ffffffff-0000-4000-8000-00000000000a';
+  const linkB = 'ffffffff-0000-4000-8000-00000000000b';
+  const linkC = 'ffffffff-0000-4000-8000-00000000000c';
+  const answer = (referralId: string, linkId: string, input: Record<string, string>) =>
+    path.handle.executeUpdate(linkUpdates.answerReferral, { args: [{ referralId, linkId, ...input } as never], updateId: referralAnswerUpdateId(linkId) });
+  const first = (await path.act('referOut', { partner: 'vdab' })).referrals[0]!.id;
+  await path.act('updateReferral', { referralId: first, status: 'introduced' });
+  await wait(h, 3);
+  await answer(first, linkA, { answer: 'appointment', appointmentDate: '2026-12-15' });
+  await answer(first, linkA, { answer: 'appointment', appointmentDate: '2026-12-15' });
+  const second = (await path.act('referOut', { partner: 'starterslabo' })).referrals[1]!.id;
+  await path.act('updateReferral', { referralId: second, status: 'introduced' });
+  await wait(h, 16);
+  await answer(second, linkB, { answer: 'declined' });
+  const third = (await path.act('referOut', { partner: 'ocmw' })).referrals[2]!.id;
+  await path.act('updateReferral', { referralId: third, status: 'introduced' });
+  await path.act('updateReferral', { referralId: third, status: 'accepted' });
+  await answer(third, linkC, { answer: 'accepted' }).catch(() => undefined);
+  await wait(h, 20);
+  return path;
+}
+
+export const SCENARIOS = {
+  'eighteen-month-path': eighteenMonthPath,
+  'reentry-path': reentryPath,
+  'forgotten-path': forgottenPath,
+  'partner-answer-path': partnerAnswerPath,
+};

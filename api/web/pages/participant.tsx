@@ -38,6 +38,7 @@ import {
   formatDateTime,
 } from '../labels.js';
 import type { TimelineEntry } from '../timeline.js';
+import { ReferralLinkControls, type ReferralLinkInfo } from './partner-referral.js';
 
 export interface ParticipantPageData {
   participant: {
@@ -58,6 +59,14 @@ export interface ParticipantPageData {
   tasks: TaskSummary[];
   coaches: Array<{ id: string; name: string }>;
   names: Map<string, string>;
+  /** Per referral: its introduction to a partner and the partner's link, if any. */
+  introductions?: Map<string, ReferralLinkInfo> | undefined;
+}
+
+/** The partner-introduction form of one referral that came back, with what was typed. */
+export interface IntroductionForm {
+  referralId: string;
+  state: FormState;
 }
 
 /** Which action form is open, with what the person typed, and why it came back. */
@@ -245,7 +254,17 @@ function fullName(p: ParticipantPageData['participant']): string {
   return [p.first_name, p.last_name].filter(Boolean).join(' ') || 'Deelnemer (gegevens gewist)';
 }
 
-export function ParticipantPage({ data, open, message }: { data: ParticipantPageData; open?: OpenForm | undefined; message?: string | undefined }) {
+export function ParticipantPage({
+  data,
+  open,
+  message,
+  introduction,
+}: {
+  data: ParticipantPageData;
+  open?: OpenForm | undefined;
+  message?: string | undefined;
+  introduction?: IntroductionForm | undefined;
+}) {
   const { participant, view, timeline, notes, tasks, names } = data;
   const agreement = view.agreement;
   const goal = agreement?.goalNoteId ? notes.get(agreement.goalNoteId)?.body : undefined;
@@ -367,6 +386,14 @@ export function ParticipantPage({ data, open, message }: { data: ParticipantPage
               <li>
                 <span class="title">{PARTNER_LABELS[r.partner]}</span> — {REFERRAL_STATUS_LABELS[r.status].toLowerCase()}
                 <p class="meta">Voorgesteld op {formatDate(r.proposedAt)}</p>
+                {view.status === 'forgotten' ? null : (
+                  <ReferralLinkControls
+                    participantId={participant.id}
+                    referral={r}
+                    info={data.introductions?.get(r.id)}
+                    state={introduction?.referralId === r.id ? introduction.state : undefined}
+                  />
+                )}
               </li>
             ))}
           </ul>
