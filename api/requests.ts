@@ -1,8 +1,7 @@
-import { actionSchemas } from '../domain/action-schemas.js';
+import { actionSchemas, isParticipantAction, type CoachActionType } from '../domain/action-schemas.js';
 import { intakeSchema } from '../domain/actions.js';
 import { PHASES } from '../domain/codes.js';
 import { isValidLocalDate } from '../domain/calendar.js';
-import type { Action } from '../domain/path-rules.js';
 import { z } from '../domain/zod-dutch.js';
 
 /**
@@ -12,8 +11,9 @@ import { z } from '../domain/zod-dutch.js';
  * stores it in public.notes and passes its id to the workflow.
  */
 
-export type ActionType = Action['type'];
-export const ACTION_TYPES = Object.keys(actionSchemas) as ActionType[];
+/** A coach or staff action: every path action except the participant's own (see PARTICIPANT_ACTIONS). */
+export type ActionType = CoachActionType;
+export const ACTION_TYPES = (Object.keys(actionSchemas) as Array<keyof typeof actionSchemas>).filter((t): t is ActionType => !isParticipantAction(t));
 
 /** The field of an action that refers to its free-text note, if the action has one. */
 export function noteField(type: ActionType): 'noteId' | 'goalNoteId' | null {
@@ -37,7 +37,7 @@ function actionRequest(type: ActionType) {
 export const actionRequestSchemas = Object.fromEntries(ACTION_TYPES.map((type) => [type, actionRequest(type)])) as Record<ActionType, z.ZodObject>;
 
 export function isActionType(type: string): type is ActionType {
-  return Object.hasOwn(actionSchemas, type);
+  return Object.hasOwn(actionSchemas, type) && !isParticipantAction(type);
 }
 
 /** Staff intake: the domain's schema as it is. */

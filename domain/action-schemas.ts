@@ -3,6 +3,7 @@ import {
   assignCoachSchema,
   changePhaseSchema,
   closeAgreementSchema,
+  confirmAgreementSchema,
   forgetSchema,
   logAttendanceSchema,
   logContactSchema,
@@ -33,4 +34,17 @@ export const actionSchemas = {
   reenter: reenterSchema,
   assignCoach: assignCoachSchema,
   forget: forgetSchema,
+  confirmAgreement: confirmAgreementSchema,
 } satisfies { [K in Action['type']]: z.ZodType };
+
+/**
+ * Actions the participant takes themselves, on their own page; never a coach's action (no form,
+ * no API route for staff). Everything else in `actionSchemas` is a coach or staff action.
+ */
+export const PARTICIPANT_ACTIONS = ['confirmAgreement'] as const satisfies ReadonlyArray<Action['type']>;
+export type ParticipantActionType = (typeof PARTICIPANT_ACTIONS)[number];
+export type CoachActionType = Exclude<Action['type'], ParticipantActionType>;
+
+export function isParticipantAction(type: string): type is ParticipantActionType {
+  return (PARTICIPANT_ACTIONS as readonly string[]).includes(type);
+}

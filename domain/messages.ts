@@ -3,6 +3,7 @@ import type {
   AssignCoach,
   ChangePhase,
   CloseAgreement,
+  ConfirmAgreement,
   Forget,
   LogAttendance,
   LogContact,
@@ -48,6 +49,7 @@ export const pathUpdates = {
   reenter: defineUpdate<PathView, [Reenter]>('reenter'),
   assignCoach: defineUpdate<PathView, [AssignCoach]>('assignCoach'),
   forget: defineUpdate<PathView, [Forget]>('forget'),
+  confirmAgreement: defineUpdate<PathView, [ConfirmAgreement]>('confirmAgreement'),
 } satisfies { [K in Action['type']]: unknown };
 
 export type PathActionType = keyof typeof pathUpdates;

@@ -12,6 +12,7 @@ import type {
   AssignCoach,
   ChangePhase,
   CloseAgreement,
+  ConfirmAgreement,
   Forget,
   LogAttendance,
   LogContact,
@@ -56,7 +57,8 @@ export type Action =
   | { type: 'outflow'; input: Outflow }
   | { type: 'reenter'; input: Reenter }
   | { type: 'assignCoach'; input: AssignCoach }
-  | { type: 'forget'; input: Forget };
+  | { type: 'forget'; input: Forget }
+  | { type: 'confirmAgreement'; input: ConfirmAgreement };
 
 export interface StartInput {
   participantId: string;
@@ -108,6 +110,9 @@ export function agreementIsActive(state: PathState): state is PathState & { agre
 export const CLOSED_FOR_GOOD = 'Dit groeipad is beëindigd op vraag van de deelnemer.';
 const NOT_ACTIVE = 'De deelnemer is uitgestroomd; laat hem of haar eerst opnieuw instappen.';
 const NO_AGREEMENT = 'Er loopt geen groeiovereenkomst.';
+/** The participant's page shows "al bevestigd" for this refusal instead of an error. */
+export const ALREADY_CONFIRMED = 'Je hebt deze groeiovereenkomst al bevestigd.';
+const NOT_THIS_AGREEMENT = 'Deze groeiovereenkomst loopt niet (meer); vraag je coach naar je huidige groeiovereenkomst.';
 
 /** Why an action cannot be done now, in Dutch for the form; null when it can. */
 export function refusal(state: PathState, action: Action, now: number): string | null {
@@ -167,6 +172,10 @@ export function refusal(state: PathState, action: Action, now: number): string |
       if (state.coachId === action.input.coachId) return 'Deze coach volgt de deelnemer al.';
       return null;
     case 'forget':
+      return null;
+    case 'confirmAgreement':
+      if (!agreementIsActive(state) || state.agreement.id !== action.input.agreementId) return NOT_THIS_AGREEMENT;
+      if (state.agreement.confirmedAt !== undefined) return ALREADY_CONFIRMED;
       return null;
   }
 }
@@ -358,6 +367,12 @@ export function apply(state: PathState, action: Action, now: number, newId: () =
       fx.record({ type: 'path_forgotten', at: now, by: action.input.by });
       fx.effects.push({ type: 'erase', key: `${state.participantId}/erase` });
       break;
+    case 'confirmAgreement': {
+      const agreement = state.agreement!;
+      agreement.confirmedAt = now;
+      fx.record({ type: 'agreement_confirmed', agreementId: agreement.id, at: now });
+      break;
+    }
   }
   return fx.effects;
 }
