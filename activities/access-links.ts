@@ -146,3 +146,80 @@ export async function recordLinkUse(db: Db, link: AccessLink, action = 'view'): 
 export async function revokeLink(db: Db, linkId: string, by: string): Promise<void> {
   check(await db.from('access_links').update({ revoked_at: new Date().toISOString(), revoked_by: by }).eq('id', linkId).is('revoked_at', null), 'revoke link');
 }
+
+/**
+ * The participant-page link an email carries: a link the system made for an earlier email that
+ * still works for at least `minLeft`, or else a new one. The token is signed again from the
+ * link's row (the signature covers only what the row holds), so a batch rendered twice (a retry
+ * after a crash) carries the same link, and a participant does not collect a link per email.
+ */
+export async function participantPageLinkForEmail(
+  db: Db,
+  secret: string,
+  o: { participantId: string; siteId: string; validity: CalendarSpan; minLeft: CalendarSpan; now?: number },
+): Promise<{ id: string; token: string; expiresAt: Date }> {
+  const now = o.now ?? Date.now();
+  const reusable = check(
+    await db
+      .from('access_links')
+      .select('id, expires_at')
+      .eq('participant_id', o.participantId)
+      .eq('purpose', 'participant_page')
+      .is('created_by', null)
+      .is('revoked_at', null)
+      .gte('expires_at', new Date(linkExpiry(now, o.minLeft)).toISOString())
+      .order('expires_at', { ascending: false })
+      .limit(1)
+      .maybeSingle(),
+    'find email link',
+  );
+  if (reusable) {
+    const expiresAt = new Date(reusable.expires_at);
+    const token = signLink(secret, { linkId: reusable.id, participantId: o.participantId, purpose: 'participant_page', expiresAt: Math.floor(expiresAt.getTime() / 1000) });
+    return { id: reusable.id, token, expiresAt };
+  }
+  return issueLink(db, secret, { participantId: o.participantId, siteId: o.siteId, purpose: 'participant_page', validity: o.validity, now });
+}
+
+export interface LinkSummary {
+  id: string;
+  createdAt: string;
+  /** A coach or staff member; null when the system made it for an email. */
+  createdBy: string | null;
+  expiresAt: string;
+  revokedAt: string | null;
+  /** The last time the page was opened with this link. */
+  lastViewedAt: string | null;
+  views: number;
+}
+
+/** A participant's links of one purpose, newest first, with their views (no tokens: they are not stored). */
+export async function linksOf(db: Db, participantId: string, purpose: LinkPurpose, limit = 20): Promise<LinkSummary[]> {
+  const links = check(
+    await db
+      .from('access_links')
+      .select('id, created_at, created_by, expires_at, revoked_at')
+      .eq('participant_id', participantId)
+      .eq('purpose', purpose)
+      .order('created_at', { ascending: false })
+      .limit(limit),
+    'list links',
+  ) ?? [];
+  if (links.length === 0) return [];
+  const views = check(
+    await db
+      .from('access_link_views')
+      .select('link_id, at')
+      .in(
+        'link_id',
+        links.map((l) => l.id),
+      )
+      .eq('action', 'view')
+      .order('at', { ascending: false }),
+    'list link views',
+  ) ?? [];
+  return links.map((l) => {
+    const own = views.filter((v) => v.link_id === l.id);
+    return { id: l.id, createdAt: l.created_at, createdBy: l.created_by, expiresAt: l.expires_at, revokedAt: l.revoked_at, lastViewedAt: own[0]?.at ?? null, views: own.length };
+  });
+}

@@ -4,7 +4,9 @@ import type { CreateBatchEmailOptions, Resend } from 'resend';
 import type { Db } from '../infra/supabase/client.js';
 import type { Database } from '../supabase/types.js';
 import type { DeliveryReport } from './contract.js';
-import { templates } from './emails/templates.js';
+import type { CalendarSpan } from '../domain/calendar.js';
+import { linkUrl, participantPageLinkForEmail } from './access-links.js';
+import { isCoachTemplate, templates } from './emails/templates.js';
 import { optOutUrl } from './opt-out.js';
 
 /**
@@ -23,6 +25,8 @@ export interface DeliveryDeps {
   emailFrom: string;
   publicUrl: string;
   optOutSecret: string;
+  /** Every email to a participant carries a link to their own page (/mijn-pad/…). */
+  participantLinks: { secret: string; validity: CalendarSpan; minLeft: CalendarSpan };
   /** Calls to the provider per second (Resend's default team limit is 2). */
   ratePerSecond: number;
   /** Emails per call; Resend takes at most 100. */
@@ -64,12 +68,23 @@ export function createEmailDelivery(deps: DeliveryDeps) {
   async function render(rows: LogRow[]): Promise<{ emails: CreateBatchEmailOptions[]; sent: LogRow[]; skipped: Outcome[] }> {
     const participantIds = rows.flatMap((r) => (r.participant_id ? [r.participant_id] : []));
     const coachIds = rows.flatMap((r) => (!r.participant_id && r.coach_id ? [r.coach_id] : []));
-    const people = new Map<string, { email: string | null; firstName: string }>();
+    const people = new Map<string, { email: string | null; firstName: string; siteId?: string }>();
     if (participantIds.length > 0) {
-      const { data, error } = await db.from('participants').select('id, email, first_name').in('id', participantIds);
+      const { data, error } = await db.from('participants').select('id, email, first_name, site_id').in('id', participantIds);
       if (error) throw new Error(`read participants: ${error.message}`);
-      for (const p of data) people.set(p.id, { email: p.email, firstName: p.first_name ?? '' });
+      for (const p of data) people.set(p.id, { email: p.email, firstName: p.first_name ?? '', siteId: p.site_id });
     }
+    // One page link per participant in this batch. Tokens are not stored, so a batch rendered
+    // again after a crash needs none of the first rendering's: the link is found (or made) again.
+    const pageUrls = new Map<string, string>();
+    const pageUrlOf = async (participantId: string, siteId: string): Promise<string> => {
+      const known = pageUrls.get(participantId);
+      if (known) return known;
+      const { token } = await participantPageLinkForEmail(db, deps.participantLinks.secret, { participantId, siteId, ...deps.participantLinks });
+      const url = linkUrl(deps.publicUrl, 'participant_page', token);
+      pageUrls.set(participantId, url);
+      return url;
+    };
     if (coachIds.length > 0) {
       const { data, error } = await db.from('profiles').select('id, email, display_name').in('id', coachIds);
       if (error) throw new Error(`read coaches: ${error.message}`);
@@ -88,7 +103,9 @@ export function createEmailDelivery(deps: DeliveryDeps) {
       }
       const unsubscribe = optOutUrl(deps.publicUrl, personId, deps.optOutSecret);
       const params = (row.params ?? {}) as Record<string, string | number>;
-      const rendered = templates[row.template]({ firstName: person.firstName, params, optOutUrl: unsubscribe, appUrl: deps.publicUrl });
+      // Emails about a participant to their coach (coach_…) never carry the participant's link.
+      const pageUrl = row.participant_id && person.siteId && !isCoachTemplate(row.template) ? await pageUrlOf(row.participant_id, person.siteId) : undefined;
+      const rendered = templates[row.template]({ firstName: person.firstName, params, optOutUrl: unsubscribe, appUrl: deps.publicUrl, pageUrl });
       emails.push({
         from: deps.emailFrom,
         to: [person.email],

@@ -17,6 +17,7 @@ import { reportsApi } from './routes/reports.js';
 import { tasksApi } from './routes/tasks.js';
 import { renderer } from './web/layout.js';
 import { ErrorPage } from './web/pages/error.js';
+import { myPathPages } from './web/my-path.js';
 import { webPages } from './web/routes.js';
 import { STYLESHEET } from './web/styles.js';
 
@@ -116,6 +117,7 @@ export function createApp(deps: ApiDeps): Hono<AppEnv> {
   app.route('/api', reportsApi);
   app.route('/api', groupMomentsApi);
   app.route('/afmelden', optOutRoutes);
+  app.route('/mijn-pad', myPathPages());
   app.route('/', webPages());
 
   app.notFound((c) => fail(c, 'not_found', 'Deze pagina bestaat niet.'));

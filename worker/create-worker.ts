@@ -22,6 +22,7 @@ export function activitiesFromConfig(config: Config, client: Client): Activities
     emailFrom: config.EMAIL_FROM,
     publicUrl: config.PUBLIC_URL,
     optOutSecret: config.SUPABASE_JWT_SECRET,
+    participantLinks: { secret: config.LINK_SECRET, validity: config.PARTICIPANT_LINK_VALIDITY, minLeft: config.PARTICIPANT_LINK_REUSE_MIN_LEFT },
     ratePerSecond: config.EMAIL_RATE_LIMIT_PER_SECOND,
     batchSize: config.EMAIL_BATCH_SIZE,
     wakeDispatcher: dispatcherWaker(client, config.TEMPORAL_TASK_QUEUE),
