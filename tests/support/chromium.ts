@@ -74,8 +74,11 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** A phone-sized browser (390×844) with a fresh profile; `close()` removes the profile too. */
-export async function phoneBrowser(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+/**
+ * A phone-sized browser (390×844) with a fresh profile; `close()` removes the profile too.
+ * `javaScriptEnabled: false` proves a page works without scripts (as the CSP demands anyway).
+ */
+export async function phoneBrowser(o: { javaScriptEnabled?: boolean } = {}): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const executablePath = await ensureChromium();
   const userDataDir = await mkdtemp(join(tmpdir(), 'groeipad-chromium-'));
   try {
@@ -89,6 +92,7 @@ export async function phoneBrowser(): Promise<{ context: BrowserContext; close()
       hasTouch: true,
       locale: 'nl-BE',
       timezoneId: 'Europe/Brussels',
+      javaScriptEnabled: o.javaScriptEnabled ?? true,
     });
     return {
       context,

@@ -64,7 +64,7 @@ function Where({ view }: { view: PathView | null }) {
   const words = STATUS_TEXT[view.status] ?? PHASE_TEXT[view.phase];
   return (
     <>
-      <p class="lead" id="waar">
+      <p id="waar">
         <strong>{words.title}</strong>
       </p>
       <p>{words.text}</p>
