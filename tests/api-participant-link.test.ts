@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueLink, openLink, readLink, signLink } from '../activities/access-links.js';
+import { addDays, formatLocalDate, toLocalDate } from '../domain/calendar.js';
 import { api, page, submit, until, ORIGIN, type Person } from './support/http.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
@@ -96,6 +97,17 @@ describe("the participant's own page", () => {
     expect(page200).not.toContain('Youssef');
     expect(page200).not.toContain('El Amrani');
     expect(page200).not.toContain('Peeters');
+  });
+
+  it("shows the group moments the participant is invited to, soonest first", async () => {
+    const date = formatLocalDate(addDays(toLocalDate(Date.now()), 10));
+    expect((await api(stack, '/api/group-moments/invitations', { token: staff.token, body: { kind: 'stuyflab', date } })).status).toBe(202);
+    await until(async () => ((await stack.sql.query("select 1 from public.email_log where participant_id = $1 and template = 'group_moment_invitation'", [lotte])).rowCount ? true : undefined), 'the invitation');
+    const body = await (await open(token)).text();
+    const [year, month, day] = date.split('-').map(Number);
+    const when = new Intl.DateTimeFormat('nl-BE', { timeZone: 'Europe/Brussels', day: 'numeric', month: 'long', year: 'numeric' }).format(Date.UTC(year!, month! - 1, day!, 12));
+    expect(body).toContain(`Stuyflab op ${when}`);
+    expect(body).not.toContain('Er staat nog geen groepsmoment voor je gepland.');
   });
 
   it('sends no referrer, no index and no cache', async () => {
