@@ -284,5 +284,20 @@ describe('emails', () => {
       expect(email.text).not.toContain('/mijn-pad/');
       expect(email.html).not.toContain('/mijn-pad/');
     }
+
+    // Every email in the outbox to a participant who is still known carries a link that opens their own page.
+    const { rows: people } = await stack.sql.query<{ email: string; first_name: string }>('select email, first_name from public.participants where email is not null');
+    let checked = 0;
+    for (const email of stack.outbox.emails()) {
+      const person = people.find((p) => email.to.includes(p.email));
+      if (!person) continue;
+      const line = /Bekijk je groeipad: (\S+)/.exec(email.text ?? '')?.[1];
+      expect(line, `${email.subject} to ${person.first_name}`).toBeDefined();
+      const res = await stack.app.request(`${ORIGIN}${new URL(line!).pathname}`);
+      expect(res.status, `${email.subject} to ${person.first_name}`).toBe(200);
+      expect(await res.text()).toContain(`Dag ${person.first_name}`);
+      checked += 1;
+    }
+    expect(checked).toBeGreaterThanOrEqual(3);
   });
 });
