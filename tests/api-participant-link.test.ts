@@ -125,8 +125,21 @@ describe("the participant's own page", () => {
     expect(await uses(token)).toBe(before + 2);
     const coachPage = await (await page(stack, `/deelnemers/${lotte}`, coach.token)).text();
     expect(coachPage).toMatch(/id="laatst-bekeken">Laatst bekeken op /);
-    // The token is never shown again.
+    // The token is never shown again, also not at the address it was shown at.
     expect(coachPage).not.toContain(token);
+    const reopened = await page(stack, `/deelnemers/${lotte}/eigen-pagina`, coach.token);
+    expect(reopened.status).toBe(303);
+    expect(reopened.headers.get('location')).toBe(`/deelnemers/${lotte}#eigen-pagina`);
+  });
+
+  it('only the coach and staff of the site make or revoke links for a participant', async () => {
+    expect((await submit(stack, `/deelnemers/${lotte}/eigen-pagina`, {}, { token: otherCoach.token })).status).toBe(403);
+    expect((await submit(stack, `/deelnemers/${lotte}/eigen-pagina/${linkIdOf(token)}/intrekken`, {}, { token: otherCoach.token })).status).toBe(403);
+    // Without a session: to the sign-in page, nothing made.
+    const before = (await stack.sql.query('select 1 from public.access_links where participant_id = $1', [lotte])).rowCount;
+    expect((await submit(stack, `/deelnemers/${lotte}/eigen-pagina`, {})).status).toBe(303);
+    expect((await stack.sql.query('select 1 from public.access_links where participant_id = $1', [lotte])).rowCount).toBe(before);
+    expect((await open(token)).status).toBe(200);
   });
 
   it('confirms the agreement once through the workflow; a second press says "al bevestigd"', async () => {

@@ -225,6 +225,9 @@ export function webPages(): Hono<AppEnv> {
   });
 
   // The participant's own page: a coach (or staff) makes a link to hand over on the spot, or revokes one.
+  // The address a new link was shown at, opened again (a reload, the history): back to the page, which never shows a token again.
+  web.get('/deelnemers/:id/eigen-pagina', signedIn('staff', 'coach'), (c) => c.redirect(`/deelnemers/${encodeURIComponent(c.req.param('id'))}#eigen-pagina`, 303));
+
   web.post('/deelnemers/:id/eigen-pagina', signedIn('staff', 'coach'), async (c) => {
     const id = c.req.param('id');
     if (!z.guid().safeParse(id).success) throw new ApiError('not_found', 'Deze deelnemer bestaat niet.');
