@@ -148,37 +148,52 @@ export async function revokeLink(db: Db, linkId: string, by: string): Promise<vo
 }
 
 /**
- * The participant-page link an email carries: a link the system made for an earlier email that
- * still works for at least `minLeft`, or else a new one. The token is signed again from the
- * link's row (the signature covers only what the row holds), so a batch rendered twice (a retry
- * after a crash) carries the same link, and a participant does not collect a link per email.
+ * The participant-page links a batch of emails carries, one per participant: a link the system
+ * made for an earlier email that still works for at least `minLeft`, or else a new one (made for
+ * all who need one in a single insert). The token is signed again from the link's row (the
+ * signature covers only what the row holds), so a batch rendered twice (a retry after a crash)
+ * carries the same links, and a participant does not collect a link per email.
  */
-export async function participantPageLinkForEmail(
+export async function participantPageLinksForEmails(
   db: Db,
   secret: string,
-  o: { participantId: string; siteId: string; validity: CalendarSpan; minLeft: CalendarSpan; now?: number },
-): Promise<{ id: string; token: string; expiresAt: Date }> {
+  o: { participants: Array<{ participantId: string; siteId: string }>; validity: CalendarSpan; minLeft: CalendarSpan; now?: number },
+): Promise<Map<string, string>> {
   const now = o.now ?? Date.now();
-  const reusable = check(
-    await db
-      .from('access_links')
-      .select('id, expires_at')
-      .eq('participant_id', o.participantId)
-      .eq('purpose', 'participant_page')
-      .is('created_by', null)
-      .is('revoked_at', null)
-      .gte('expires_at', new Date(linkExpiry(now, o.minLeft)).toISOString())
-      .order('expires_at', { ascending: false })
-      .limit(1)
-      .maybeSingle(),
-    'find email link',
-  );
-  if (reusable) {
-    const expiresAt = new Date(reusable.expires_at);
-    const token = signLink(secret, { linkId: reusable.id, participantId: o.participantId, purpose: 'participant_page', expiresAt: Math.floor(expiresAt.getTime() / 1000) });
-    return { id: reusable.id, token, expiresAt };
+  const tokens = new Map<string, string>();
+  const sign = (row: { id: string; participant_id: string; expires_at: string }) =>
+    tokens.set(row.participant_id, signLink(secret, { linkId: row.id, participantId: row.participant_id, purpose: 'participant_page', expiresAt: Math.floor(Date.parse(row.expires_at) / 1000) }));
+  const ids = [...new Set(o.participants.map((p) => p.participantId))];
+  if (ids.length === 0) return tokens;
+  const reusable =
+    check(
+      await db
+        .from('access_links')
+        .select('id, participant_id, expires_at')
+        .in('participant_id', ids)
+        .eq('purpose', 'participant_page')
+        .is('created_by', null)
+        .is('revoked_at', null)
+        .gte('expires_at', new Date(linkExpiry(now, o.minLeft)).toISOString())
+        .order('expires_at', { ascending: false }),
+      'find email links',
+    ) ?? [];
+  // The longest-working link of each person (the list is ordered by expiry, latest first).
+  for (const row of reusable) if (!tokens.has(row.participant_id)) sign(row);
+  const missing = o.participants.filter((p, i, all) => !tokens.has(p.participantId) && all.findIndex((q) => q.participantId === p.participantId) === i);
+  if (missing.length > 0) {
+    const expiresAt = new Date(linkExpiry(now, o.validity)).toISOString();
+    const made =
+      check(
+        await db
+          .from('access_links')
+          .insert(missing.map((p) => ({ participant_id: p.participantId, site_id: p.siteId, purpose: 'participant_page' as const, expires_at: expiresAt })))
+          .select('id, participant_id, expires_at'),
+        'issue email links',
+      ) ?? [];
+    for (const row of made) sign(row);
   }
-  return issueLink(db, secret, { participantId: o.participantId, siteId: o.siteId, purpose: 'participant_page', validity: o.validity, now });
+  return tokens;
 }
 
 export interface LinkSummary {

@@ -5,7 +5,7 @@ import type { Db } from '../infra/supabase/client.js';
 import type { Database } from '../supabase/types.js';
 import type { DeliveryReport } from './contract.js';
 import type { CalendarSpan } from '../domain/calendar.js';
-import { linkUrl, participantPageLinkForEmail } from './access-links.js';
+import { linkUrl, participantPageLinksForEmails } from './access-links.js';
 import { isCoachTemplate, templates } from './emails/templates.js';
 import { optOutUrl } from './opt-out.js';
 
@@ -74,22 +74,19 @@ export function createEmailDelivery(deps: DeliveryDeps) {
       if (error) throw new Error(`read participants: ${error.message}`);
       for (const p of data) people.set(p.id, { email: p.email, firstName: p.first_name ?? '', siteId: p.site_id });
     }
-    // One page link per participant in this batch. Tokens are not stored, so a batch rendered
-    // again after a crash needs none of the first rendering's: the link is found (or made) again.
-    const pageUrls = new Map<string, string>();
-    const pageUrlOf = async (participantId: string, siteId: string): Promise<string> => {
-      const known = pageUrls.get(participantId);
-      if (known) return known;
-      const { token } = await participantPageLinkForEmail(db, deps.participantLinks.secret, { participantId, siteId, ...deps.participantLinks });
-      const url = linkUrl(deps.publicUrl, 'participant_page', token);
-      pageUrls.set(participantId, url);
-      return url;
-    };
     if (coachIds.length > 0) {
       const { data, error } = await db.from('profiles').select('id, email, display_name').in('id', coachIds);
       if (error) throw new Error(`read coaches: ${error.message}`);
       for (const c of data) people.set(c.id, { email: c.email, firstName: c.display_name.split(' ')[0] ?? c.display_name });
     }
+    // One page link per participant in this batch, found or made in two calls for the whole
+    // batch. Tokens are not stored, so a batch rendered again after a crash needs none of the
+    // first rendering's: the same links are found again.
+    const linked = rows.flatMap((r) => {
+      const siteId = r.participant_id ? people.get(r.participant_id)?.siteId : undefined;
+      return r.participant_id && siteId && !isCoachTemplate(r.template) && people.get(r.participant_id)?.email ? [{ participantId: r.participant_id, siteId }] : [];
+    });
+    const pageTokens = await participantPageLinksForEmails(db, deps.participantLinks.secret, { participants: linked, ...deps.participantLinks });
     const emails: CreateBatchEmailOptions[] = [];
     const sent: LogRow[] = [];
     const skipped: Outcome[] = [];
@@ -104,7 +101,8 @@ export function createEmailDelivery(deps: DeliveryDeps) {
       const unsubscribe = optOutUrl(deps.publicUrl, personId, deps.optOutSecret);
       const params = (row.params ?? {}) as Record<string, string | number>;
       // Emails about a participant to their coach (coach_…) never carry the participant's link.
-      const pageUrl = row.participant_id && person.siteId && !isCoachTemplate(row.template) ? await pageUrlOf(row.participant_id, person.siteId) : undefined;
+      const pageToken = row.participant_id && !isCoachTemplate(row.template) ? pageTokens.get(row.participant_id) : undefined;
+      const pageUrl = pageToken ? linkUrl(deps.publicUrl, 'participant_page', pageToken) : undefined;
       const rendered = templates[row.template]({ firstName: person.firstName, params, optOutUrl: unsubscribe, appUrl: deps.publicUrl, pageUrl });
       emails.push({
         from: deps.emailFrom,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueLink, openLink, readLink, signLink } from '../activities/access-links.js';
+import { issueLink, openLink, participantPageLinksForEmails, readLink, revokeLink, signLink } from '../activities/access-links.js';
 import { addDays, formatLocalDate, toLocalDate } from '../domain/calendar.js';
 import { api, page, submit, until, ORIGIN, type Person } from './support/http.js';
 import { startTestStack, type TestStack } from './support/stack.js';
@@ -312,5 +312,24 @@ describe('emails', () => {
       checked += 1;
     }
     expect(checked).toBeGreaterThanOrEqual(3);
+  });
+
+  it("an email reuses a system-made link while it has weeks left; never a coach's, a revoked or an almost expired one", async () => {
+    const secret = stack.config.LINK_SECRET;
+    const o = { participants: [{ participantId: youssef, siteId }], validity: stack.config.PARTICIPANT_LINK_VALIDITY, minLeft: stack.config.PARTICIPANT_LINK_REUSE_MIN_LEFT };
+    const systemMade = async (token: string) =>
+      (await stack.sql.query<{ created_by: string | null }>('select created_by from public.access_links where id = $1', [linkIdOf(token)])).rows[0]!.created_by === null;
+    const first = (await participantPageLinksForEmails(stack.db, secret, o)).get(youssef)!;
+    expect(await systemMade(first)).toBe(true);
+    expect((await participantPageLinksForEmails(stack.db, secret, o)).get(youssef)).toBe(first);
+    await revokeLink(stack.db, linkIdOf(first), otherCoach.id);
+    const second = (await participantPageLinksForEmails(stack.db, secret, o)).get(youssef)!;
+    expect(second).not.toBe(first);
+    expect(await systemMade(second)).toBe(true);
+    // Ten days on, the second works less than three weeks more: the next email gets a new one.
+    const later = (await participantPageLinksForEmails(stack.db, secret, { ...o, now: Date.now() + 10 * 86_400_000 })).get(youssef)!;
+    expect(later).not.toBe(second);
+    expect(await systemMade(later)).toBe(true);
+    expect((await open(second)).status).toBe(200);
   });
 });
