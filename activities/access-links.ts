@@ -146,3 +146,95 @@ export async function recordLinkUse(db: Db, link: AccessLink, action = 'view'): 
 export async function revokeLink(db: Db, linkId: string, by: string): Promise<void> {
   check(await db.from('access_links').update({ revoked_at: new Date().toISOString(), revoked_by: by }).eq('id', linkId).is('revoked_at', null), 'revoke link');
 }
+
+/**
+ * The participant-page links a batch of emails carries, one per participant: a link the system
+ * made for an earlier email that still works for at least `minLeft`, or else a new one (made for
+ * all who need one in a single insert). The token is signed again from the link's row (the
+ * signature covers only what the row holds), so a batch rendered twice (a retry after a crash)
+ * carries the same links, and a participant does not collect a link per email.
+ */
+export async function participantPageLinksForEmails(
+  db: Db,
+  secret: string,
+  o: { participants: Array<{ participantId: string; siteId: string }>; validity: CalendarSpan; minLeft: CalendarSpan; now?: number },
+): Promise<Map<string, string>> {
+  const now = o.now ?? Date.now();
+  const tokens = new Map<string, string>();
+  const sign = (row: { id: string; participant_id: string; expires_at: string }) =>
+    tokens.set(row.participant_id, signLink(secret, { linkId: row.id, participantId: row.participant_id, purpose: 'participant_page', expiresAt: Math.floor(Date.parse(row.expires_at) / 1000) }));
+  const ids = [...new Set(o.participants.map((p) => p.participantId))];
+  if (ids.length === 0) return tokens;
+  const reusable =
+    check(
+      await db
+        .from('access_links')
+        .select('id, participant_id, expires_at')
+        .in('participant_id', ids)
+        .eq('purpose', 'participant_page')
+        .is('created_by', null)
+        .is('revoked_at', null)
+        .gte('expires_at', new Date(linkExpiry(now, o.minLeft)).toISOString())
+        .order('expires_at', { ascending: false }),
+      'find email links',
+    ) ?? [];
+  // The longest-working link of each person (the list is ordered by expiry, latest first).
+  for (const row of reusable) if (!tokens.has(row.participant_id)) sign(row);
+  const missing = o.participants.filter((p, i, all) => !tokens.has(p.participantId) && all.findIndex((q) => q.participantId === p.participantId) === i);
+  if (missing.length > 0) {
+    const expiresAt = new Date(linkExpiry(now, o.validity)).toISOString();
+    const made =
+      check(
+        await db
+          .from('access_links')
+          .insert(missing.map((p) => ({ participant_id: p.participantId, site_id: p.siteId, purpose: 'participant_page' as const, expires_at: expiresAt })))
+          .select('id, participant_id, expires_at'),
+        'issue email links',
+      ) ?? [];
+    for (const row of made) sign(row);
+  }
+  return tokens;
+}
+
+export interface LinkSummary {
+  id: string;
+  createdAt: string;
+  /** A coach or staff member; null when the system made it for an email. */
+  createdBy: string | null;
+  expiresAt: string;
+  revokedAt: string | null;
+  /** The last time the page was opened with this link. */
+  lastViewedAt: string | null;
+  views: number;
+}
+
+/** A participant's links of one purpose, newest first, with their views (no tokens: they are not stored). */
+export async function linksOf(db: Db, participantId: string, purpose: LinkPurpose, limit = 20): Promise<LinkSummary[]> {
+  const links = check(
+    await db
+      .from('access_links')
+      .select('id, created_at, created_by, expires_at, revoked_at')
+      .eq('participant_id', participantId)
+      .eq('purpose', purpose)
+      .order('created_at', { ascending: false })
+      .limit(limit),
+    'list links',
+  ) ?? [];
+  if (links.length === 0) return [];
+  const views = check(
+    await db
+      .from('access_link_views')
+      .select('link_id, at')
+      .in(
+        'link_id',
+        links.map((l) => l.id),
+      )
+      .eq('action', 'view')
+      .order('at', { ascending: false }),
+    'list link views',
+  ) ?? [];
+  return links.map((l) => {
+    const own = views.filter((v) => v.link_id === l.id);
+    return { id: l.id, createdAt: l.created_at, createdBy: l.created_by, expiresAt: l.expires_at, revokedAt: l.revoked_at, lastViewedAt: own[0]?.at ?? null, views: own.length };
+  });
+}

@@ -4,9 +4,9 @@ import type { CreateBatchEmailOptions, Resend } from 'resend';
 import type { Db } from '../infra/supabase/client.js';
 import type { Database } from '../supabase/types.js';
 import type { DeliveryReport } from './contract.js';
-import { formatLocalDate, toLocalDate } from '../domain/calendar.js';
-import { LINK_PATHS, signLink } from './access-links.js';
-import { templates, type TemplateInput } from './emails/templates.js';
+import { formatLocalDate, toLocalDate, type CalendarSpan } from '../domain/calendar.js';
+import { LINK_PATHS, linkUrl, participantPageLinksForEmails, signLink } from './access-links.js';
+import { isCoachTemplate, templates, type TemplateInput } from './emails/templates.js';
 import { optOutUrl } from './opt-out.js';
 
 /**
@@ -25,8 +25,10 @@ export interface DeliveryDeps {
   emailFrom: string;
   publicUrl: string;
   optOutSecret: string;
-  /** Signs partner links (LINK_SECRET): a referral email carries its link, re-signed from the link's row. */
+  /** Signs links (LINK_SECRET): a participant's page link and a partner's referral link, re-signed from the link's row. */
   linkSecret: string;
+  /** Every email to a participant carries a link to their own page (/mijn-pad/…). */
+  participantLinks: { validity: CalendarSpan; minLeft: CalendarSpan };
   /** Calls to the provider per second (Resend's default team limit is 2). */
   ratePerSecond: number;
   /** Emails per call; Resend takes at most 100. */
@@ -68,11 +70,11 @@ export function createEmailDelivery(deps: DeliveryDeps) {
   async function render(rows: LogRow[]): Promise<{ emails: CreateBatchEmailOptions[]; sent: LogRow[]; skipped: Outcome[] }> {
     const participantIds = rows.flatMap((r) => (r.participant_id && !r.introduction_id ? [r.participant_id] : []));
     const coachIds = rows.flatMap((r) => (!r.participant_id && r.coach_id ? [r.coach_id] : []));
-    const people = new Map<string, { email: string | null; firstName: string }>();
+    const people = new Map<string, { email: string | null; firstName: string; siteId?: string }>();
     if (participantIds.length > 0) {
-      const { data, error } = await db.from('participants').select('id, email, first_name').in('id', participantIds);
+      const { data, error } = await db.from('participants').select('id, email, first_name, site_id').in('id', participantIds);
       if (error) throw new Error(`read participants: ${error.message}`);
-      for (const p of data) people.set(p.id, { email: p.email, firstName: p.first_name ?? '' });
+      for (const p of data) people.set(p.id, { email: p.email, firstName: p.first_name ?? '', siteId: p.site_id });
     }
     if (coachIds.length > 0) {
       const { data, error } = await db.from('profiles').select('id, email, display_name').in('id', coachIds);
@@ -80,6 +82,14 @@ export function createEmailDelivery(deps: DeliveryDeps) {
       for (const c of data) people.set(c.id, { email: c.email, firstName: c.display_name.split(' ')[0] ?? c.display_name });
     }
     const partners = await partnerRecipients(rows);
+    // One page link per participant in this batch, found or made in two calls for the whole
+    // batch. Tokens are not stored, so a batch rendered again after a crash needs none of the
+    // first rendering's: the same links are found again.
+    const linked = rows.flatMap((r) => {
+      const siteId = r.participant_id ? people.get(r.participant_id)?.siteId : undefined;
+      return r.participant_id && !r.introduction_id && siteId && !isCoachTemplate(r.template) && people.get(r.participant_id)?.email ? [{ participantId: r.participant_id, siteId }] : [];
+    });
+    const pageTokens = await participantPageLinksForEmails(db, deps.linkSecret, { participants: linked, ...deps.participantLinks });
     const emails: CreateBatchEmailOptions[] = [];
     const sent: LogRow[] = [];
     const skipped: Outcome[] = [];
@@ -105,7 +115,10 @@ export function createEmailDelivery(deps: DeliveryDeps) {
         continue;
       }
       const unsubscribe = optOutUrl(deps.publicUrl, personId, deps.optOutSecret);
-      const rendered = templates[row.template]({ firstName: person.firstName, params, optOutUrl: unsubscribe, appUrl: deps.publicUrl });
+      // Emails about a participant to their coach (coach_…) never carry the participant's link.
+      const pageToken = row.participant_id && !isCoachTemplate(row.template) ? pageTokens.get(row.participant_id) : undefined;
+      const pageUrl = pageToken ? linkUrl(deps.publicUrl, 'participant_page', pageToken) : undefined;
+      const rendered = templates[row.template]({ firstName: person.firstName, params, optOutUrl: unsubscribe, appUrl: deps.publicUrl, pageUrl });
       emails.push({
         from: deps.emailFrom,
         to: [person.email],

@@ -242,6 +242,13 @@ export function createActivities(deps: ActivityDeps): Activities {
       case 'agreement_ended':
         check(await db.from('agreements').update({ status: event.status, ended_at: iso(event.at) }).eq('id', event.agreementId), 'end agreement');
         break;
+      case 'agreement_confirmed':
+        // The first confirmation's time stays (the workflow allows one; a retry finds it set).
+        check(
+          await db.from('agreements').update({ confirmed_at: iso(event.at) }).eq('id', event.agreementId).is('confirmed_at', null),
+          'confirm agreement',
+        );
+        break;
       case 'contact_logged':
         check(
           await db

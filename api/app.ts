@@ -15,8 +15,9 @@ import { reportsApi } from './routes/reports.js';
 import { tasksApi } from './routes/tasks.js';
 import { renderer } from './web/layout.js';
 import { ErrorPage } from './web/pages/error.js';
-import { signInPage, webPages } from './web/routes.js';
+import { myPathPages } from './web/my-path.js';
 import { partnerLinkPages } from './web/partner-link-pages.js';
+import { signInPage, webPages } from './web/routes.js';
 import { STYLESHEET } from './web/styles.js';
 
 /** Requests larger than this are refused (413): forms and JSON bodies are small. */
@@ -126,6 +127,7 @@ export function createApp(deps: ApiDeps): Hono<AppEnv> {
   app.route('/api', groupMomentsApi);
   app.route('/afmelden', optOutRoutes);
   app.route('/', partnerLinkPages());
+  app.route('/mijn-pad', myPathPages());
   app.route('/', webPages());
 
   app.notFound((c) => fail(c, 'not_found', 'Deze pagina bestaat niet.'));

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Intake } from '../domain/actions.js';
-import { pathQuery, pathUpdates, pathWorkflowId, WORKFLOW_TYPE } from '../domain/messages.js';
+import { allPathUpdates, pathQuery, pathUpdates, pathWorkflowId, WORKFLOW_TYPE } from '../domain/messages.js';
 import type { PathView } from '../domain/path-state.js';
-import { CLOSED_FOR_GOOD, type Action } from '../domain/path-rules.js';
+import { CLOSED_FOR_GOOD, type Action, type PathAction } from '../domain/path-rules.js';
 import type { participantPath } from '../workflows/participant-path.js';
 import { actionSchemas } from '../domain/action-schemas.js';
 import { ApiError, invalidInput } from './errors.js';
@@ -129,10 +129,10 @@ export async function readPath(deps: ApiDeps, participantId: string): Promise<Pa
 }
 
 /** `updateId`: the same id twice is the same action (Temporal answers a retry with the first result). */
-export async function runAction(deps: ApiDeps, participantId: string, action: Action, updateId?: string): Promise<PathView> {
+export async function runAction(deps: ApiDeps, participantId: string, action: PathAction, updateId?: string): Promise<PathView> {
   const handle = deps.temporal.workflow.getHandle(pathWorkflowId(participantId));
   try {
-    return await handle.executeUpdate(pathUpdates[action.type] as typeof pathUpdates.changePhase, { args: [action.input as never], ...(updateId ? { updateId } : {}) });
+    return await handle.executeUpdate(allPathUpdates[action.type] as typeof pathUpdates.changePhase, { args: [action.input as never], ...(updateId ? { updateId } : {}) });
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
       throw new ApiError(err.cause.type === 'InvalidInput' ? 'invalid_input' : 'refused', err.cause.message);

@@ -4,6 +4,7 @@ import {
   assignCoachSchema,
   changePhaseSchema,
   closeAgreementSchema,
+  confirmAgreementSchema,
   forgetSchema,
   logAttendanceSchema,
   logContactSchema,
@@ -37,9 +38,11 @@ export const actionSchemas = {
 } satisfies { [K in Action['type']]: z.ZodType };
 
 /**
- * Updates that come through a signed link rather than from a coach: the workflow registers them
- * like the coach actions, the coach's API and forms do not offer them.
+ * Updates that come through a signed link rather than from a coach — a partner's answer to a
+ * referral, a participant confirming their agreement on their own page: the workflow registers
+ * them like the coach actions, the coach's API and forms do not offer them.
  */
 export const linkActionSchemas = {
   answerReferral: answerReferralSchema,
+  confirmAgreement: confirmAgreementSchema,
 } satisfies { [K in LinkAction['type']]: z.ZodType };

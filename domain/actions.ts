@@ -132,6 +132,13 @@ export const assignCoachSchema = z.object({
 
 export const forgetSchema = z.object({ ...actor });
 
+/**
+ * The participant confirms their growth agreement on their own page ("akkoord"): the agreement
+ * is with themselves, their coach and the Stuyfplek. No `by`: only the participant, through their
+ * signed link, does this; the agreement's id says which one they read.
+ */
+export const confirmAgreementSchema = z.object({ agreementId: id });
+
 export type SignalCrisis = z.infer<typeof signalCrisisSchema>;
 export type ChangePhase = z.infer<typeof changePhaseSchema>;
 export type SignAgreement = z.infer<typeof signAgreementSchema>;
@@ -147,6 +154,7 @@ export type AnswerReferral = z.infer<typeof answerReferralSchema>;
 export type Reenter = z.infer<typeof reenterSchema>;
 export type AssignCoach = z.infer<typeof assignCoachSchema>;
 export type Forget = z.infer<typeof forgetSchema>;
+export type ConfirmAgreement = z.infer<typeof confirmAgreementSchema>;
 
 /** Staff invite the participants of their site on an active path to a group moment. */
 export const groupMomentInvitationSchema = z.object({

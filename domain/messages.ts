@@ -4,6 +4,7 @@ import type {
   AssignCoach,
   ChangePhase,
   CloseAgreement,
+  ConfirmAgreement,
   Forget,
   LogAttendance,
   LogContact,
@@ -51,12 +52,16 @@ export const pathUpdates = {
   forget: defineUpdate<PathView, [Forget]>('forget'),
 } satisfies { [K in Action['type']]: unknown };
 
-export type PathActionType = keyof typeof pathUpdates;
 
 /** Updates sent through a signed link (domain/action-schemas.ts linkActionSchemas), not by a coach. */
 export const linkUpdates = {
   answerReferral: defineUpdate<PathView, [AnswerReferral]>('answerReferral'),
+  confirmAgreement: defineUpdate<PathView, [ConfirmAgreement]>('confirmAgreement'),
 } satisfies { [K in LinkAction['type']]: unknown };
+
+/** Every update a path takes, a coach's or through a link: what the workflow registers. */
+export const allPathUpdates = { ...pathUpdates, ...linkUpdates };
+export type PathActionType = keyof typeof allPathUpdates;
 
 /** A partner's answer is one update per link: the same form sent twice is deduplicated by Temporal. */
 export function referralAnswerUpdateId(linkId: string): string {

@@ -15,6 +15,7 @@ export type PathEvent =
   | { type: 'agreement_signed'; agreement: Agreement }
   | { type: 'agreement_renewed'; at: number; agreementId: string; startDate: string; endDate: string; renewals: number }
   | { type: 'agreement_ended'; agreementId: string; status: Agreement['status']; at: number }
+  | { type: 'agreement_confirmed'; agreementId: string; at: number }
   | { type: 'contact_logged'; at: number; kind: ContactKind; by: string; noteId?: string | undefined }
   | { type: 'attendance_logged'; at: number; kind: GroupMomentKind; date: string; by: string }
   | { type: 'step_registered'; agreementId: string; step: Step; by: string }

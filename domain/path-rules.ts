@@ -14,6 +14,7 @@ import type {
   AssignCoach,
   ChangePhase,
   CloseAgreement,
+  ConfirmAgreement,
   Forget,
   LogAttendance,
   LogContact,
@@ -61,7 +62,7 @@ export type Action =
   | { type: 'forget'; input: Forget };
 
 /** What comes through a signed link rather than from a coach (see linkActionSchemas). */
-export type LinkAction = { type: 'answerReferral'; input: AnswerReferral };
+export type LinkAction = { type: 'answerReferral'; input: AnswerReferral } | { type: 'confirmAgreement'; input: ConfirmAgreement };
 
 /** Every update the path takes: a coach's action or an answer through a link. */
 export type PathAction = Action | LinkAction;
@@ -116,6 +117,9 @@ export function agreementIsActive(state: PathState): state is PathState & { agre
 export const CLOSED_FOR_GOOD = 'Dit groeipad is beëindigd op vraag van de deelnemer.';
 const NOT_ACTIVE = 'De deelnemer is uitgestroomd; laat hem of haar eerst opnieuw instappen.';
 const NO_AGREEMENT = 'Er loopt geen groeiovereenkomst.';
+/** The participant's page shows "al bevestigd" for this refusal instead of an error. */
+export const ALREADY_CONFIRMED = 'Je hebt deze groeiovereenkomst al bevestigd.';
+const NOT_THIS_AGREEMENT = 'Deze groeiovereenkomst loopt niet (meer); vraag je coach naar je huidige groeiovereenkomst.';
 
 /** Why an action cannot be done now, in Dutch for the form; null when it can. */
 export function refusal(state: PathState, action: PathAction, now: number): string | null {
@@ -186,6 +190,10 @@ export function refusal(state: PathState, action: PathAction, now: number): stri
       }
       return null;
     }
+    case 'confirmAgreement':
+      if (!agreementIsActive(state) || state.agreement.id !== action.input.agreementId) return NOT_THIS_AGREEMENT;
+      if (state.agreement.confirmedAt !== undefined) return ALREADY_CONFIRMED;
+      return null;
   }
 }
 
@@ -390,6 +398,12 @@ export function apply(state: PathState, action: PathAction, now: number, newId: 
         referral: { ...referral, partnerAnswer: { ...referral.partnerAnswer } },
         ...(referral.followUpAt !== undefined ? { settlesTask: `referral/${referral.id}` } : {}),
       });
+      break;
+    }
+    case 'confirmAgreement': {
+      const agreement = state.agreement!;
+      agreement.confirmedAt = now;
+      fx.record({ type: 'agreement_confirmed', agreementId: agreement.id, at: now });
       break;
     }
   }

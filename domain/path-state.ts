@@ -70,6 +70,8 @@ export interface Agreement {
   steps: Step[];
   status: AgreementStatus;
   renewals: number;
+  /** When the participant confirmed the agreement on their own page (once per agreement). */
+  confirmedAt?: number | undefined;
   /** When the evaluation task and message of the current term went out. */
   evaluationAt?: number | undefined;
   endedAt?: number | undefined;

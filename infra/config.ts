@@ -57,6 +57,11 @@ export const configSchema = z.object({
   LINK_SECRET: z.string().min(32).default(LOCAL_LINK_SECRET),
   /** How long a participant's page link works. */
   PARTICIPANT_LINK_VALIDITY: span.default(parseSpan('30 days')),
+  /**
+   * An email to a participant carries the link the system made for an earlier email while that
+   * link still works at least this long; else a new one (so a link in an email works for weeks).
+   */
+  PARTICIPANT_LINK_REUSE_MIN_LEFT: span.default(parseSpan('3 weeks')),
   /** How long a partner's referral link works. */
   REFERRAL_LINK_VALIDITY: span.default(parseSpan('21 days')),
 

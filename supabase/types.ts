@@ -289,6 +289,7 @@ export type Database = {
         Row: {
           coach_id: string | null
           commitments: Database["public"]["Enums"]["group_moment_kind"][]
+          confirmed_at: string | null
           end_date: string
           ended_at: string | null
           goal_note_id: string | null
@@ -306,6 +307,7 @@ export type Database = {
         Insert: {
           coach_id?: string | null
           commitments?: Database["public"]["Enums"]["group_moment_kind"][]
+          confirmed_at?: string | null
           end_date: string
           ended_at?: string | null
           goal_note_id?: string | null
@@ -323,6 +325,7 @@ export type Database = {
         Update: {
           coach_id?: string | null
           commitments?: Database["public"]["Enums"]["group_moment_kind"][]
+          confirmed_at?: string | null
           end_date?: string
           ended_at?: string | null
           goal_note_id?: string | null

@@ -225,6 +225,7 @@ describe('the partner\'s answer', () => {
       publicUrl: stack.config.PUBLIC_URL,
       optOutSecret: stack.config.SUPABASE_JWT_SECRET,
       linkSecret: stack.config.LINK_SECRET,
+      participantLinks: { validity: stack.config.PARTICIPANT_LINK_VALIDITY, minLeft: stack.config.PARTICIPANT_LINK_REUSE_MIN_LEFT },
       ratePerSecond: 1,
       batchSize: 1,
       wakeDispatcher: async () => {},

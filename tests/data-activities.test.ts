@@ -136,6 +136,19 @@ describe('recordEvent and createTask', () => {
     expect(aftercare.rows[0].reconnected_at).toEqual(new Date(first.task.completed_at!));
     expect((await completeTask(stack.db, { taskId: randomUUID(), by: coach.id })).outcome).toBe('not_found');
   });
+  it("records the participant's confirmation of the agreement once: a retry, even a second event, keeps the first time", async () => {
+    const p = filled.participantId;
+    const first = start + 35 * DAY;
+    const confirm = (key: string, at: number) =>
+      activities.recordEvent({ key, participantId: p, siteId, pathRun: 1, event: { type: 'agreement_confirmed', agreementId: filled.agreementId, at } });
+    await confirm(`${p}/1/90/record/agreement_confirmed`, first);
+    await confirm(`${p}/1/90/record/agreement_confirmed`, first);
+    await confirm(`${p}/1/91/record/agreement_confirmed`, first + DAY);
+    const { rows } = await stack.sql.query('select confirmed_at from public.agreements where id = $1', [filled.agreementId]);
+    expect(rows).toEqual([{ confirmed_at: new Date(first) }]);
+    const events = await stack.sql.query("select key from public.path_events where participant_id = $1 and type = 'agreement_confirmed' order by key", [p]);
+    expect(events.rows).toEqual([{ key: `${p}/1/90/record/agreement_confirmed` }, { key: `${p}/1/91/record/agreement_confirmed` }]);
+  });
 });
 
 describe('re-entry and a new coach', () => {

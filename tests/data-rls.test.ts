@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueLink, recordLinkUse } from '../activities/access-links.js';
 import type { Activities } from '../activities/index.js';
 import { supabaseClient, type Db } from '../infra/supabase/client.js';
 import { activitiesFromConfig } from '../worker/create-worker.js';
-import { ALL_TABLES, PARTICIPANT_TABLES, fillPath, insertParticipant, type AnyTable, type ParticipantTable } from './support/data-fixtures.js';
+import { ALL_TABLES, LINK_TABLES, PARTICIPANT_TABLES, fillPath, insertParticipant, type AnyTable, type ParticipantTable } from './support/data-fixtures.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
 /**
@@ -44,7 +45,12 @@ beforeAll(async () => {
   const start = Date.UTC(2025, 0, 6, 9);
   const path = async (siteId: string, coachId: string) => {
     const participantId = await insertParticipant(stack, { siteId, coachId });
-    return fillPath(stack, activities, { participantId, siteId, coachId, start });
+    const filled = await fillPath(stack, activities, { participantId, siteId, coachId, start });
+    // A participant-page link made by the coach, opened once.
+    const link = await issueLink(stack.db, stack.config.LINK_SECRET, { participantId, siteId, purpose: 'participant_page', createdBy: coachId, validity: stack.config.PARTICIPANT_LINK_VALIDITY });
+    const row = await stack.db.from('access_links').select('*').eq('id', link.id).single();
+    await recordLinkUse(stack.db, row.data!);
+    return filled;
   };
   const a = await path(ids.s1, ids.coachA);
   const b = await path(ids.s1, ids.coachB);
@@ -128,6 +134,17 @@ describe('tables only the workflow writes', () => {
         expect(deleted.error?.code).toBe(PERMISSION_DENIED);
       });
     }
+  }
+  for (const table of LINK_TABLES) {
+    it(`${table}: only the service role (the API) writes; anon, coaches, staff and coordinators may not`, async () => {
+      for (const actor of ['anon', 'coachA', 'staff1', 'coordinator'] as const) {
+        const client = clients[actor];
+        const row = { participant_id: ids.pA } as never;
+        expect((await client.from(table as 'access_links').insert(row)).error?.code, actor).toBe(PERMISSION_DENIED);
+        expect((await client.from(table as 'access_links').update(row).eq('participant_id', ids.pA)).error?.code, actor).toBe(PERMISSION_DENIED);
+        expect((await client.from(table as 'access_links').delete().eq('participant_id', ids.pA)).error?.code, actor).toBe(PERMISSION_DENIED);
+      }
+    });
   }
   it('sites and profiles: nobody but the service role inserts or deletes them; anon updates nothing', async () => {
     for (const actor of ['anon', 'coachA', 'staff1', 'coordinator'] as const) {
@@ -303,6 +320,12 @@ describe('the service role', () => {
     // Children first, then the participant.
     const order: ParticipantTable[] = ['email_log', 'access_link_views', 'access_links', 'referral_introductions', 'tasks', 'aftercare', 'outflows', 'referrals_out', 'referrals_in', 'attendance', 'contacts', 'agreement_steps', 'agreement_renewals', 'agreements', 'crises', 'phase_changes', 'path_events', 'paths', 'notes', 'participants'];
     expect([...order].sort()).toEqual([...PARTICIPANT_TABLES].sort());
+    // The person's links (and their uses) go first: they point at the participant.
+    for (const table of ['access_link_views', 'access_links'] as const satisfies ReadonlyArray<(typeof LINK_TABLES)[number]>) {
+      const deleted = await clients.service.from(table).delete().eq('participant_id', p).select('participant_id');
+      expect(deleted.error, table).toBeNull();
+      expect((deleted.data ?? []).length, table).toBeGreaterThan(0);
+    }
     for (const table of order) {
       const column = table === 'participants' ? 'id' : 'participant_id';
       const deleted = await anyTable(clients.service, table).delete().eq(column as 'participant_id', p).select(column as 'participant_id');

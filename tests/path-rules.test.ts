@@ -436,3 +436,21 @@ describe('search', () => {
     expect(description.searchAttributes).toMatchObject({ Phase: ['focus'], CoachId: [path.coachId], PathStatus: ['active'] });
   });
 });
+
+describe('the participant confirms the agreement (their own page)', () => {
+  it('records the confirmation once; a second one, another id or no agreement is refused with a reason', async () => {
+    const path = await inFocus();
+    await expectRefused(path, 'confirmAgreement', { agreementId: 'aaaaaaaa-0000-4000-8000-00000000beef' }, /loopt niet/);
+    const signed = await path.act('signAgreement', { commitments: ['stuyflab'] });
+    const agreementId = signed.agreement!.id;
+    await expectRefused(path, 'confirmAgreement', { agreementId: 'aaaaaaaa-0000-4000-8000-00000000beef' }, /loopt niet/);
+    const confirmed = await path.act('confirmAgreement', { agreementId });
+    expect(confirmed.agreement!.confirmedAt).toBeTypeOf('number');
+    await expectRefused(path, 'confirmAgreement', { agreementId }, /al bevestigd/);
+    await h.env.sleep(1000);
+    const records = path.events().filter((e) => e.event.type === 'agreement_confirmed');
+    expect(records.map((e) => e.event)).toEqual([{ type: 'agreement_confirmed', agreementId, at: confirmed.agreement!.confirmedAt }]);
+    await path.act('closeAgreement', { outcome: 'stopped' });
+    await expectRefused(path, 'confirmAgreement', { agreementId }, /loopt niet/);
+  });
+});

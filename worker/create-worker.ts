@@ -23,6 +23,7 @@ export function activitiesFromConfig(config: Config, client: Client): Activities
     publicUrl: config.PUBLIC_URL,
     optOutSecret: config.SUPABASE_JWT_SECRET,
     linkSecret: config.LINK_SECRET,
+    participantLinks: { validity: config.PARTICIPANT_LINK_VALIDITY, minLeft: config.PARTICIPANT_LINK_REUSE_MIN_LEFT },
     ratePerSecond: config.EMAIL_RATE_LIMIT_PER_SECOND,
     batchSize: config.EMAIL_BATCH_SIZE,
     wakeDispatcher: dispatcherWaker(client, config.TEMPORAL_TASK_QUEUE),

@@ -2,7 +2,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import * as wf from '@temporalio/workflow';
 import type { PathActivities } from '../activities/contract.js';
 import { actionSchemas, linkActionSchemas } from '../domain/action-schemas.js';
-import { linkUpdates, pathQuery, pathUpdates } from '../domain/messages.js';
+import { allPathUpdates, pathQuery } from '../domain/messages.js';
 import type { Effect } from '../domain/path-events.js';
 import { apply, fire, initialState, nextDeadline, refusal, startEffects, view, type PathAction, type StartInput } from '../domain/path-rules.js';
 import type { PathState, PathView } from '../domain/path-state.js';
@@ -69,7 +69,7 @@ export async function participantPath(input: PathInput): Promise<PathView> {
   // Coach actions and the answers that come through signed links, registered alike. A new
   // handler issues no command, so histories recorded before it replay unchanged.
   const schemas = { ...actionSchemas, ...linkActionSchemas };
-  const updates = { ...pathUpdates, ...linkUpdates };
+  const updates = allPathUpdates;
 
   const parse = (type: PathAction['type'], raw: unknown): PathAction => {
     const result = schemas[type].safeParse(raw);

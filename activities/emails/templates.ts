@@ -14,6 +14,13 @@ export interface TemplateInput {
   appUrl: string;
   /** A partner's referral email: the signed link, the Stuyfplek and the coach (never the participant). */
   partner?: { linkUrl: string; siteName: string; coachName: string; expiresOn: string };
+  /** The participant's own page (a signed link); never in a coach's email. */
+  pageUrl?: string | undefined;
+}
+
+/** Emails to coaches: they get no participant page link. */
+export function isCoachTemplate(template: EmailTemplate): boolean {
+  return template.startsWith('coach_');
 }
 
 const MONTHS = ['januari', 'februari', 'maart', 'april', 'mei', 'juni', 'juli', 'augustus', 'september', 'oktober', 'november', 'december'];
@@ -36,6 +43,7 @@ export const templates: Record<EmailTemplate, (i: TemplateInput) => RenderedEmai
         'Je coach neemt binnenkort contact met je op.',
       ],
       optOutUrl: i.optOutUrl,
+      pageUrl: i.pageUrl,
     }),
   agreement_confirmation: (i) =>
     compose({
@@ -49,6 +57,7 @@ export const templates: Record<EmailTemplate, (i: TemplateInput) => RenderedEmai
         'Stap voor stap werken we samen aan jouw doel.',
       ],
       optOutUrl: i.optOutUrl,
+      pageUrl: i.pageUrl,
     }),
   agreement_ending_soon: (i) =>
     compose({
@@ -59,6 +68,7 @@ export const templates: Record<EmailTemplate, (i: TemplateInput) => RenderedEmai
         'Je coach plant graag een gesprek om samen terug te kijken: wat lukte er, wat wil je nog, en hoe gaan we verder?',
       ],
       optOutUrl: i.optOutUrl,
+      pageUrl: i.pageUrl,
     }),
   aftercare_check_in: (i) =>
     compose({
@@ -69,6 +79,7 @@ export const templates: Record<EmailTemplate, (i: TemplateInput) => RenderedEmai
         'Je blijft altijd welkom in de Stuyfplek: op een stuyflab, een open huys of gewoon voor een babbel. Heb je zin om eens bij te praten? Laat het ons weten.',
       ],
       optOutUrl: i.optOutUrl,
+      pageUrl: i.pageUrl,
     }),
   group_moment_invitation: (i) =>
     compose({
@@ -79,6 +90,7 @@ export const templates: Record<EmailTemplate, (i: TemplateInput) => RenderedEmai
         'Kom gerust langs: iedereen brengt iets mee, al is het maar een vraag.',
       ],
       optOutUrl: i.optOutUrl,
+      pageUrl: i.pageUrl,
     }),
   meet_and_greet_invitation: (i) =>
     compose({
@@ -89,6 +101,7 @@ export const templates: Record<EmailTemplate, (i: TemplateInput) => RenderedEmai
         i.params.date ? `Dit jaar is dat op ${dutchDate(i.params.date)}. We zien je graag!` : 'We zien je graag!',
       ],
       optOutUrl: i.optOutUrl,
+      pageUrl: i.pageUrl,
     }),
   coach_new_participant: (i) =>
     compose({

@@ -1,6 +1,8 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import { formatLocalDate, toLocalDate } from '../../domain/calendar.js';
+import QRCode from 'qrcode';
+import { issueLink, linkUrl, linksOf, revokeLink } from '../../activities/access-links.js';
 import { participantFor } from '../access.js';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { clearSessionCookies, hasSessionCookie, sessionClient, type Role } from '../auth.js';
@@ -25,7 +27,7 @@ import { checkActionTargets } from '../routes/participants.js';
 import { formErrors, formToInput, localPath, readForm, type FormState } from './form-input.js';
 import { ACTION_DONE } from './labels.js';
 import { IntakePage } from './pages/intake.js';
-import { CONFIRM_FORGET, ParticipantPage, type IntroductionForm, type OpenForm, type ParticipantPageData } from './pages/participant.js';
+import { CONFIRM_FORGET, ParticipantPage, type IntroductionForm, type NewLink, type OpenForm, type ParticipantPageData } from './pages/participant.js';
 import { introductionsOf } from '../partner-links.js';
 import { PARTNER_LINK_NOTICES } from './pages/partner-referral.js';
 import { ParticipantsPage } from './pages/participants.js';
@@ -107,13 +109,14 @@ async function siteName(deps: ApiDeps, siteId: string): Promise<string> {
 async function participantPageData(deps: ApiDeps, user: SignedInUser, id: string): Promise<ParticipantPageData> {
   if (!z.guid().safeParse(id).success) throw new ApiError('not_found', 'Deze deelnemer bestaat niet.');
   const participant = await participantFor(deps, user, id);
-  const [view, history, notes, tasks, coaches, names] = await Promise.all([
+  const [view, history, notes, tasks, coaches, names, links] = await Promise.all([
     readPath(deps, participant.id),
     participantHistory(deps, participant.id),
     participantNotes(deps, participant.id),
     participantTasks(deps, participant.id),
     coachesOfSite(deps, participant.site_id),
     profileNames(deps, participant.site_id),
+    linksOf(deps.db, participant.id, 'participant_page'),
   ]);
   return {
     participant,
@@ -124,14 +127,20 @@ async function participantPageData(deps: ApiDeps, user: SignedInUser, id: string
     coaches,
     names,
     introductions: await introductionsOf(deps, participant.id),
+    links,
+    linkValidity: deps.config.PARTICIPANT_LINK_VALIDITY,
   };
 }
 
-export async function renderParticipant(c: Ctx, status: 200 | 409 | 422, options: { open?: OpenForm; message?: string; introduction?: IntroductionForm } = {}) {
+export async function renderParticipant(
+  c: Ctx,
+  status: 200 | 409 | 422,
+  options: { open?: OpenForm; message?: string; introduction?: IntroductionForm; newLink?: NewLink } = {},
+) {
   const data = await participantPageData(c.var.deps, c.var.user!, c.req.param('id') ?? '');
   const name = [data.participant.first_name, data.participant.last_name].filter(Boolean).join(' ') || 'Deelnemer';
   c.status(status);
-  return c.render(<ParticipantPage data={data} open={options.open} message={options.message} introduction={options.introduction} />, { title: name });
+  return c.render(<ParticipantPage data={data} open={options.open} message={options.message} introduction={options.introduction} newLink={options.newLink} />, { title: name });
 }
 
 async function renderIntake(c: Ctx, status: 200 | 422, state?: FormState) {
@@ -300,7 +309,9 @@ export function webPages(): Hono<AppEnv> {
             ? 'Deze persoon was al ingeschreven: dit is het bestaande groeipad.'
             : c.req.query('afgewerkt') !== undefined
               ? 'De taak is afgewerkt.'
-              : (PARTNER_LINK_NOTICES.find(([param]) => c.req.query(param) !== undefined)?.[1] ?? undefined);
+              : c.req.query('ingetrokken') !== undefined
+                ? 'De link is ingetrokken: wie hem heeft, kan de eigen pagina er niet meer mee openen.'
+                : (PARTNER_LINK_NOTICES.find(([param]) => c.req.query(param) !== undefined)?.[1] ?? undefined);
     return renderParticipant(c, 200, { message });
   });
 
@@ -336,6 +347,47 @@ export function webPages(): Hono<AppEnv> {
       throw err;
     }
     return c.redirect(`/deelnemers/${participant.id}?gedaan=${type}`, 303);
+  });
+
+  // The participant's own page: a coach (or staff) makes a link to hand over on the spot, or revokes one.
+  // The address a new link was shown at, opened again (a reload, the history): back to the page, which never shows a token again.
+  web.get('/deelnemers/:id/eigen-pagina', signedIn('staff', 'coach'), (c) => c.redirect(`/deelnemers/${encodeURIComponent(c.req.param('id'))}#eigen-pagina`, 303));
+
+  web.post('/deelnemers/:id/eigen-pagina', signedIn('staff', 'coach'), async (c) => {
+    const id = c.req.param('id');
+    if (!z.guid().safeParse(id).success) throw new ApiError('not_found', 'Deze deelnemer bestaat niet.');
+    const user = c.var.user!;
+    const { deps } = c.var;
+    const participant = await participantFor(deps, user, id);
+    if (participant.erased_at) throw new ApiError('refused', 'De gegevens van deze deelnemer zijn gewist; er kan geen link meer gemaakt worden.');
+    const link = await issueLink(deps.db, deps.config.LINK_SECRET, {
+      participantId: participant.id,
+      siteId: participant.site_id,
+      purpose: 'participant_page',
+      createdBy: user.id,
+      validity: deps.config.PARTICIPANT_LINK_VALIDITY,
+    });
+    const url = linkUrl(deps.config.PUBLIC_URL, 'participant_page', link.token);
+    // The token is shown this once (it is not stored): no redirect that would need it in an
+    // address, and no copy of this answer in any cache.
+    c.header('Cache-Control', 'no-store');
+    c.header('Referrer-Policy', 'no-referrer');
+    const qrSvg = await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    return renderParticipant(c, 200, { newLink: { id: link.id, url, qrSvg, expiresAt: link.expiresAt.toISOString() } });
+  });
+
+  web.post('/deelnemers/:id/eigen-pagina/:linkId/intrekken', signedIn('staff', 'coach'), async (c) => {
+    const { id, linkId } = c.req.param();
+    if (!z.guid().safeParse(id).success || !z.guid().safeParse(linkId).success) throw new ApiError('not_found', 'Deze link bestaat niet.');
+    const user = c.var.user!;
+    const { deps } = c.var;
+    const participant = await participantFor(deps, user, id);
+    // Only a link of this participant: another participant's link id in the address is not found.
+    const { data: link, error } = await deps.db.from('access_links').select('id').eq('id', linkId).eq('participant_id', participant.id).eq('purpose', 'participant_page').maybeSingle();
+    if (error) throw new Error(`revoke link: ${error.message}`);
+    if (!link) throw new ApiError('not_found', 'Deze link bestaat niet.');
+    await revokeLink(deps.db, link.id, user.id);
+    return c.redirect(`/deelnemers/${participant.id}?ingetrokken#eigen-pagina`, 303);
   });
 
   // Intake.

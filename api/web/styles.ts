@@ -118,5 +118,8 @@ th, td { text-align: left; padding: .45rem .6rem; border-bottom: 1px solid var(-
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .table-wrap { overflow-x: auto; border: 1px solid var(--line); border-radius: var(--radius); margin-bottom: 1rem; }
 .people { display: grid; gap: .5rem; }
+.link-text { overflow-wrap: anywhere; word-break: break-all; }
+.qr { max-width: 16rem; background: #fff; padding: .25rem; }
+.qr svg { display: block; width: 100%; height: auto; }
 .visually-hidden { position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;

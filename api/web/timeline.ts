@@ -45,6 +45,8 @@ function identity(event: PathEvent, pathRun: number): string {
       return `crisis@${event.crisis.at}@${event.crisis.kind}`;
     case 'agreement_signed':
       return `agreement@${event.agreement.id}`;
+    case 'agreement_confirmed':
+      return `confirmed@${event.agreementId}`;
     case 'referral_out_changed':
     case 'referral_answered':
       return `referral@${event.referral.id}@${event.referral.status}`;
@@ -94,6 +96,8 @@ function entry(event: PathEvent, at: number): TimelineEntry {
       return { at, kind: 'agreement', title: 'Groeiovereenkomst verlengd', detail: `Tot ${formatDate(event.endDate)}` };
     case 'agreement_ended':
       return { at: event.at, kind: 'agreement', title: `Groeiovereenkomst: ${AGREEMENT_STATUS_LABELS[event.status].toLowerCase()}` };
+    case 'agreement_confirmed':
+      return { at: event.at, kind: 'agreement', title: 'Groeiovereenkomst bevestigd door de deelnemer ("akkoord" op de eigen pagina)' };
     case 'contact_logged':
       return { at: event.at, kind: 'contact', title: `Contact: ${CONTACT_LABELS[event.kind].toLowerCase()}`, noteId: event.noteId, by: event.by };
     case 'attendance_logged':
@@ -133,6 +137,7 @@ function viewEvents(view: PathView): PathEvent[] {
   for (const change of view.phaseHistory) if (change.from !== null) events.push({ type: 'phase_changed', change });
   for (const crisis of view.crises) events.push({ type: 'crisis_signalled', crisis });
   if (view.agreement) events.push({ type: 'agreement_signed', agreement: view.agreement });
+  if (view.agreement?.confirmedAt !== undefined) events.push({ type: 'agreement_confirmed', agreementId: view.agreement.id, at: view.agreement.confirmedAt });
   for (const referral of view.referrals) {
     if (referral.partnerAnswer) events.push({ type: 'referral_answered', at: referral.partnerAnswer.at, referral });
     else events.push({ type: 'referral_out_changed', at: referral.introducedAt ?? referral.proposedAt, referral, by: '' });

@@ -8,19 +8,20 @@ import { SCENARIOS } from '../support/scenarios.js';
 import { historyToFile } from '../support/history-files.js';
 
 /**
- * `npm run histories:record`: runs each scenario on the time-skipping server and writes every
- * run's history to tests/histories/<scenario>[-run<n>].json. Record new histories when the
- * workflow gains behaviour under a new suffix; an existing file is never overwritten (they are
- * what running paths look like).
+ * `npm run histories:record [-- <suffix> [scenario…]]`: runs each scenario (or only the ones
+ * named) on the time-skipping server and writes every run's history to
+ * tests/histories/<scenario>[-run<n>][-<suffix>].json. Record new histories when the workflow
+ * gains behaviour; an existing file is never overwritten (they are what running paths look
+ * like), so name the new scenario to record only its files. An empty suffix ('') writes no suffix.
  */
 const here = dirname(fileURLToPath(import.meta.url));
 const suffix = process.argv[2] ? `-${process.argv[2]}` : '';
-/** `SCENARIO=<name>`: record that scenario only (a new one), leaving the others' files alone. */
-const only = process.env.SCENARIO;
+const only = process.argv.slice(3);
+for (const name of only) if (!Object.hasOwn(SCENARIOS, name)) throw new Error(`unknown scenario ${name}; known: ${Object.keys(SCENARIOS).join(', ')}`);
 const h = await startPathHarness(await resolveTestServer({ cacheDir: loadConfig().GROEIPAD_CACHE_DIR }));
 try {
   for (const [name, scenario] of Object.entries(SCENARIOS)) {
-    if (only && name !== only) continue;
+    if (only.length > 0 && !only.includes(name)) continue;
     const path = await scenario(h);
     const runs: string[] = [];
     // Walk the chain of runs from the first (continue-as-new links each to the next).

@@ -155,7 +155,9 @@ export const PARTICIPANT_TABLES = [
   'referral_introductions',
 ] as const;
 export type ParticipantTable = (typeof PARTICIPANT_TABLES)[number];
-export const ALL_TABLES = ['sites', 'profiles', ...PARTICIPANT_TABLES] as const;
+/** The signed links of people without an account, and every use of them (written by the API, not the workflow). */
+export const LINK_TABLES = ['access_links', 'access_link_views'] as const;
+export const ALL_TABLES = ['sites', 'profiles', ...PARTICIPANT_TABLES, ...LINK_TABLES] as const;
 export type AnyTable = (typeof ALL_TABLES)[number];
 
 export { until } from './until.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { EphemeralServerExecutable, TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { pathQuery, pathUpdates, pathWorkflowId, type PathActionType } from '../../domain/messages.js';
+import { allPathUpdates, pathQuery, pathWorkflowId, type PathActionType } from '../../domain/messages.js';
 import type { PathView } from '../../domain/path-state.js';
 import { DEFAULT_TIMINGS, type PathTimings } from '../../domain/timings.js';
 import { WORKFLOWS_PATH } from '../../worker/create-worker.js';
@@ -31,7 +31,7 @@ export interface Path {
   participantId: string;
   coachId: string;
   handle: WorkflowHandleWithFirstExecutionRunId<typeof participantPath>;
-  /** Runs a coach action as the path's coach (`by` is filled in). */
+  /** Runs an action as the path's coach (`by` is filled in; a link's action ignores it). */
   act(type: PathActionType, input?: Record<string, unknown>): Promise<PathView>;
   view(): Promise<PathView>;
   tasks(): CreateTaskInput[];
@@ -93,7 +93,7 @@ export async function startPathHarness(executable?: EphemeralServerExecutable, o
         participantId,
         coachId: by,
         handle,
-        act: (type, input = {}) => handle.executeUpdate(pathUpdates[type] as typeof pathUpdates.changePhase, { args: [{ by, ...input } as never] }),
+        act: (type, input = {}) => handle.executeUpdate(allPathUpdates[type] as typeof allPathUpdates.changePhase, { args: [{ by, ...input } as never] }),
         view: () => handle.query(pathQuery),
         tasks: () => recorder.tasks().filter((t) => t.participantId === participantId),
         // Emails about this participant: to them, or to a coach about them.

@@ -100,9 +100,33 @@ export async function partnerAnswerPath(h: PathHarness) {
   return path;
 }
 
+/**
+ * The participant confirms their agreement on their own page ("akkoord"), once: a second press
+ * is refused by the validator (no event in the history), and the agreement runs on to its evaluation.
+ */
+export async function agreementConfirmedPath(h: PathHarness) {
+  const path = await h.start();
+  await path.act('changePhase', { to: 'focus', reason: 'ready_for_next_step' });
+  const signed = await path.act('signAgreement', { commitments: ['connectors_table', 'stuyflab'], privileges: ['space'] });
+  const agreementId = signed.agreement!.id;
+  await wait(h, 2);
+  await path.act('confirmAgreement', { agreementId });
+  await path.act('confirmAgreement', { agreementId }).then(
+    () => {
+      throw new Error('a second confirmation was accepted');
+    },
+    () => undefined,
+  );
+  await wait(h, 60);
+  await path.act('registerStep', { status: 'needed' });
+  await wait(h, 30);
+  return path;
+}
+
 export const SCENARIOS = {
   'eighteen-month-path': eighteenMonthPath,
   'reentry-path': reentryPath,
   'forgotten-path': forgottenPath,
   'partner-answer-path': partnerAnswerPath,
+  'agreement-confirmed-path': agreementConfirmedPath,
 };

@@ -1,4 +1,7 @@
+import { raw } from 'hono/html';
 import type { z } from 'zod';
+import type { LinkSummary } from '../../../activities/access-links.js';
+import type { CalendarSpan } from '../../../domain/calendar.js';
 import {
   CONTACT_KINDS,
   CONTACT_LABELS,
@@ -61,12 +64,23 @@ export interface ParticipantPageData {
   names: Map<string, string>;
   /** Per referral: its introduction to a partner and the partner's link, if any. */
   introductions?: Map<string, ReferralLinkInfo> | undefined;
+  /** The participant's own-page links, newest first (never their tokens). */
+  links: LinkSummary[];
+  linkValidity: CalendarSpan;
 }
 
 /** The partner-introduction form of one referral that came back, with what was typed. */
 export interface IntroductionForm {
   referralId: string;
   state: FormState;
+}
+
+/** A link just made: shown this once, as text and as a QR code (inline SVG, made on the server). */
+export interface NewLink {
+  id: string;
+  url: string;
+  qrSvg: string;
+  expiresAt: string;
 }
 
 /** Which action form is open, with what the person typed, and why it came back. */
@@ -254,16 +268,113 @@ function fullName(p: ParticipantPageData['participant']): string {
   return [p.first_name, p.last_name].filter(Boolean).join(' ') || 'Deelnemer (gegevens gewist)';
 }
 
+function Confirmation({ agreement }: { agreement: NonNullable<PathView['agreement']> }) {
+  if (agreement.confirmedAt !== undefined) return <>Bevestigd door de deelnemer op {formatDateTime(agreement.confirmedAt)}</>;
+  return <>{agreement.status === 'active' ? 'Nog niet bevestigd door de deelnemer' : 'Niet bevestigd door de deelnemer'}</>;
+}
+
+function spanText(span: CalendarSpan): string {
+  const parts = [
+    span.months ? `${span.months} ${span.months === 1 ? 'maand' : 'maanden'}` : '',
+    span.weeks ? `${span.weeks} ${span.weeks === 1 ? 'week' : 'weken'}` : '',
+    span.days ? `${span.days} ${span.days === 1 ? 'dag' : 'dagen'}` : '',
+  ].filter(Boolean);
+  return parts.join(' en ') || '0 dagen';
+}
+
+function linkState(link: LinkSummary, now: number): string {
+  if (link.revokedAt) return `Ingetrokken op ${formatDateTime(link.revokedAt)}`;
+  if (Date.parse(link.expiresAt) <= now) return `Verlopen op ${formatDate(link.expiresAt)}`;
+  return `Werkt tot ${formatDate(Date.parse(link.expiresAt) - 1)}`;
+}
+
+/** "Eigen pagina van de deelnemer": make a link to hand over (text and QR code), see the links and their views, revoke one. */
+function OwnPageSection({ data, newLink }: { data: ParticipantPageData; newLink: NewLink | undefined }) {
+  const { participant, links, names, view } = data;
+  const now = Date.now();
+  const lastViewed = links.map((l) => l.lastViewedAt).filter((at): at is string => at !== null).sort().at(-1);
+  const agreement = view.agreement;
+  return (
+    <section class="card" aria-labelledby="eigen-pagina" id="eigen-pagina-sectie">
+      <h2 id="eigen-pagina">Eigen pagina van de deelnemer</h2>
+      <p>
+        Met een persoonlijke link bekijkt de deelnemer zonder account het eigen groeipad en bevestigt die de groeiovereenkomst. Een link werkt{' '}
+        {spanText(data.linkValidity)}. Elke e-mail aan de deelnemer bevat er ook een.
+      </p>
+      <dl class="facts">
+        <dt>Groeiovereenkomst</dt>
+        <dd id="eigen-pagina-akkoord">{agreement ? <Confirmation agreement={agreement} /> : 'Er is nog geen groeiovereenkomst'}</dd>
+        <dt>Eigen pagina</dt>
+        <dd id="laatst-bekeken">{lastViewed ? `Laatst bekeken op ${formatDateTime(lastViewed)}` : 'Nog niet bekeken'}</dd>
+      </dl>
+      {newLink ? (
+        <Notice kind="ok" title="Nieuwe link">
+          <p>Geef deze link nu door: je ziet hem maar één keer. Hij werkt tot {formatDate(Date.parse(newLink.expiresAt) - 1)}.</p>
+          <p class="link-text">
+            <a href={newLink.url} id="nieuwe-link" rel="noreferrer">
+              {newLink.url}
+            </a>
+          </p>
+          <div class="qr" role="img" aria-label="QR-code van de link: de deelnemer scant hem met de camera van de gsm">
+            {raw(newLink.qrSvg)}
+          </div>
+        </Notice>
+      ) : null}
+      {participant.erased_at ? null : (
+        <form method="post" action={`/deelnemers/${participant.id}/eigen-pagina`}>
+          <button type="submit" class="secondary">
+            Maak een nieuwe link
+          </button>
+        </form>
+      )}
+      {links.length ? (
+        <>
+          <h3>Links</h3>
+          <ul class="list" id="links">
+            {links.map((link) => {
+              const works = !link.revokedAt && Date.parse(link.expiresAt) > now;
+              return (
+                <li>
+                  <div class="title">{linkState(link, now)}</div>
+                  <p class="meta">
+                    Gemaakt op {formatDateTime(link.createdAt)} {link.createdBy ? `door ${names.get(link.createdBy) ?? 'een medewerker'}` : 'voor een e-mail'} ·{' '}
+                    {link.lastViewedAt ? `laatst bekeken op ${formatDateTime(link.lastViewedAt)} (${link.views}×)` : 'nog niet bekeken'}
+                  </p>
+                  {works ? (
+                    <details class="action">
+                      <summary>Link intrekken…</summary>
+                      <div class="body">
+                        <form method="post" action={`/deelnemers/${participant.id}/eigen-pagina/${link.id}/intrekken`}>
+                          <p>Wie deze link heeft, kan de eigen pagina er daarna niet meer mee openen. Dit kan niet ongedaan gemaakt worden; je kan wel een nieuwe link maken.</p>
+                          <button type="submit" class="danger">
+                            Ja, trek deze link in
+                          </button>
+                        </form>
+                      </div>
+                    </details>
+                  ) : null}
+                </li>
+              );
+            })}
+          </ul>
+        </>
+      ) : null}
+    </section>
+  );
+}
+
 export function ParticipantPage({
   data,
   open,
   message,
   introduction,
+  newLink,
 }: {
   data: ParticipantPageData;
   open?: OpenForm | undefined;
   message?: string | undefined;
   introduction?: IntroductionForm | undefined;
+  newLink?: NewLink | undefined;
 }) {
   const { participant, view, timeline, notes, tasks, names } = data;
   const agreement = view.agreement;
@@ -361,6 +472,10 @@ export function ParticipantPage({
             <dd>{agreement.commitments.map((k) => GROUP_MOMENT_LABELS[k]).join(', ')}</dd>
             <dt>Voorrechten</dt>
             <dd>{agreement.privileges.map((p) => PRIVILEGE_LABELS[p]).join(', ') || '—'}</dd>
+            <dt>Akkoord deelnemer</dt>
+            <dd id="akkoord-deelnemer">
+              <Confirmation agreement={agreement} />
+            </dd>
           </dl>
           {agreement.steps.length ? (
             <>
@@ -399,6 +514,8 @@ export function ParticipantPage({
           </ul>
         </section>
       ) : null}
+
+      <OwnPageSection data={data} newLink={newLink} />
 
       <section aria-labelledby="tijdlijn">
         <h2 id="tijdlijn">Tijdlijn</h2>

@@ -1,0 +1,146 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve, type ServerType } from '@hono/node-server';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SESSION_COOKIE } from '../api/auth.js';
+import { freePort } from '../infra/net.js';
+import { phoneBrowser } from './support/chromium.js';
+import { api, until, type Person } from './support/http.js';
+import { startTestStack, type TestStack } from './support/stack.js';
+
+/**
+ * The participant's own page in a real Chromium at phone size (390×844) with JavaScript off:
+ * the participant opens the link from their email (read from the outbox), reads their agreement
+ * and presses "Akkoord"; then their coach sees the confirmation with its time on the participant
+ * page, and makes a new link with its QR code. Screenshots go to tests/screenshots/.
+ */
+
+const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
+const GOAL = 'Een eigen kookatelier voor de buurt, met mensen uit de wijk.';
+
+let stack: TestStack;
+let server: ServerType;
+let base: string;
+let browser: Awaited<ReturnType<typeof phoneBrowser>>;
+let context: BrowserContext;
+let coach: Person;
+let participantId: string;
+
+beforeAll(async () => {
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  // Links in emails point at this server, as PUBLIC_URL does in production.
+  const [started, opened] = await Promise.all([startTestStack({ PUBLIC_URL: base }), phoneBrowser({ javaScriptEnabled: false })]);
+  stack = started;
+  browser = opened;
+  context = browser.context;
+  server = serve({ fetch: stack.app.fetch, port, hostname: '127.0.0.1' });
+  await mkdir(SCREENSHOTS, { recursive: true });
+
+  const siteId = await stack.site('Stuyfplek Gent-Centrum');
+  const staff = await stack.person('staff', siteId);
+  coach = await stack.person('coach', siteId);
+  await stack.sql.query('update public.profiles set display_name = $2 where id = $1', [coach.id, 'An (coach)']);
+  const res = await api(stack, '/api/intakes', {
+    token: staff.token,
+    body: { siteId, firstName: 'Lotte', lastName: 'Peeters', birthDate: '1990-04-12', email: 'lotte@example.be', consentEmail: true, referralSource: 'ocmw', coachId: coach.id },
+  });
+  expect(res.status).toBe(201);
+  participantId = ((await res.json()) as { participantId: string }).participantId;
+  for (const [type, body] of [
+    ['changePhase', { to: 'focus', reason: 'ready_for_next_step' }],
+    ['signAgreement', { commitments: ['connectors_table', 'stuyflab'], privileges: ['space', 'network'], note: GOAL }],
+    ['registerStep', { status: 'done', note: 'Een gesprek met Unizo over een eigen zaak' }],
+    ['registerStep', { status: 'needed', note: 'Een cursus boekhouden volgen' }],
+  ] as const) {
+    expect((await api(stack, `/api/participants/${participantId}/actions/${type}`, { token: coach.token, body })).status, type).toBe(200);
+  }
+});
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  await stack?.stop();
+});
+
+/**
+ * Signs a staff member or coach in for this browser. Kept in one place: the sign-in mechanism is
+ * changing; today a session cookie holding the person's access token (what /inloggen sets).
+ */
+async function signIn(person: Person): Promise<void> {
+  await context.addCookies([{ name: SESSION_COOKIE, value: person.token, url: base, httpOnly: true, sameSite: 'Lax' }]);
+}
+
+/** Saves the page; nothing may stick out sideways at phone width (measured by the browser's layout, no page script). */
+async function snap(page: Page, name: string): Promise<void> {
+  const box = await page.locator('body').boundingBox();
+  expect(box?.width, `${name} is wider than the phone`).toBeLessThanOrEqual(390);
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+describe('the participant confirms their agreement from their email; the coach sees it', () => {
+  it('opens the link from the email, reads the agreement and presses "Akkoord"', async () => {
+    const email = await until(async () => stack.outbox.emails().find((e) => e.to.includes('lotte@example.be') && e.subject === 'Je groeiovereenkomst is getekend'), 'the agreement email', 30_000);
+    const link = /Bekijk je groeipad: (\S+)/.exec(email.text ?? '')?.[1];
+    expect(link?.startsWith(`${base}/mijn-pad/`)).toBe(true);
+
+    const page = await context.newPage();
+    await page.goto(link!);
+    expect(await page.title()).toBe('Mijn groeipad · groeipad');
+    expect(await page.locator('h1').textContent()).toBe('Dag Lotte, dit is jouw groeipad');
+    expect(await page.locator('#waar').textContent()).toBe('Je weet wat je wil, en je zoekt hoe je daar komt.');
+    expect(await page.locator('#doel').textContent()).toBe(GOAL);
+    const main = (await page.locator('main').textContent()) ?? '';
+    expect(main).toContain('Een cursus boekhouden volgen');
+    expect(main).toContain('Een gesprek met Unizo over een eigen zaak');
+    expect(main).toContain('Je coach is An (coach).');
+    expect(await page.locator('meta[name="robots"]').getAttribute('content')).toContain('noindex');
+    await snap(page, '20-mijn-pad');
+
+    await Promise.all([page.waitForURL(/gedaan=akkoord$/), page.getByRole('button', { name: 'Akkoord' }).click()]);
+    expect(await page.getByRole('status').textContent()).toContain('Je hebt je groeiovereenkomst bevestigd');
+    expect(await page.locator('#akkoord-stand').textContent()).toMatch(/^Je zei akkoord op .*2\d{3}.*\d{2}:\d{2}\. Dank je wel!$/);
+    expect(await page.getByRole('button', { name: 'Akkoord' }).count()).toBe(0);
+    await snap(page, '21-mijn-pad-akkoord');
+
+    // A second press (the form sent again, as from a page kept open in another tab): "al bevestigd", never an error page.
+    const agreementId = await until(async () => (await stack.sql.query<{ id: string }>('select id from public.agreements where participant_id = $1', [participantId])).rows[0]?.id, 'the agreement row');
+    const again = await page.request.post(`${link}/akkoord`, { form: { agreementId }, headers: { origin: base }, maxRedirects: 0 });
+    expect(again.status()).toBe(303);
+    await page.goto(new URL(again.headers().location!, base).href);
+    expect(await page.getByRole('status').textContent()).toContain('al bevestigd');
+    await snap(page, '22-mijn-pad-al-bevestigd');
+    await page.close();
+  });
+
+  it('the coach sees the confirmation with its time, and makes a new link with a QR code', async () => {
+    await signIn(coach);
+    const page = await context.newPage();
+    await page.goto(`${base}/deelnemers/${participantId}`);
+    expect(await page.locator('h1').textContent()).toBe('Lotte Peeters');
+    const confirmed = await page.locator('#akkoord-deelnemer').textContent();
+    expect(confirmed).toMatch(/^Bevestigd door de deelnemer op .*2\d{3}.*\d{2}:\d{2}$/);
+    expect(await page.locator('#eigen-pagina-akkoord').textContent()).toBe(confirmed);
+    expect(await page.locator('#laatst-bekeken').textContent()).toMatch(/^Laatst bekeken op /);
+    expect(await page.locator('ol.timeline').textContent()).toContain('Groeiovereenkomst bevestigd door de deelnemer');
+
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Maak een nieuwe link' }).click()]);
+    const shown = await page.locator('#nieuwe-link').textContent();
+    expect(shown).toMatch(new RegExp(`^${base}/mijn-pad/[A-Za-z0-9_-]{72}$`));
+    expect(await page.getByRole('img', { name: /QR-code van de link/ }).locator('svg').count()).toBe(1);
+    await page.locator('#eigen-pagina').scrollIntoViewIfNeeded();
+    await snap(page, '23-deelnemer-eigen-pagina');
+
+    // The new link opens the participant's page, in a browser without the coach's session.
+    const other = await phoneBrowser({ javaScriptEnabled: false });
+    try {
+      const participantPage = await other.context.newPage();
+      await participantPage.goto(shown!);
+      expect(await participantPage.locator('h1').textContent()).toBe('Dag Lotte, dit is jouw groeipad');
+    } finally {
+      await other.close();
+    }
+    await page.close();
+  });
+});
