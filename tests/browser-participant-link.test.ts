@@ -1,13 +1,11 @@
-import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SESSION_COOKIE } from '../api/auth.js';
 import { freePort } from '../infra/net.js';
 import { phoneBrowser } from './support/chromium.js';
 import { api, until, type Person } from './support/http.js';
+import { snap } from './support/screens.js';
+import { sessionCookie } from './support/sessions.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
 /**
@@ -17,7 +15,6 @@ import { startTestStack, type TestStack } from './support/stack.js';
  * page, and makes a new link with its QR code. Screenshots go to tests/screenshots/.
  */
 
-const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
 const GOAL = 'Een eigen kookatelier voor de buurt, met mensen uit de wijk.';
 
 let stack: TestStack;
@@ -37,7 +34,6 @@ beforeAll(async () => {
   browser = opened;
   context = browser.context;
   server = serve({ fetch: stack.app.fetch, port, hostname: '127.0.0.1' });
-  await mkdir(SCREENSHOTS, { recursive: true });
 
   const siteId = await stack.site('Stuyfplek Gent-Centrum');
   const staff = await stack.person('staff', siteId);
@@ -64,20 +60,14 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/**
- * Signs a staff member or coach in for this browser. Kept in one place: the sign-in mechanism is
- * changing; today a session cookie holding the person's access token (what /inloggen sets).
- */
+/** Signs a staff member or coach in for this browser: the cookies of their real session (@supabase/ssr's format). */
 async function signIn(person: Person): Promise<void> {
-  await context.addCookies([{ name: SESSION_COOKIE, value: person.token, url: base, httpOnly: true, sameSite: 'Lax' }]);
+  const cookies = sessionCookie(person.token)
+    .split('; ')
+    .map((pair) => ({ name: pair.slice(0, pair.indexOf('=')), value: pair.slice(pair.indexOf('=') + 1), url: base, httpOnly: true, sameSite: 'Lax' as const }));
+  await context.addCookies(cookies);
 }
 
-/** Saves the page; nothing may stick out sideways at phone width (measured by the browser's layout, no page script). */
-async function snap(page: Page, name: string): Promise<void> {
-  const box = await page.locator('body').boundingBox();
-  expect(box?.width, `${name} is wider than the phone`).toBeLessThanOrEqual(390);
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
 
 describe('the participant confirms their agreement from their email; the coach sees it', () => {
   it('opens the link from the email, reads the agreement and presses "Akkoord"', async () => {

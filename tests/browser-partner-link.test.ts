@@ -1,6 +1,3 @@
-import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +5,7 @@ import type { StoredEmail } from '../infra/mail/outbox.js';
 import { freePort } from '../infra/net.js';
 import { phoneBrowser } from './support/chromium.js';
 import { takeIn, until, type Person } from './support/http.js';
+import { snap } from './support/screens.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
 /**
@@ -21,7 +19,6 @@ import { startTestStack, type TestStack } from './support/stack.js';
  * tests/api-partner-link-follow-up.test.ts (time-skipping stack) and tests/path-rules.test.ts.
  */
 
-const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
 
 let stack: TestStack;
 let server: ServerType;
@@ -46,7 +43,6 @@ beforeAll(async () => {
   coach = await stack.person('coach', siteId);
   await stack.sql.query('update public.profiles set display_name = $2 where id = $1', [coach.id, 'An (coach)']);
   server = serve({ fetch: stack.app.fetch, port, hostname: '127.0.0.1' });
-  await mkdir(SCREENSHOTS, { recursive: true });
 });
 afterAll(async () => {
   await browser?.close();
@@ -64,11 +60,6 @@ async function signIn(page: Page, name: string): Promise<void> {
   await Promise.all([page.waitForURL((url) => !url.pathname.startsWith('/inloggen')), page.getByRole('button', { name: 'Aanmelden' }).click()]);
 }
 
-async function snap(page: Page, name: string): Promise<void> {
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  expect(width, `${name} is wider than the phone`).toBeLessThanOrEqual(390);
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
 
 /** The partner's email, from the outbox's own HTTP API (what a mail program would show). */
 async function partnerEmail(address: string): Promise<StoredEmail> {
@@ -113,7 +104,7 @@ describe('a warm referral, coach and partner on their phones, without JavaScript
     expect(await coachPage.locator('#doorverwijzingen ~ ul').textContent()).toContain('trajectbegeleiding@vdab.example');
 
     // The path now waits for the follow-up, two weeks from today.
-    expect(await coachPage.locator('dl.facts').textContent()).toContain('Doorverwijzing nagaan');
+    expect(await coachPage.locator('dl.facts').first().textContent()).toContain('Doorverwijzing nagaan');
   });
 
   it('the partner opens the link from the email and answers with a first appointment', async () => {
@@ -157,7 +148,7 @@ describe('a warm referral, coach and partner on their phones, without JavaScript
       .toContain('Partner antwoordde: eerste afspraak op 15 dec');
     expect(await coachPage.locator('#doorverwijzingen ~ ul').textContent()).toContain('aanvaard');
     // Nothing waits for the follow-up any more.
-    expect(await coachPage.locator('dl.facts').textContent()).not.toContain('Doorverwijzing nagaan');
+    expect(await coachPage.locator('dl.facts').first().textContent()).not.toContain('Doorverwijzing nagaan');
     await snap(coachPage, 'partner-04-tijdlijn');
     await expect
       .poll(async () => {

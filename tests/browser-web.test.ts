@@ -245,6 +245,15 @@ describe('the pages without a session', () => {
     await Promise.all([page.waitForLoadState(), page.getByRole('button', { name: 'Ja, meld me af' }).click()]);
     expect(await page.locator('h1').textContent()).toBe('Je bent afgemeld');
     await snap(page, '15-afgemeld');
+
+    // A link that does not work (here: made up), for a participant's page and a partner's.
+    for (const [path, name] of [['/mijn-pad/', '16-link-werkt-niet'], ['/doorverwijzing/', '17-doorverwijzing-werkt-niet']] as const) {
+      const bad = await page.goto(`${base}${path}${'A'.repeat(72)}`);
+      expect(bad?.status()).toBe(404);
+      expect(bad?.headers()['referrer-policy']).toBe('no-referrer');
+      expect(await page.locator('h1').textContent()).toBe('Deze link werkt niet');
+      await snap(page, name);
+    }
     await page.close();
   });
 });

@@ -150,8 +150,6 @@ export const PARTICIPANT_TABLES = [
   'aftercare',
   'tasks',
   'email_log',
-  'access_links',
-  'access_link_views',
   'referral_introductions',
 ] as const;
 export type ParticipantTable = (typeof PARTICIPANT_TABLES)[number];
