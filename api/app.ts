@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { LINK_PATHS } from '../activities/access-links.js';
 import { bodyLimit } from 'hono/body-limit';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
@@ -89,7 +90,13 @@ export function createApp(deps: ApiDeps): Hono<AppEnv> {
   // Origin is this request's own or PUBLIC_URL's, or the browser says Sec-Fetch-Site:
   // same-origin. Exempt are requests a forged form cannot make count: with a bearer token (no
   // browser adds one), and API calls without the session cookie (they are not signed in).
-  const checkOrigin = csrf({ origin: (origin, c) => origin === new URL(c.req.url).origin || origin === publicOrigin });
+  // Pages behind a signed link send no referrer, so a browser posts their forms with `Origin:
+  // null`; there the token in the address is the credential (a forged form would need it), so
+  // null is accepted for them — old browsers without Sec-Fetch-Site could not post otherwise.
+  const linkPaths = Object.values(LINK_PATHS).map((path) => `${path}/`);
+  const checkOrigin = csrf({
+    origin: (origin, c) => origin === new URL(c.req.url).origin || origin === publicOrigin || (origin === 'null' && linkPaths.some((p) => c.req.path.startsWith(p))),
+  });
   app.use((c, next) => {
     if (c.req.header('authorization')?.startsWith('Bearer ')) return next();
     if (wantsJson(c) && !hasSessionCookie(c)) return next();

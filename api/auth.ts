@@ -61,7 +61,7 @@ export function sessionClient(c: Context<AppEnv>): ReturnType<typeof createServe
         for (const [name, value] of Object.entries(headers)) c.header(name, value);
       },
     },
-    cookieOptions: { name: SESSION_COOKIE, path: '/', sameSite: 'lax', httpOnly: true, secure: secureCookies(config) },
+    cookieOptions: { name: SESSION_COOKIE, path: '/', sameSite: 'lax', httpOnly: true, secure: secureCookies(config), maxAge: config.SESSION_COOKIE_SECONDS },
     realtime: NODE_REALTIME,
   });
   c.set('auth', client);

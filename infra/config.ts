@@ -52,6 +52,8 @@ export const configSchema = z.object({
    * Auth's "JWT expiry", 3600 s by default). Tests make it a few seconds to see sessions refresh.
    */
   AUTH_ACCESS_TOKEN_SECONDS: z.coerce.number().int().min(1).default(3600),
+  /** How long the browser keeps a staff session's cookies: a shared computer at the desk does not stay signed in for months. */
+  SESSION_COOKIE_SECONDS: z.coerce.number().int().min(300).default(8 * 3600),
 
   /** Signs the links of people without an account (participant page, partner referral); at least 32 characters. */
   LINK_SECRET: z.string().min(32).default(LOCAL_LINK_SECRET),

@@ -123,6 +123,9 @@ describe("the participant's own page", () => {
     await open(token);
     await open(token);
     expect(await uses(token)).toBe(before + 2);
+    // A HEAD (a mail scanner, a link preview) is no reader.
+    expect((await stack.app.request(`${ORIGIN}/mijn-pad/${token}`, { method: 'HEAD' })).status).toBe(200);
+    expect(await uses(token)).toBe(before + 2);
     const coachPage = await (await page(stack, `/deelnemers/${lotte}`, coach.token)).text();
     expect(coachPage).toMatch(/id="laatst-bekeken">Laatst bekeken op /);
     // The token is never shown again, also not at the address it was shown at.

@@ -100,7 +100,11 @@ export function valuesOf(values: FormValues | undefined, name: string): string[]
   return Array.isArray(v) ? v : v ? [v] : [];
 }
 
-/** A local path to go back to after sign-in; anything else (another site) becomes "/". */
+/**
+ * A local path to go back to after sign-in; anything else (another site) becomes "/". Browsers
+ * drop tabs and newlines from an address and read "\\" as "/", so "/\t/evil.example" would leave
+ * the site: control characters and backslashes anywhere make it "/".
+ */
 export function localPath(target: string | undefined): string {
-  return target && target.startsWith('/') && !target.startsWith('//') && !target.startsWith('/\\') ? target : '/';
+  return target && target.startsWith('/') && !target.startsWith('//') && !/[\u0000-\u001f\u007f\\]/u.test(target) ? target : '/';
 }

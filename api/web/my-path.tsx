@@ -100,7 +100,8 @@ export function myPathPages(): Hono<AppEnv> {
   pages.get('/:token', async (c) => {
     const link = await open(c);
     if (!link) return invalidLink(c);
-    await recordLinkUse(c.var.deps.db, link);
+    // A HEAD (a mail scanner, a link preview) is nobody reading the page.
+    if (c.req.method !== 'HEAD') await recordLinkUse(c.var.deps.db, link);
     const data = await myPathData(c.var.deps, link);
     const asked = c.req.query('gedaan');
     const notice = asked && Object.hasOwn(MY_PATH_NOTICES, asked) ? (asked as MyPathNotice) : undefined;

@@ -24,7 +24,8 @@ export function partnerLinkPages(): Hono<AppEnv> {
   web.get('/doorverwijzing/:token', async (c) => {
     const data = await openPartnerPage(c.var.deps, c.req.param('token'));
     if (!data) return invalidLink(c);
-    await recordLinkUse(c.var.deps.db, data.link);
+    // A HEAD (a mail scanner, a link preview) is nobody reading the page.
+    if (c.req.method !== 'HEAD') await recordLinkUse(c.var.deps.db, data.link);
     return c.render(<PartnerReferralPage data={data} action={c.req.path} thanks={c.req.query('beantwoord') !== undefined} />, { title, noindex: true });
   });
 
