@@ -1,6 +1,6 @@
 import { actionSchemas } from '../domain/action-schemas.js';
 import { intakeSchema } from '../domain/actions.js';
-import { PHASES } from '../domain/codes.js';
+import { ERASURE_REASONS, PHASES } from '../domain/codes.js';
 import { isValidLocalDate } from '../domain/calendar.js';
 import type { Action } from '../domain/path-rules.js';
 import { z } from '../domain/zod-dutch.js';
@@ -34,7 +34,19 @@ function actionRequest(type: ActionType) {
   return field ? request.extend({ note: noteText.optional() }) : request;
 }
 
-export const actionRequestSchemas = Object.fromEntries(ACTION_TYPES.map((type) => [type, actionRequest(type)])) as Record<ActionType, z.ZodObject>;
+/**
+ * Erasing a person cannot be undone, so it is never one careless request: the request must say
+ * `confirm: true` and why (the workflow keeps the reason with the anonymous figures).
+ */
+const forgetRequest = actionRequest('forget').extend({
+  confirm: z.literal(true, { error: 'bevestig het wissen uitdrukkelijk (confirm: true)' }),
+  reason: z.enum(ERASURE_REASONS, { error: 'kies waarom de gegevens gewist worden' }),
+});
+
+export const actionRequestSchemas = Object.fromEntries(ACTION_TYPES.map((type) => [type, type === 'forget' ? forgetRequest : actionRequest(type)])) as Record<
+  ActionType,
+  z.ZodObject
+>;
 
 export function isActionType(type: string): type is ActionType {
   return Object.hasOwn(actionSchemas, type);

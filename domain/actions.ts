@@ -2,6 +2,7 @@ import { z } from './zod-dutch.js';
 import {
   CONTACT_KINDS,
   CRISIS_KINDS,
+  ERASURE_REASONS,
   GROUP_MOMENT_KINDS,
   OUTFLOW_TYPES,
   PARTNER_ANSWERS,
@@ -130,7 +131,11 @@ export const assignCoachSchema = z.object({
   coachId: id,
 });
 
-export const forgetSchema = z.object({ ...actor });
+export const forgetSchema = z.object({
+  ...actor,
+  /** Required by the API and the form; optional here because paths forgotten before it carried none. */
+  reason: z.enum(ERASURE_REASONS).optional(),
+});
 
 /**
  * The participant confirms their growth agreement on their own page ("akkoord"): the agreement

@@ -239,3 +239,12 @@ export const EMAIL_TEMPLATES = [
   'partner_referral',
 ] as const;
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];
+
+/** Why a participant's personal data is erased (the "forget" action); kept with the anonymous figures. */
+export const ERASURE_REASONS = ['participant_request', 'registered_by_mistake', 'retention_ended'] as const;
+export type ErasureReason = (typeof ERASURE_REASONS)[number];
+export const ERASURE_REASON_LABELS: Record<ErasureReason, string> = {
+  participant_request: 'De deelnemer vroeg het',
+  registered_by_mistake: 'Per vergissing ingeschreven',
+  retention_ended: 'De bewaartermijn is voorbij',
+};

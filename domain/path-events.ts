@@ -1,6 +1,6 @@
 import type { EmailTemplate, TaskKind } from './codes.js';
 import type { Agreement, Crisis, PhaseChange, ReferralOut, Step } from './path-state.js';
-import type { ContactKind, GroupMomentKind, OutflowType, Phase, ReferralSource } from './codes.js';
+import type { ContactKind, ErasureReason, GroupMomentKind, OutflowType, Phase, ReferralSource } from './codes.js';
 
 /**
  * What the workflow asks the outside world to do. Each effect has a key derived from the
@@ -24,7 +24,7 @@ export type PathEvent =
   | { type: 'aftercare_reconnected'; at: number }
   | { type: 'path_reentered'; at: number; phase: Phase; by: string; previousRun: number }
   | { type: 'coach_assigned'; at: number; coachId: string; by: string }
-  | { type: 'path_forgotten'; at: number; by: string }
+  | { type: 'path_forgotten'; at: number; by: string; reason?: ErasureReason }
   /**
    * A partner answered through its referral link: the referral as it is now (accepted or
    * declined, with the answer). `settlesTask` is the cause of the follow-up task that already

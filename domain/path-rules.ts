@@ -381,7 +381,7 @@ export function apply(state: PathState, action: PathAction, now: number, newId: 
     case 'forget':
       state.status = 'forgotten';
       if (agreementIsActive(state)) endAgreement(state, fx, 'stopped', now);
-      fx.record({ type: 'path_forgotten', at: now, by: action.input.by });
+      fx.record({ type: 'path_forgotten', at: now, by: action.input.by, ...(action.input.reason ? { reason: action.input.reason } : {}) });
       fx.effects.push({ type: 'erase', key: `${state.participantId}/erase` });
       break;
     case 'answerReferral': {

@@ -202,10 +202,14 @@ describe('coach action forms', () => {
     expect(body).toContain('Een eigen naaiatelier.');
   });
 
-  it('asks to confirm before forgetting someone', async () => {
+  it('asks for a reason and a confirmation before forgetting someone', async () => {
     const res = await action('forget', {});
     expect(res.status).toBe(422);
-    expect(await html(res)).toContain('Bevestig dat de deelnemer dit vroeg.');
+    const body = await html(res);
+    expect(body).toContain('Vink aan dat je de gegevens wist');
+    expect(body).toContain('id="actie-forget-reason-error"');
+    const noConfirm = await action('forget', { reason: 'participant_request' });
+    expect(noConfirm.status).toBe(422);
   });
 
   it('refuses an unknown action (404) and a coach who does not follow the participant (403)', async () => {

@@ -243,7 +243,7 @@ describe('every bad link gets the same 404', () => {
     const mira = await intake('Mira', 'Vergeten', 'mira@example.be');
     const erased = await newLink(mira);
     expect((await open(erased)).status).toBe(200);
-    expect((await api(stack, `/api/participants/${mira}/actions/forget`, { token: coach.token, body: {} })).status).toBe(200);
+    expect((await api(stack, `/api/participants/${mira}/actions/forget`, { token: coach.token, body: { confirm: true, reason: 'participant_request' } })).status).toBe(200);
     await until(async () => ((await stack.sql.query('select 1 from public.participants where id = $1 and erased_at is not null', [mira])).rowCount ? true : undefined), 'the erasure');
     cases.erased = erased;
     // Every link of the person (the coach's and the one made for the welcome email) is revoked.

@@ -329,8 +329,19 @@ describe('coach actions', () => {
     path = await run('reenter', { phase: 'focus', note: 'Komt terug voor een nieuw project.' }, staff);
     expect(path).toMatchObject({ status: 'active', phase: 'focus', pathRun: 2 });
 
-    path = await run('forget', {}, staff);
+    // Erasing is never one careless request: without confirm: true and a reason, nothing happens.
+    for (const body of [{}, { reason: 'participant_request' }, { confirm: true }, { confirm: 'true', reason: 'participant_request' }]) {
+      const careless = await act(id, 'forget', body, staff);
+      expect(careless.status, JSON.stringify(body)).toBe(400);
+      expect(Object.keys((await json<ErrorBody>(careless)).error.fields ?? {}).sort(), JSON.stringify(body)).toEqual(
+        ['confirm', 'reason'].filter((f) => !(f in body) || (f === 'confirm' && body.confirm !== true)),
+      );
+    }
+    expect((await json<{ path: PathView }>(await api(stack, `/api/participants/${id}`, { token: staff.token }))).path.status).toBe('active');
+    path = await run('forget', { confirm: true, reason: 'participant_request' }, staff);
     expect(path.status).toBe('forgotten');
+    const { rows } = await stack.sql.query("select payload->>'reason' as reason from public.path_events where participant_id = $1 and type = 'path_forgotten'", [id]);
+    expect(rows).toEqual([{ reason: 'participant_request' }]);
     expect(await refused(id, 'logContact', { kind: 'reply' }, staff)).toBe('Dit groeipad is beëindigd op vraag van de deelnemer.');
 
     expect([...seen].sort()).toEqual([...ACTION_TYPES].sort());

@@ -145,7 +145,7 @@ describe('the partner\'s page', () => {
     const revoke = await submit(stack, `/deelnemers/${b.participantId}/doorverwijzingen/${b.referralId}/link-intrekken`, {}, { token: coach.token });
     expect(revoke.status).toBe(303);
     expect(await (await page(stack, `/deelnemers/${b.participantId}`, coach.token)).text()).toContain('Link ingetrokken op');
-    const forget = await submit(stack, `/deelnemers/${c.participantId}/acties/forget`, { bevestig: 'on' }, { token: coach.token });
+    const forget = await submit(stack, `/deelnemers/${c.participantId}/acties/forget`, { confirm: 'on', reason: 'participant_request' }, { token: coach.token });
     expect(forget.status).toBe(303);
     await until(async () => (await stack.sql.query('select erased_at from public.participants where id = $1', [c.participantId])).rows[0]?.erased_at ?? undefined, 'the erasure');
 

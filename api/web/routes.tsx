@@ -329,16 +329,19 @@ export function webPages(): Hono<AppEnv> {
     const participant = await participantFor(c.var.deps, user, id);
     const values = await readForm(c);
     const schema = actionRequestSchemas[type];
-    const parsed = schema.safeParse(formToInput(schema, values));
+    const input = formToInput(schema, values);
+    // The confirmation is a checkbox on the page and `confirm: true` in the API.
+    if (type === 'forget') input[CONFIRM_FORGET] = Boolean(values[CONFIRM_FORGET]) || undefined;
+    const parsed = schema.safeParse(input);
     const errors = parsed.success ? {} : formErrors(parsed.error, values);
-    if (type === 'forget' && !values[CONFIRM_FORGET]) errors[CONFIRM_FORGET] = 'Bevestig dat de deelnemer dit vroeg.';
+    if (type === 'forget' && errors[CONFIRM_FORGET]) errors[CONFIRM_FORGET] = 'Vink aan dat je de gegevens wist: dit kan niet ongedaan gemaakt worden.';
     const back = (status: 409 | 422, state: Omit<FormState, 'values'>) => renderParticipant(c, status, { open: { type: type as ActionType, state: { values, ...state } } });
     if (!parsed.success || Object.keys(errors).length) return back(422, { errors });
 
-    const { note, ...input } = parsed.data as { note?: string };
+    const { note, ...actionInput } = parsed.data as { note?: string };
     try {
-      await checkActionTargets(c.var.deps, participant.site_id, type, input);
-      await runActionWithNote(c.var.deps, user, participant, type, input, note || undefined);
+      await checkActionTargets(c.var.deps, participant.site_id, type, actionInput);
+      await runActionWithNote(c.var.deps, user, participant, type, actionInput, note || undefined);
     } catch (err) {
       if (err instanceof ApiError && err.code === 'refused') return back(409, { errors: {}, refused: err.message });
       if (err instanceof ApiError && err.code === 'invalid_input') {

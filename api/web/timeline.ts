@@ -7,6 +7,7 @@ import {
   PARTNER_LABELS,
   PHASE_CHANGE_REASON_LABELS,
   PHASE_LABELS,
+  ERASURE_REASON_LABELS,
   PRIVILEGE_LABELS,
   REFERRAL_SOURCE_LABELS,
   REFERRAL_STATUS_LABELS,
@@ -124,7 +125,12 @@ function entry(event: PathEvent, at: number): TimelineEntry {
     case 'coach_assigned':
       return { at: event.at, kind: 'coach', title: 'Nieuwe coach', detail: event.coachId, by: event.by };
     case 'path_forgotten':
-      return { at: event.at, kind: 'forgotten', title: 'Persoonsgegevens gewist op vraag van de deelnemer', by: event.by };
+      return {
+        at: event.at,
+        kind: 'forgotten',
+        title: `Persoonsgegevens gewist: ${(ERASURE_REASON_LABELS[event.reason ?? 'participant_request']).toLowerCase()}`,
+        by: event.by,
+      };
   }
 }
 

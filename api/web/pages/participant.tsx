@@ -24,6 +24,8 @@ import {
   STEP_STATUSES,
   TASK_LABELS,
   type ReferralSource,
+  ERASURE_REASONS,
+  ERASURE_REASON_LABELS,
 } from '../../../domain/codes.js';
 import type { PathView } from '../../../domain/path-state.js';
 import type { Note, TaskSummary } from '../../queries.js';
@@ -93,8 +95,8 @@ type Spec =
   | { name: string; label: string; kind: 'radio' | 'select' | 'checkboxes'; options: Options; hint?: string; placeholder?: string }
   | { name: string; label: string; kind: 'checkbox' | 'date' | 'textarea'; hint?: string };
 
-/** The extra field of the "forget" form: a confirmation only the page asks for. */
-export const CONFIRM_FORGET = 'bevestig';
+/** The "forget" form's confirmation: the API's `confirm: true`, a checkbox on the page. */
+export const CONFIRM_FORGET = 'confirm';
 
 const ACTION_GROUPS: Array<{ title: string; types: ActionType[] }> = [
   { title: 'Contact en groepsmomenten', types: ['logContact', 'logAttendance'] },
@@ -202,11 +204,12 @@ function specs(type: ActionType, data: ParticipantPageData): Spec[] {
       return [{ name: 'coachId', label: 'Nieuwe coach', kind: 'select', options: data.coaches.map((c) => [c.id, c.name] as const), placeholder: 'Kies een coach' }];
     case 'forget':
       return [
+        { name: 'reason', label: 'Waarom?', kind: 'select', options: optionsFrom(ERASURE_REASONS, ERASURE_REASON_LABELS), placeholder: 'Kies een reden' },
         {
           name: CONFIRM_FORGET,
-          label: 'De deelnemer vroeg om vergeten te worden.',
+          label: 'Ik wis de persoonsgegevens van deze deelnemer.',
           kind: 'checkbox',
-          hint: 'Naam, contactgegevens en notities worden gewist en het groeipad stopt. Dit kan niet ongedaan gemaakt worden; de anonieme cijfers blijven.',
+          hint: 'Naam, contactgegevens en notities worden gewist, elke link van de deelnemer stopt en het groeipad stopt. Dit kan niet ongedaan gemaakt worden; de anonieme cijfers blijven.',
         },
       ];
   }
@@ -214,7 +217,6 @@ function specs(type: ActionType, data: ParticipantPageData): Spec[] {
 
 /** A field is required when the shared schema does not accept it empty. */
 function isRequired(type: ActionType, name: string): boolean {
-  if (name === CONFIRM_FORGET) return true;
   const field = (actionRequestSchemas[type].shape as Record<string, z.ZodType | undefined>)[name];
   return field ? !field.safeParse(undefined).success : false;
 }
