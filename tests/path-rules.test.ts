@@ -394,7 +394,7 @@ describe('years, not months', () => {
     expect(path.tasks().filter((t) => t.kind === 'agreement_evaluation')).toHaveLength(1);
     expect(path.emails().filter((e) => e.template === 'agreement_ending_soon')).toHaveLength(1);
     // A year of timers with a new run every 40 events: each run starts the workflow afresh in the
-    // sandbox (the cost issue 14 takes on); about 50 s on a busy two-core machine.
+    // sandbox (evaluating the workflow bundle anew); about 50 s on a busy two-core machine.
   }, 180_000);
 });
 
