@@ -250,14 +250,28 @@ function today(now: number): { start: number; end: number } {
  * assigned to (a participant without a coach). `due` is everything due by the end of today,
  * `overdue` what was due before today.
  */
-export async function myTasks(deps: ApiDeps, user: SignedInUser, when: TaskWindow, now = Date.now()): Promise<MyTask[]> {
+/**
+ * Whose tasks: a coach their own; staff theirs and the unassigned ones, or — the desk's view of
+ * the site's work — every open task of the site, or one coach's.
+ */
+export interface TaskScope {
+  scope?: 'mine' | 'site';
+  coachId?: string | undefined;
+}
+
+export async function myTasks(deps: ApiDeps, user: SignedInUser, when: TaskWindow, o: TaskScope = {}, now = Date.now()): Promise<MyTask[]> {
   const { start, end } = today(now);
+  if (user.role === 'coach' && (o.scope === 'site' || (o.coachId && o.coachId !== user.id))) {
+    throw new ApiError('forbidden', 'Je ziet alleen je eigen taken.');
+  }
   let query = deps.db
     .from('tasks')
     .select('id, kind, due_at, status, participant_id, assignee_id, participants(first_name, last_name)')
     .eq('status', 'open')
     .order('due_at', { ascending: true });
-  query = user.role === 'staff' ? query.eq('site_id', user.siteId).or(`assignee_id.eq.${user.id},assignee_id.is.null`) : query.eq('assignee_id', user.id);
+  if (user.role !== 'staff') query = query.eq('assignee_id', user.id);
+  else if (o.scope === 'site') query = o.coachId ? query.eq('site_id', user.siteId).eq('assignee_id', o.coachId) : query.eq('site_id', user.siteId);
+  else query = query.eq('site_id', user.siteId).or(`assignee_id.eq.${user.id},assignee_id.is.null`);
   if (when === 'due') query = query.lt('due_at', new Date(end).toISOString());
   if (when === 'overdue') query = query.lt('due_at', new Date(start).toISOString());
   const rows = check(await query, 'read my tasks');

@@ -68,7 +68,11 @@ export const participantsQuerySchema = z.object({
 });
 
 export const TASK_WINDOWS = ['open', 'due', 'overdue'] as const;
+export const TASK_SCOPES = ['mine', 'site'] as const;
 export const tasksQuerySchema = z.object({
+  /** Staff only: mine (theirs and the unassigned ones, the default) or the whole site's, optionally one coach's. */
+  scope: z.enum(TASK_SCOPES).default('mine').meta({ description: "staff: mine (own and unassigned, the default) or site (every open task of the site)" }),
+  coach: id.optional().meta({ description: 'with scope=site: the tasks of one coach' }),
   /** open: every open task; due: due by the end of today (Brussels), overdue included; overdue: due before today. */
   when: z.enum(TASK_WINDOWS).default('open').meta({ description: 'open: every open task; due: due by the end of today (Brussels), overdue included; overdue: due before today' }),
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, json, peopleAtTwoSites, takeIn, until, type Person } from './support/http.js';
+import { api, json, page, peopleAtTwoSites, takeIn, until, type Person } from './support/http.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
 /**
@@ -78,6 +78,29 @@ describe('tasks', () => {
 
   it('shows staff the tasks of their site that nobody is assigned to', async () => {
     expect((await tasksOf(staff)).map((t) => t.id)).toEqual([unassigned]);
+  });
+
+  it('shows staff the site\'s work: every open task, one coach\'s, the overdue ones; never to a coach', async () => {
+    const site = async (query: string) => {
+      const res = await api(stack, `/api/tasks?scope=site${query}`, { token: staff.token });
+      expect(res.status, query).toBe(200);
+      return (await json<{ tasks: Task[] }>(res)).tasks.map((t) => t.id);
+    };
+    expect(await site('')).toEqual(expect.arrayContaining([overdue, crisisTask.id, later, unassigned]));
+    expect(await site(`&coach=${coach.id}`)).toEqual([overdue, crisisTask.id, later]);
+    expect(await site(`&coach=${coach.id}&when=overdue`)).toEqual([overdue]);
+    expect(await site(`&coach=${coach2.id}`)).toEqual([]);
+    expect((await api(stack, '/api/tasks?scope=site', { token: coach.token })).status).toBe(403);
+    expect((await api(stack, `/api/tasks?scope=site&coach=${coach2.id}`, { token: coach.token })).status).toBe(403);
+    expect((await api(stack, '/api/tasks?scope=everything', { token: staff.token })).status).toBe(400);
+
+    // The desk's page: whose tasks, with the coach's name by each.
+    const pageHtml = await (await page(stack, `/taken?wanneer=te-laat&van=${coach.id}`, staff.token)).text();
+    expect(pageHtml).toContain('Taken van de Stuyfplek');
+    expect(pageHtml).toContain('Ilse Maes');
+    expect(pageHtml).toContain(`<option value="${coach.id}" selected="">`);
+    const mine = await (await page(stack, '/taken', staff.token)).text();
+    expect(mine).toContain('<h1>Mijn taken</h1>');
   });
 
   it('completes a task once: 200, then 409; someone else gets 403, an unknown task 404', async () => {

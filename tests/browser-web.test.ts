@@ -208,6 +208,14 @@ describe('staff at the reception desk', () => {
     const { rows } = await stack.sql.query("select referral_source, coach_id, consent_email from public.participants where first_name = 'Nadia'");
     expect(rows).toEqual([{ referral_source: 'ocmw', coach_id: coach.id, consent_email: true }]);
     await snap(page, '11-deelnemer-ingeschreven');
+
+    // The desk sees the site's work: everyone's open tasks, with whose they are.
+    await page.goto(`${base}/taken`);
+    await page.getByLabel('Van wie?').selectOption({ label: 'Iedereen van de Stuyfplek' });
+    await Promise.all([page.waitForURL(/van=iedereen/), page.getByRole('button', { name: 'Toon' }).click()]);
+    expect(await page.locator('h1').textContent()).toBe('Taken van de Stuyfplek');
+    expect(await page.locator('main').textContent()).toContain('An (coach)');
+    await snap(page, '11b-taken-stuyfplek');
   });
 });
 

@@ -6,13 +6,14 @@ import { ApiError, invalidInput } from '../errors.js';
 import { completeTask, myTasks } from '../queries.js';
 import { tasksQuerySchema } from '../requests.js';
 
-/** My tasks (open, due today or overdue) and completing one. */
+/** My tasks (open, due today or overdue), for staff also the site's, and completing one. */
 export const tasksApi = new Hono<AppEnv>();
 
 tasksApi.get('/tasks', requireRole('staff', 'coach'), async (c) => {
   const parsed = tasksQuerySchema.safeParse(c.req.query());
   if (!parsed.success) throw invalidInput(parsed.error);
-  const tasks = await myTasks(c.var.deps, c.var.user!, parsed.data.when);
+  const { when, scope, coach } = parsed.data;
+  const tasks = await myTasks(c.var.deps, c.var.user!, when, { scope, coachId: coach });
   return c.json({ tasks });
 });
 

@@ -15,6 +15,7 @@ import {
   completeTask,
   listParticipants,
   myTasks,
+  type TaskScope,
   participantHistory,
   participantNotes,
   participantTasks,
@@ -153,9 +154,25 @@ async function renderIntake(c: Ctx, status: 200 | 422, state?: FormState) {
 const WINDOW_BY_PARAM = Object.fromEntries(Object.entries(TASK_WINDOW_PARAM).map(([w, p]) => [p, w])) as Record<string, TaskWindow>;
 
 async function renderTasks(c: Ctx, status: 200 | 409, when: TaskWindow, extra: { done?: boolean; problem?: string } = {}) {
-  const tasks = await myTasks(c.var.deps, c.var.user!, when);
+  const user = c.var.user!;
+  // Staff choose whose tasks: theirs (and the unassigned), the whole site's, or one coach's.
+  const whose = user.role === 'staff' ? tasksWhose(c.req.query('van')) : { scope: 'mine' as const };
+  const [tasks, coaches, names] = await Promise.all([
+    myTasks(c.var.deps, user, when, whose),
+    user.role === 'staff' ? coachesOfSite(c.var.deps, user.siteId) : Promise.resolve([]),
+    whose.scope === 'site' ? profileNames(c.var.deps, user.siteId) : Promise.resolve(new Map<string, string>()),
+  ]);
   c.status(status);
-  return c.render(<TasksPage tasks={tasks} when={when} done={extra.done} problem={extra.problem} />, { title: 'Mijn taken' });
+  return c.render(<TasksPage tasks={tasks} when={when} done={extra.done} problem={extra.problem} staff={user.role === 'staff' ? { whose, coaches, names } : undefined} />, {
+    title: whose.scope === 'site' ? 'Taken van de Stuyfplek' : 'Mijn taken',
+  });
+}
+
+/** `van`: empty or "mij" — mine; "iedereen" — the site's; a coach's id — that coach's. */
+function tasksWhose(param: string | undefined): TaskScope {
+  if (param === 'iedereen') return { scope: 'site' };
+  if (param && z.guid().safeParse(param).success) return { scope: 'site', coachId: param };
+  return { scope: 'mine' };
 }
 
 export function webPages(): Hono<AppEnv> {
