@@ -212,6 +212,21 @@ describe('funder_report on a known history (first quarter of 2025)', () => {
   });
 });
 
+describe('funder_report for a period that ends in the future', () => {
+  it('measures time in a phase so far up to now, not up to the end of the period', async () => {
+    const future = await stack.site('Stuyfplek Toekomst');
+    const tenDaysAgo = new Date(Date.now() - 10 * 86_400_000).toISOString();
+    await history({ siteId: future, source: 'ocmw', phases: [['orientation', tenDaysAgo]] });
+    const year = new Date().getUTCFullYear();
+    const { data, error } = await as(stack.supabase.serviceRoleKey).rpc('funder_report', { p_site: future, p_from: `${year - 1}-01-01`, p_to: `${year + 4}-12-31` });
+    expect(error).toBeNull();
+    const orientation = (data as { time_in_phase: Record<string, { ongoing_stays: number; average_days_so_far: number }> }).time_in_phase.orientation!;
+    expect(orientation.ongoing_stays).toBe(1);
+    expect(orientation.average_days_so_far).toBeGreaterThanOrEqual(10);
+    expect(orientation.average_days_so_far).toBeLessThan(10.1);
+  });
+});
+
 describe('funder_report on paths lived today through the workflow', () => {
   it('reflects intakes, phase changes, agreements, attendance and outflow as the activities wrote them', async () => {
     const today = formatLocalDate(toLocalDate(Date.now()));
