@@ -6,6 +6,7 @@ import { ensureSchedules, SCHEDULE_IDS } from '../worker/schedules.js';
 import type { CoachDigestResult } from '../workflows/coach-digest.js';
 import type { MeetAndGreetResult } from '../workflows/meet-and-greet.js';
 import { DAY, until } from './support/data-fixtures.js';
+import { emailsSettled } from './support/http.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
 /**
@@ -54,8 +55,8 @@ async function intake(lastName: string, o: { consentEmail?: boolean; coachId?: s
   return ((await res.json()) as { participantId: string }).participantId;
 }
 
-/** Long enough for the dispatcher to send whatever a run queued (a few rate-limit slots). */
-const quietPeriod = () => new Promise((r) => setTimeout(r, 2000));
+/** The dispatcher has sent whatever a run queued. */
+const quietPeriod = () => emailsSettled(stack);
 const to = (address: string) => stack.outbox.emails().filter((e) => e.to.includes(address));
 
 /** Triggers a schedule now and waits for the run it started. */

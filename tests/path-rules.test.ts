@@ -376,7 +376,18 @@ describe('outflow, aftercare and re-entry', () => {
 });
 
 describe('years, not months', () => {
+  // A server of its own: skipping a year on the shared one would fire a year of timers of every
+  // path the other tests left running, and this test would measure that instead.
+  let alone: PathHarness;
+  beforeAll(async () => {
+    alone = await startPathHarness();
+  });
+  afterAll(async () => {
+    await alone?.stop();
+  });
+
   it('continue-as-new keeps the state and the pending timers', async () => {
+    const h = alone;
     const path = await h.start({ maxHistoryEvents: 40 });
     await path.act('changePhase', { to: 'focus', reason: 'ready_for_next_step' });
     await path.act('signAgreement', { commitments: ['open_house'] });
@@ -393,9 +404,7 @@ describe('years, not months', () => {
     expect(after.agreement?.status).toBe('expired');
     expect(path.tasks().filter((t) => t.kind === 'agreement_evaluation')).toHaveLength(1);
     expect(path.emails().filter((e) => e.template === 'agreement_ending_soon')).toHaveLength(1);
-    // A year of timers with a new run every 40 events: each run starts the workflow afresh in the
-    // sandbox (evaluating the workflow bundle anew); about 50 s on a busy two-core machine.
-  }, 180_000);
+  });
 });
 
 // History privacy (no name, address or note in any payload) is proven with a real, named intake

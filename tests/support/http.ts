@@ -1,5 +1,6 @@
 import { sessionCookie } from './sessions.js';
 import type { TestStack } from './stack.js';
+import { until } from './until.js';
 
 /**
  * Requests against the test stack's app, as the API's clients and the web pages' browsers send
@@ -41,7 +42,18 @@ export function submit(stack: TestStack, path: string, values: Record<string, st
   return stack.app.request(`${ORIGIN}${path}`, { method: 'POST', headers, body: body.toString(), redirect: 'manual' });
 }
 
-export { until } from './until.js';
+export { until };
+
+/**
+ * Waits until the outbox pipeline is idle: nothing queued or being sent in email_log. A check
+ * that something was *not* sent again runs after this, instead of after a fixed sleep.
+ */
+export async function emailsSettled(stack: TestStack): Promise<void> {
+  await until(async () => {
+    const { rows } = await stack.sql.query<{ n: number }>("select count(*)::int as n from public.email_log where status in ('queued', 'sending')");
+    return rows[0]!.n === 0 ? true : undefined;
+  }, 'every queued email sent');
+}
 
 /** Takes a participant in through the API as staff; returns the participant id. */
 export async function takeIn(
