@@ -89,6 +89,7 @@ const ERRORS = {
   403: errorResponse('Signed in, but not allowed'),
   404: errorResponse('Not found'),
   409: errorResponse('Refused by the path (the reason is the message)'),
+  413: errorResponse('The body is over the limit (64 KiB)'),
   422: errorResponse('Idempotency-Key reused for someone else'),
   503: errorResponse('Not available yet'),
 } as const;
@@ -126,7 +127,7 @@ export function openApiDocument(config: Pick<Config, 'PUBLIC_URL'>): JsonSchema 
           description: 'A Temporal Update on the participant\'s path. `note` (where the action has one) is stored in the database; the workflow gets its id.',
           parameters: [idParameter('participant id')],
           requestBody: { required: true, content: json(ref(`${type}Request`)) },
-          responses: { 200: { description: 'The path after the action', content: json({ type: 'object', properties: { path: ref('Path') }, required: ['path'] }) }, ...errors(400, 401, 403, 404, 409) },
+          responses: { 200: { description: 'The path after the action', content: json({ type: 'object', properties: { path: ref('Path') }, required: ['path'] }) }, ...errors(400, 401, 403, 404, 409, 413) },
         },
       },
     ]),
@@ -157,7 +158,7 @@ export function openApiDocument(config: Pick<Config, 'PUBLIC_URL'>): JsonSchema 
           responses: {
             201: { description: 'Taken in; the path started', content: json(ref('IntakeResult')) },
             200: { description: 'Taken in before; the same path', content: json(ref('IntakeResult')) },
-            ...errors(400, 401, 403, 422),
+            ...errors(400, 401, 403, 409, 413, 422),
           },
         },
       },
@@ -204,7 +205,7 @@ export function openApiDocument(config: Pick<Config, 'PUBLIC_URL'>): JsonSchema 
           tags: ['group moments'],
           summary: 'Invite the participants of my site on an active path (with consent) to a group moment; once per site, kind and date',
           requestBody: { required: true, content: json(ref('GroupMomentInvitation')) },
-          responses: { 202: { description: 'Invitations are being sent', content: json({ type: 'object', properties: { workflowId: { type: 'string' } } }) }, ...errors(400, 401, 403) },
+          responses: { 202: { description: 'Invitations are being sent', content: json({ type: 'object', properties: { workflowId: { type: 'string' } } }) }, ...errors(400, 401, 403, 413) },
         },
       },
       '/api/tasks': {
