@@ -29,25 +29,38 @@ describe('a Temporal server restart', () => {
     const acknowledged = new Map<string, number>(ids.map((id) => [id, 0]));
     let refused = 0;
     let running = true;
+    /** Every call's span, to show the restart hit calls in flight. */
+    const calls: Array<{ from: number; to: number; ok: boolean }> = [];
     const load = (async () => {
       let i = 0;
       while (running) {
         const id = ids[i % ids.length]!;
         i += 1;
+        const from = Date.now();
         try {
           await stack.client.workflow.getHandle(pathWorkflowId(id)).executeUpdate(pathUpdates.logAttendance, { args: [{ by: coach.id, kind: 'open_house' }] });
           acknowledged.set(id, acknowledged.get(id)! + 1);
+          calls.push({ from, to: Date.now(), ok: true });
         } catch {
+          calls.push({ from, to: Date.now(), ok: false });
           refused += 1; // the server was down: not acknowledged, so nothing is owed
           await new Promise((r) => setTimeout(r, 100));
         }
       }
     })();
     await new Promise((r) => setTimeout(r, 3000));
+    const downFrom = Date.now();
     await stack.restartTemporal(2000);
+    const downTo = Date.now();
     await new Promise((r) => setTimeout(r, 5000));
     running = false;
     await load;
+
+    // The restart overlapped the work: calls in flight while the server was down were refused or
+    // held (the client retries) until it was back.
+    const across = calls.filter((c) => c.from < downTo && c.to > downFrom);
+    expect(across.length).toBeGreaterThan(0);
+    expect(across.some((c) => !c.ok || c.to - c.from >= 1000)).toBe(true);
 
     const total = [...acknowledged.values()].reduce((a, b) => a + b, 0);
     expect(total).toBeGreaterThan(PATHS);
