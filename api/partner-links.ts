@@ -215,7 +215,11 @@ export async function openPartnerPage(deps: ApiDeps, token: string): Promise<Par
     deps.db.from('sites').select('name').eq('id', intro.site_id).maybeSingle(),
     intro.introduced_by ? deps.db.from('profiles').select('display_name').eq('id', intro.introduced_by).maybeSingle() : Promise.resolve({ data: null, error: null }),
     fields.includes('note') && intro.note_id ? deps.db.from('notes').select('body').eq('id', intro.note_id).maybeSingle() : Promise.resolve({ data: null, error: null }),
-    readPath(deps, intro.participant_id).catch(() => null),
+    // No path (any more): nothing to answer. Temporal out of reach is an error, not "no answer expected".
+    readPath(deps, intro.participant_id).catch((err: unknown) => {
+      if (err instanceof ApiError && err.code === 'not_found') return null;
+      throw err;
+    }),
   ]);
   const values = (check(person, 'read participant') ?? {}) as unknown as Record<string, string | null>;
   const noteBody = (check(note, 'read note') as { body: string } | null)?.body ?? null;

@@ -96,16 +96,19 @@ export async function listParticipants(deps: ApiDeps, user: SignedInUser, filter
   const page = Math.max(1, filter.page ?? 1);
   const pageSize = filter.pageSize ?? PARTICIPANTS_PAGE_SIZE;
   const asPerson = supabaseClient(deps.config.SUPABASE_URL, deps.config.SUPABASE_ANON_KEY, user.token);
-  const found = await asPerson.rpc('list_participants', {
+  const search = {
     p_site: where.siteId,
     ...(where.coachId ? { p_coach: where.coachId } : {}),
     ...(filter.phase ? { p_phase: filter.phase } : {}),
     ...(filter.search ? { p_search: filter.search } : {}),
-    p_limit: pageSize,
-    p_offset: (page - 1) * pageSize,
-  });
+  };
+  const found = await asPerson.rpc('list_participants', { ...search, p_limit: pageSize, p_offset: (page - 1) * pageSize });
   const participants = check(found, 'list participants');
-  const total = Number(participants[0]?.total ?? 0);
+  // Past the last page there is no row to carry the count: ask for the first one.
+  const total =
+    participants.length > 0 || page === 1
+      ? Number(participants[0]?.total ?? 0)
+      : Number(check(await asPerson.rpc('list_participants', { ...search, p_limit: 1, p_offset: 0 }), 'count participants')[0]?.total ?? 0);
   const { db } = deps;
   const ids = participants.map((p) => p.id);
 

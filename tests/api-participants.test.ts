@@ -208,6 +208,9 @@ describe('participants list', () => {
     expect(fullNames(third)).toEqual(['Bart Vandenberghe']);
     const all = [...fullNames(first), ...fullNames(await get('?pageSize=3&page=2')), ...fullNames(third)];
     expect(new Set(all).size).toBe(7);
+    // Past the last page: no one, and still the total.
+    const beyond = await get('?pageSize=3&page=9');
+    expect([beyond.participants.length, beyond.total, beyond.page]).toEqual([0, 7, 9]);
 
     // Row-level security decides: the database function, called with a coach's own token, returns
     // only that coach's participants, even when asked for another site.
