@@ -268,7 +268,7 @@ export function createActivities(deps: ActivityDeps): Activities {
       case 'step_registered': {
         const { step } = event;
         check(
-          await db.from('agreement_steps').upsert(
+          await db.from('steps').upsert(
             {
               id: step.id,
               agreement_id: event.agreementId,

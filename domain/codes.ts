@@ -209,6 +209,17 @@ export const OUTFLOW_LABELS: Record<OutflowType, string> = {
 export const STEP_STATUSES = ['done', 'needed'] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
 
+/** What shows that a step was taken, when the coach validates it. */
+export const STEP_EVIDENCE = ['observed', 'group_moment', 'partner', 'certificate', 'work'] as const;
+export type StepEvidence = (typeof STEP_EVIDENCE)[number];
+export const STEP_EVIDENCE_LABELS: Record<StepEvidence, string> = {
+  observed: 'De coach zag het gebeuren',
+  group_moment: 'Getoond op een groepsmoment',
+  partner: 'Bevestigd door een partnerorganisatie',
+  certificate: 'Attest of certificaat',
+  work: 'Iets wat de deelnemer zelf maakte',
+};
+
 export const TASK_KINDS = [
   'coaching_conversation',
   'agreement_evaluation',

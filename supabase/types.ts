@@ -227,64 +227,6 @@ export type Database = {
           },
         ]
       }
-      agreement_steps: {
-        Row: {
-          agreement_id: string
-          id: string
-          last_key: string
-          note_id: string | null
-          participant_id: string
-          path_run: number
-          registered_at: string
-          registered_by: string | null
-          site_id: string
-          status: Database["public"]["Enums"]["step_status"]
-        }
-        Insert: {
-          agreement_id: string
-          id: string
-          last_key: string
-          note_id?: string | null
-          participant_id: string
-          path_run: number
-          registered_at: string
-          registered_by?: string | null
-          site_id: string
-          status: Database["public"]["Enums"]["step_status"]
-        }
-        Update: {
-          agreement_id?: string
-          id?: string
-          last_key?: string
-          note_id?: string | null
-          participant_id?: string
-          path_run?: number
-          registered_at?: string
-          registered_by?: string | null
-          site_id?: string
-          status?: Database["public"]["Enums"]["step_status"]
-        }
-        Relationships: [
-          {
-            foreignKeyName: "agreement_steps_agreement_id_fkey"
-            columns: ["agreement_id"]
-            referencedRelation: "agreements"
-            referencedColumns: ["id"]
-          },
-          {
-            foreignKeyName: "agreement_steps_participant_id_fkey"
-            columns: ["participant_id"]
-            referencedRelation: "participants"
-            referencedColumns: ["id"]
-          },
-          {
-            foreignKeyName: "agreement_steps_site_id_fkey"
-            columns: ["site_id"]
-            referencedRelation: "sites"
-            referencedColumns: ["id"]
-          },
-        ]
-      }
       agreements: {
         Row: {
           coach_id: string | null
@@ -1119,6 +1061,76 @@ export type Database = {
         }
         Relationships: []
       }
+      steps: {
+        Row: {
+          agreement_id: string | null
+          evidence: Database["public"]["Enums"]["step_evidence"] | null
+          evidence_note_id: string | null
+          id: string
+          last_key: string
+          note_id: string | null
+          participant_id: string
+          path_run: number
+          registered_at: string
+          registered_by: string | null
+          site_id: string
+          status: Database["public"]["Enums"]["step_status"]
+          validated_at: string | null
+          validated_by: string | null
+        }
+        Insert: {
+          agreement_id?: string | null
+          evidence?: Database["public"]["Enums"]["step_evidence"] | null
+          evidence_note_id?: string | null
+          id: string
+          last_key: string
+          note_id?: string | null
+          participant_id: string
+          path_run: number
+          registered_at: string
+          registered_by?: string | null
+          site_id: string
+          status: Database["public"]["Enums"]["step_status"]
+          validated_at?: string | null
+          validated_by?: string | null
+        }
+        Update: {
+          agreement_id?: string | null
+          evidence?: Database["public"]["Enums"]["step_evidence"] | null
+          evidence_note_id?: string | null
+          id?: string
+          last_key?: string
+          note_id?: string | null
+          participant_id?: string
+          path_run?: number
+          registered_at?: string
+          registered_by?: string | null
+          site_id?: string
+          status?: Database["public"]["Enums"]["step_status"]
+          validated_at?: string | null
+          validated_by?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "agreement_steps_participant_id_fkey"
+            columns: ["participant_id"]
+            referencedRelation: "participants"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "agreement_steps_site_id_fkey"
+            columns: ["site_id"]
+            referencedRelation: "sites"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "steps_agreement_id_fkey"
+            columns: ["agreement_id"]
+            referencedRelation: "agreements"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       tasks: {
         Row: {
           assignee_id: string | null
@@ -1335,6 +1347,12 @@ export type Database = {
         | "other"
       referral_status: "proposed" | "introduced" | "accepted" | "declined"
       staff_role: "staff" | "coach" | "coordinator"
+      step_evidence:
+        | "observed"
+        | "group_moment"
+        | "partner"
+        | "certificate"
+        | "work"
       step_status: "done" | "needed"
       task_kind:
         | "coaching_conversation"
@@ -1552,6 +1570,13 @@ export const Constants = {
       ],
       referral_status: ["proposed", "introduced", "accepted", "declined"],
       staff_role: ["staff", "coach", "coordinator"],
+      step_evidence: [
+        "observed",
+        "group_moment",
+        "partner",
+        "certificate",
+        "work",
+      ],
       step_status: ["done", "needed"],
       task_kind: [
         "coaching_conversation",

@@ -52,7 +52,7 @@ describe('recordEvent and createTask', () => {
       crises: 1,
       agreements: 1,
       agreement_renewals: 1,
-      agreement_steps: 1,
+      steps: 1,
       contacts: 1,
       attendance: 1,
       referrals_in: 1,
@@ -90,7 +90,7 @@ describe('recordEvent and createTask', () => {
         "select status, renewals, to_char(start_date, 'YYYY-MM-DD') as start_date, to_char(end_date, 'YYYY-MM-DD') as end_date, commitments::text[] as commitments from public.agreements where participant_id = $1",
       ),
     ).toEqual([{ status: 'ended_by_outflow', renewals: 1, start_date: '2026-02-01', end_date: '2027-02-01', commitments: ['connectors_table', 'open_house'] }]);
-    expect(await q('select id, status, last_key from public.agreement_steps where participant_id = $1')).toEqual([
+    expect(await q('select id, status, last_key from public.steps where participant_id = $1')).toEqual([
       { id: filled.stepId, status: 'done', last_key: filled.keys[5] },
     ]);
     expect(await q('select partner, status, introduced_at is not null as introduced from public.referrals_out where participant_id = $1')).toEqual([
@@ -326,6 +326,7 @@ describe('codes', () => {
     referral_status: codes.REFERRAL_STATUSES,
     outflow_type: codes.OUTFLOW_TYPES,
     step_status: codes.STEP_STATUSES,
+    step_evidence: codes.STEP_EVIDENCE,
     task_kind: codes.TASK_KINDS,
     email_template: codes.EMAIL_TEMPLATES,
   };

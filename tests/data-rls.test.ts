@@ -323,7 +323,7 @@ describe('the service role', () => {
       expect((updated.data ?? []).length, table).toBeGreaterThan(0);
     }
     // Children first, then the participant.
-    const order: ParticipantTable[] = ['email_log', 'referral_introductions', 'tasks', 'aftercare', 'outflows', 'referrals_out', 'referrals_in', 'attendance', 'contacts', 'agreement_steps', 'agreement_renewals', 'agreements', 'crises', 'phase_changes', 'path_events', 'paths', 'notes', 'participants'];
+    const order: ParticipantTable[] = ['email_log', 'referral_introductions', 'tasks', 'aftercare', 'outflows', 'referrals_out', 'referrals_in', 'attendance', 'contacts', 'steps', 'agreement_renewals', 'agreements', 'crises', 'phase_changes', 'path_events', 'paths', 'notes', 'participants'];
     expect([...order].sort()).toEqual([...PARTICIPANT_TABLES].sort());
     // The person's links (and their uses) go first: they point at the participant.
     for (const table of ['access_link_views', 'access_links'] as const satisfies ReadonlyArray<(typeof LINK_TABLES)[number]>) {

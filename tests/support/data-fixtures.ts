@@ -141,7 +141,7 @@ export const PARTICIPANT_TABLES = [
   'crises',
   'agreements',
   'agreement_renewals',
-  'agreement_steps',
+  'steps',
   'contacts',
   'attendance',
   'referrals_in',
