@@ -160,7 +160,10 @@ export async function runActionWithNote(
   if (participant.erased_at) throw new ApiError('refused', CLOSED_FOR_GOOD);
   const participantId = participant.id;
   const schema = actionSchemas[type];
-  const parsed = schema.safeParse({ ...input, by: user.id });
+  // Back to orientation without a choice for a running agreement: the configured default (the
+  // path uses it only when an agreement runs).
+  const withDefaults = type === 'changePhase' && input.to === 'orientation' && input.agreementChoice === undefined ? { ...input, agreementChoice: deps.config.AGREEMENT_ON_MOVE_BACK } : input;
+  const parsed = schema.safeParse({ ...withDefaults, by: user.id });
   if (!parsed.success) throw invalidInput(parsed.error);
   const field = noteField(type);
   let noteId: string | undefined;

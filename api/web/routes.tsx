@@ -130,6 +130,7 @@ async function participantPageData(deps: ApiDeps, user: SignedInUser, id: string
     introductions: await introductionsOf(deps, participant.id),
     links,
     linkValidity: deps.config.PARTICIPANT_LINK_VALIDITY,
+    agreementChoiceDefault: deps.config.AGREEMENT_ON_MOVE_BACK,
   };
 }
 
