@@ -43,9 +43,14 @@ const forgetRequest = actionRequest('forget').extend({
   reason: z.enum(ERASURE_REASONS, { error: 'kies waarom de gegevens gewist worden' }),
 });
 
+const GOAL_MISSING = 'schrijf het groeidoel op, in de woorden van de deelnemer';
 /** A growth agreement has a goal, in the participant's words: the note is required here. */
 const signAgreementRequest = actionRequest('signAgreement').extend({
-  note: noteText.min(1, { error: 'schrijf het groeidoel op, in de woorden van de deelnemer' }),
+  note: z
+    .string({ error: GOAL_MISSING })
+    .trim()
+    .min(1, { error: GOAL_MISSING })
+    .max(4000, { error: 'maximaal 4000 tekens' }),
 });
 
 const SPECIAL_REQUESTS: Partial<Record<ActionType, z.ZodObject>> = { forget: forgetRequest, signAgreement: signAgreementRequest };
