@@ -302,6 +302,15 @@ describe('coach actions', () => {
     const stepId = path.steps[0]!.id;
     path = await run('registerStep', { stepId, status: 'done' });
     expect(path.steps).toMatchObject([{ id: stepId, status: 'done', agreementId: path.agreement!.id }]);
+    path = await run('validateStep', { stepId, evidence: 'work', note: 'De werkbank staat er.' });
+    expect(path.steps[0]!.validation).toMatchObject({ by: coach.id, evidence: 'work' });
+    expect(await refused(id, 'validateStep', { stepId, evidence: 'observed' })).toBe('Deze stap is al gevalideerd.');
+    path = await run('changePhase', { to: 'orientation', reason: 'step_back', agreementChoice: 'pause' });
+    expect(path.agreement!.pausedAt).toBeDefined();
+    path = await run('resumeAgreement', {});
+    expect(path.agreement!.pausedAt).toBeUndefined();
+    expect(await refused(id, 'resumeAgreement', {})).toBe('De groeiovereenkomst is niet gepauzeerd; ze loopt al.');
+    path = await run('changePhase', { to: 'focus', reason: 'ready_for_next_step' });
     path = await run('renewAgreement', {});
     expect(path.agreement!.renewals).toBe(1);
 

@@ -204,7 +204,7 @@ describe('funder_report on a known history (first quarter of 2025)', () => {
   });
 
   it('tells aftercare done on time (within a day of its due time) from late and not done', () => {
-    expect(report.aftercare).toEqual({ due: 3, on_time: 1, late: 1, not_done: 1 });
+    expect(report.aftercare).toEqual({ due: 3, on_time: 1, late: 1, reached: 0, not_reached: 0, not_done: 1 });
   });
 
   it('counts attendance per kind of group moment', () => {
