@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { addDays, localTimeToInstant, parseLocalDate } from '../domain/calendar.js';
 import { pathWorkflowId } from '../domain/messages.js';
+import type { TaskKind } from '../domain/codes.js';
 import type { PathEvent } from '../domain/path-events.js';
 import type { Database } from '../supabase/types.js';
 import type {
@@ -118,6 +119,11 @@ export function createActivities(deps: ActivityDeps): Activities {
     );
     // A later change of the same referral; a retry of it changes nothing (last_key).
     check(await db.from('referrals_out').update(fields).eq('id', r.id).neq('last_key', key), 'update referral out');
+  }
+
+  /** Marks the participant's open task(s) matching `match` done; a done or cancelled one stays as it is. */
+  async function settleOpenTask(participantId: string, match: { kind: TaskKind; cause: string; path_run?: number }): Promise<void> {
+    check(await db.from('tasks').update({ status: 'done' }).eq('participant_id', participantId).match(match).eq('status', 'open'), `settle ${match.kind} task`);
   }
 
   async function recordEvent(input: RecordEventInput): Promise<void> {
@@ -339,18 +345,7 @@ export function createActivities(deps: ActivityDeps): Activities {
         await writeReferral(input, event.referral, null);
         // The follow-up task that already went out is done once the partner answered. Only an
         // open task changes, so a retry (or a coach who closed it first) changes nothing.
-        if (event.settlesTask) {
-          check(
-            await db
-              .from('tasks')
-              .update({ status: 'done' })
-              .eq('participant_id', participantId)
-              .eq('kind', 'referral_follow_up')
-              .eq('cause', event.settlesTask)
-              .eq('status', 'open'),
-            'settle follow-up task',
-          );
-        }
+        if (event.settlesTask) await settleOpenTask(participantId, { kind: 'referral_follow_up', cause: event.settlesTask });
         break;
       }
       case 'outflow_recorded':
@@ -392,18 +387,7 @@ export function createActivities(deps: ActivityDeps): Activities {
           'record aftercare closed',
         );
         // The reconnect conversation is the reconnect task done; only an open task changes.
-        if (event.settlesTask) {
-          check(
-            await db
-              .from('tasks')
-              .update({ status: 'done' })
-              .eq('participant_id', participantId)
-              .eq('path_run', pathRun)
-              .eq('kind', 'aftercare_reconnect')
-              .eq('status', 'open'),
-            'settle reconnect task',
-          );
-        }
+        if (event.settlesTask) await settleOpenTask(participantId, { kind: 'aftercare_reconnect', cause: event.settlesTask, path_run: pathRun });
         await updatePath(input, { status: 'closed', ended_at: iso(event.at) });
         break;
       case 'coach_assigned':

@@ -1,5 +1,5 @@
 /**
- * The domain's vocabularies, as codes. Code names follow ../shared/domain.md; the Dutch labels
+ * The domain's vocabularies, as codes. Code names follow the methodology's English terms; the Dutch labels
  * are what people read. Workflows carry only these codes, never free text.
  */
 

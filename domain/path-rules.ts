@@ -44,7 +44,7 @@ import { DEFAULT_TIMINGS, type PathTimings } from './timings.js';
 import type { AftercareOutcome } from './codes.js';
 
 /**
- * The rules of ../shared/domain.md as pure functions over the path state. The workflow calls
+ * The rules of the growth path (README, "The path workflow") as pure functions over the path state. The workflow calls
  * `refusal` in its update validators and `apply` in its handlers; both run again on replay, so
  * nothing here reads a clock or makes an id: the caller passes `now` and `newId`.
  */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Every wait of a growth path, with the domain's defaults (../shared/domain.md). The worker's
+ * Every wait of a growth path, with the domain's defaults (README, "Configuration"). The worker's
  * configuration fills these in; a path carries the timings it was started with, so a running
  * path never changes behaviour on replay.
  */

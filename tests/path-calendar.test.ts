@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GOAL_NOTE_ID, startPathHarness, type PathHarness } from './support/path-harness.js';
+import { describe, expect, it } from 'vitest';
+import { GOAL_NOTE_ID, pathHarnessPerFile } from './support/path-harness.js';
 
 /**
  * Calendar months in Europe/Brussels on the time-skipping server. Dates are chosen relative to
@@ -7,15 +7,7 @@ import { GOAL_NOTE_ID, startPathHarness, type PathHarness } from './support/path
  * 09:00 Brussels time: 08:00 UTC in winter, 07:00 UTC in summer.
  */
 
-let h: PathHarness;
-beforeAll(async () => {
-  h = await startPathHarness();
-});
-afterAll(async () => {
-  const collisions = h?.recorder.collisions() ?? [];
-  await h?.stop();
-  expect(collisions).toEqual([]);
-});
+const h = pathHarnessPerFile();
 
 const HOUR = 3_600_000;
 const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;

@@ -1,6 +1,6 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GOAL_NOTE_ID, startPathHarness, type Path, type PathHarness } from './support/path-harness.js';
+import { describe, expect, it } from 'vitest';
+import { GOAL_NOTE_ID, pathHarnessPerFile, type Path } from './support/path-harness.js';
 
 /**
  * The path as the methodology describes it, on the time-skipping server: steps that travel with
@@ -12,16 +12,7 @@ import { GOAL_NOTE_ID, startPathHarness, type Path, type PathHarness } from './s
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
-let h: PathHarness;
-
-beforeAll(async () => {
-  h = await startPathHarness();
-});
-afterAll(async () => {
-  const collisions = h?.recorder.collisions() ?? [];
-  await h?.stop();
-  expect(collisions).toEqual([]);
-});
+const h = pathHarnessPerFile();
 
 async function refusal(path: Path, type: Parameters<Path['act']>[0], input: Record<string, unknown>): Promise<string> {
   const error = await path.act(type, input).then(

@@ -3,24 +3,15 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { addMonths, formatLocalDate, toLocalDate } from '../domain/calendar.js';
 import { linkUpdates, pathWorkflowId, referralAnswerUpdateId } from '../domain/messages.js';
-import { GOAL_NOTE_ID, startPathHarness, type Path, type PathHarness } from './support/path-harness.js';
+import { GOAL_NOTE_ID, pathHarnessPerFile, startPathHarness, type Path, type PathHarness } from './support/path-harness.js';
 
 /**
- * Every rule of ../shared/domain.md "Rules" on the time-skipping server (the activity boundary
+ * Every rule of the domain (README, "The path workflow") on the time-skipping server (the activity boundary
  * replaced by an idempotent recorder; the real activities have their own tests).
  */
 
 const DAY = 86_400_000;
-let h: PathHarness;
-
-beforeAll(async () => {
-  h = await startPathHarness();
-});
-afterAll(async () => {
-  const collisions = h?.recorder.collisions() ?? [];
-  await h?.stop();
-  expect(collisions).toEqual([]);
-});
+const h = pathHarnessPerFile();
 
 /** Expects the action to be refused with a reason matching `reason`, and the path unchanged. */
 async function expectRefused(path: Path, type: Parameters<Path['act']>[0], input: Record<string, unknown>, reason: RegExp) {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { EphemeralServerExecutable, TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { allPathUpdates, pathQuery, pathWorkflowId, type PathActionType } from '../../domain/messages.js';
 import type { PathView } from '../../domain/path-state.js';
 import { DEFAULT_TIMINGS, type PathTimings } from '../../domain/timings.js';
@@ -40,6 +41,29 @@ export interface Path {
   tasks(): CreateTaskInput[];
   emails(): SendEmailInput[];
   events(): RecordEventInput[];
+}
+
+/**
+ * The harness of one test file, started before its tests and stopped after them; at the end no
+ * effect key may have been used for two different effects. The object stands for the harness
+ * once it has started (a proxy), so tests write `h.start()` as with the harness itself.
+ */
+export function pathHarnessPerFile(): PathHarness {
+  let started: PathHarness | undefined;
+  beforeAll(async () => {
+    started = await startPathHarness();
+  });
+  afterAll(async () => {
+    const collisions = started?.recorder.collisions() ?? [];
+    await started?.stop();
+    expect(collisions).toEqual([]);
+  });
+  return new Proxy({} as PathHarness, {
+    get(_target, key) {
+      if (!started) throw new Error('the path harness is not started yet (use it inside a test)');
+      return started[key as keyof PathHarness];
+    },
+  });
 }
 
 /**
