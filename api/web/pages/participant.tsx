@@ -44,6 +44,8 @@ import {
 } from '../labels.js';
 import type { TimelineEntry } from '../timeline.js';
 import { ReferralLinkControls, type ReferralLinkInfo } from './partner-referral.js';
+import type { PassportStep } from '../../passport.js';
+import { PassportForm } from './passport.js';
 
 export interface ParticipantPageData {
   participant: {
@@ -69,6 +71,8 @@ export interface ParticipantPageData {
   /** The participant's own-page links, newest first (never their tokens). */
   links: LinkSummary[];
   linkValidity: CalendarSpan;
+  /** Validated steps, for the growth passport. */
+  passportSteps: PassportStep[];
 }
 
 /** The partner-introduction form of one referral that came back, with what was typed. */
@@ -371,12 +375,15 @@ export function ParticipantPage({
   message,
   introduction,
   newLink,
+  passport,
 }: {
   data: ParticipantPageData;
   open?: OpenForm | undefined;
   message?: string | undefined;
   introduction?: IntroductionForm | undefined;
   newLink?: NewLink | undefined;
+  /** The growth passport's form that came back with a problem. */
+  passport?: FormState | undefined;
 }) {
   const { participant, view, timeline, notes, tasks, names } = data;
   const agreement = view.agreement;
@@ -518,6 +525,13 @@ export function ParticipantPage({
       ) : null}
 
       <OwnPageSection data={data} newLink={newLink} />
+
+      {participant.erased_at ? null : (
+        <section class="card" aria-labelledby="groeipaspoort">
+          <h2 id="groeipaspoort">Groeipaspoort</h2>
+          <PassportForm steps={data.passportSteps} action={`/deelnemers/${participant.id}/groeipaspoort`} state={passport} who="coach" />
+        </section>
+      )}
 
       <section aria-labelledby="tijdlijn">
         <h2 id="tijdlijn">Tijdlijn</h2>
