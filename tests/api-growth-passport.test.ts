@@ -254,6 +254,19 @@ describe('the participant chooses what goes into their growth passport', () => {
     expect(text).not.toContain(SYNTRA);
   });
 
+  it('keeps every chosen step of a long passport, over several A4 pages', async () => {
+    const staff = await stack.person('staff', siteId);
+    const many = await takeIn(stack, staff, siteId, { firstName: 'Sam', coachId: coach.id });
+    const texts = Array.from({ length: 28 }, (_, i) => `Stap ${i + 1}: een week lang op tijd in het atelier (${'é'.repeat((i % 3) + 1)})`);
+    for (const [i, text] of texts.entries()) await step(many, text, { validatedAt: new Date(Date.UTC(2026, 9, 1 + i, 10)).toISOString(), evidence: 'group_moment' });
+    const link = await issueLink(stack.db, stack.config.LINK_SECRET, { participantId: many, siteId, purpose: 'participant_page', validity: parseSpan('30 days') });
+    const res = await download({ stappen: texts.map(idOf), formaat: 'pdf' }, link.token);
+    expect(res.status).toBe(200);
+    const { text, pages } = await pdfText(await res.arrayBuffer());
+    expect(pages).toBeGreaterThan(1);
+    for (const t of texts) expect(text).toContain(t);
+  });
+
   it('refuses a passport without steps, with a step that is not theirs or not validated, or without a format, in Dutch on the form', async () => {
     const cases: Array<[Record<string, string | string[]>, string]> = [
       [{ naam: 'on', formaat: 'pdf' }, 'Kies minstens één stap voor het groeipaspoort.'],

@@ -173,5 +173,18 @@ describe('the participant downloads their growth passport in the browser, withou
     const pdf = await readFile((await download.path())!);
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     await page.close();
+
+    // The coach's participant page has the same choice, for downloading on the participant's behalf.
+    await signIn(coach);
+    const coachPage = await context.newPage();
+    await coachPage.goto(`${base}/deelnemers/${participantId}`);
+    await coachPage.locator('#groeipaspoort').scrollIntoViewIfNeeded();
+    expect(await coachPage.getByRole('checkbox', { name: /Zelf de kassa van het café/ }).count()).toBe(1);
+    await snap(coachPage, '26-deelnemer-groeipaspoort');
+    await coachPage.getByRole('checkbox', { name: /Zelf de kassa van het café/ }).check();
+    const [credential] = await Promise.all([coachPage.waitForEvent('download'), coachPage.getByRole('button', { name: 'Download als digitaal bewijs' }).click()]);
+    expect(credential.suggestedFilename()).toMatch(/^groeipaspoort-\d{4}-\d{2}-\d{2}\.jwt$/);
+    expect((await readFile((await credential.path())!)).toString()).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    await coachPage.close();
   });
 });
