@@ -9,6 +9,7 @@ import { STEP_EVIDENCE_LABELS, type StepEvidence } from '../domain/codes.js';
 import { ConfigError, loadConfig } from '../infra/config.js';
 import { freePort } from '../infra/net.js';
 import { page, submit, takeIn, type Person } from './support/http.js';
+import { expandStrictly } from './support/json-ld.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
 /**
@@ -191,6 +192,15 @@ describe('the participant chooses what goes into their growth passport', () => {
       { type: ['Evidence'], name: SYNTRA, description: `Gevalideerd op ${brussels(steps[SYNTRA]!.validatedAt)}`, genre: STEP_EVIDENCE_LABELS.certificate },
     ]);
 
+    // Every property is a term of the VC 2.0 and OB 3.0 contexts (JSON-LD expansion, offline);
+    // the check bites on a guessed name, at the top and inside a typed object alike.
+    const { iss: _iss, jti: _jti, nbf: _nbf, sub: _sub, ...credential } = payload;
+    const expanded = JSON.stringify(await expandStrictly(credential));
+    expect(expanded).toContain('https://purl.imsglobal.org/spec/vc/ob/vocab.html#AchievementSubject');
+    expect(expanded).not.toContain('issuer-dependent');
+    await expect(expandStrictly({ ...credential, passportKind: 'groei' })).rejects.toThrow(/Safe mode/);
+    await expect(expandStrictly({ ...credential, evidence: [{ ...vc.evidence[0], evidenceKind: 'observed' }] })).rejects.toThrow(/Safe mode/);
+
     // Nothing else: not the unchosen or unvalidated steps, no other note, no ids of ours.
     const all = JSON.stringify(payload);
     for (const absent of [VOEDSELBANK, NOT_VALIDATED, EVIDENCE_NOTE, CRISIS_NOTE, YOUSSEF_STEP, lotte, idOf(CAFE), idOf(SYNTRA), 'oriëntatie', 'focus']) expect(all).not.toContain(absent);
@@ -224,6 +234,8 @@ describe('the participant chooses what goes into their growth passport', () => {
     const jwt = (await (await download({ stappen: idOf(VOEDSELBANK), formaat: 'badge' })).text()).trim();
     const vc = (await verify(jwt)) as unknown as Credential;
     expect(vc.credentialSubject.identifier).toBeUndefined();
+    const { iss: _iss, jti: _jti, nbf: _nbf, sub: _sub, ...credential } = vc as unknown as Record<string, unknown>;
+    await expect(expandStrictly(credential)).resolves.toBeTruthy();
     expect(JSON.stringify(vc)).not.toMatch(/Lotte|Peeters/);
     expect(vc.credentialSubject.achievement.resultDescription.map((d) => d.name)).toEqual([VOEDSELBANK]);
   });
