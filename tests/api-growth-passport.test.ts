@@ -311,7 +311,12 @@ describe('the participant chooses what goes into their growth passport', () => {
     });
     const revoked = await issueLink(stack.db, stack.config.LINK_SECRET, { participantId: lotte, siteId, purpose: 'participant_page', validity: parseSpan('30 days') });
     await revokeLink(stack.db, revoked.id, coach.id);
+    // Its address opened again (a reload after the form came back) goes to the page, at the form.
+    const again = await stack.app.request(`http://localhost${passportPath(token)}`, { redirect: 'manual' });
+    expect(again.status).toBe(303);
+    expect(again.headers.get('location')).toBe(`/mijn-pad/${token}#groeipaspoort`);
     for (const bad of [flip(token, 30), expired.token, revoked.token]) {
+      expect((await stack.app.request(`http://localhost${passportPath(bad)}`, { redirect: 'manual' })).status).toBe(404);
       const res = await download({ stappen: idOf(CAFE), formaat: 'badge' }, bad);
       expect(res.status).toBe(404);
       expect(res.headers.get('content-disposition')).toBeNull();

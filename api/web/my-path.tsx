@@ -132,6 +132,13 @@ export function myPathPages(): Hono<AppEnv> {
   });
 
   // The growth passport: the validated steps the participant ticks, as a PDF or a signed Open Badge.
+  // Its address opened again (a reload after a form that came back): the page, at the form.
+  pages.get('/:token/groeipaspoort', async (c) => {
+    const link = await open(c);
+    if (!link) return invalidLink(c);
+    return c.redirect(`/mijn-pad/${c.req.param('token') ?? ''}#groeipaspoort`, 303);
+  });
+
   pages.post('/:token/groeipaspoort', async (c) => {
     const link = await open(c);
     if (!link) return invalidLink(c);
