@@ -206,6 +206,27 @@ export const OUTFLOW_LABELS: Record<OutflowType, string> = {
   other: 'Andere',
 };
 
+/**
+ * A move back to orientation while an agreement runs: the agreement continues (its clock runs
+ * on), pauses (its end and evaluation move by the pause, in calendar days, when the coach resumes
+ * it) or ends.
+ */
+export const AGREEMENT_CHOICES = ['continue', 'pause', 'end'] as const;
+export type AgreementChoice = (typeof AGREEMENT_CHOICES)[number];
+export const AGREEMENT_CHOICE_LABELS: Record<AgreementChoice, string> = {
+  continue: 'De groeiovereenkomst loopt gewoon door',
+  pause: 'De groeiovereenkomst pauzeert (de einddatum schuift op)',
+  end: 'De groeiovereenkomst stopt',
+};
+
+/** How aftercare ended: the coach had the reconnect conversation, or the grace period passed without it. */
+export const AFTERCARE_OUTCOMES = ['reached', 'not_reached'] as const;
+export type AftercareOutcome = (typeof AFTERCARE_OUTCOMES)[number];
+export const AFTERCARE_OUTCOME_LABELS: Record<AftercareOutcome, string> = {
+  reached: 'Nazorggesprek gehad',
+  not_reached: 'Niet bereikt',
+};
+
 export const STEP_STATUSES = ['done', 'needed'] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
 

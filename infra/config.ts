@@ -2,6 +2,7 @@ import { createPrivateKey } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { AGREEMENT_CHOICES } from '../domain/codes.js';
 import { parseSpan } from '../domain/calendar.js';
 import { pathTimingsSchema, type PathTimings } from '../domain/timings.js';
 import { LOCAL_SUPABASE } from './supabase/local-defaults.js';
@@ -165,6 +166,10 @@ export const configSchema = z.object({
   REACH_OUT_AFTER: span.default(parseSpan('4 weeks')),
   REFERRAL_FOLLOW_UP_AFTER: span.default(parseSpan('2 weeks')),
   AFTERCARE_AFTER: span.default(parseSpan('3 months')),
+  /** After the reconnect task, how long the path waits for the conversation (default in domain/timings.ts: 4 weeks). */
+  AFTERCARE_GRACE: span.optional(),
+  /** A move back to orientation with a running agreement: what the form proposes and the API does when none is chosen. */
+  AGREEMENT_ON_MOVE_BACK: z.enum(AGREEMENT_CHOICES).default('pause'),
   LOCAL_HOUR: z.coerce.number().int().min(0).max(23).default(9),
 
   // Temporal Schedules, created by the worker at start (worker/schedules.ts).
@@ -214,6 +219,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     reachOutAfter: c.REACH_OUT_AFTER,
     referralFollowUpAfter: c.REFERRAL_FOLLOW_UP_AFTER,
     aftercareAfter: c.AFTERCARE_AFTER,
+    aftercareGrace: c.AFTERCARE_GRACE,
     localHour: c.LOCAL_HOUR,
   });
   return { ...c, dataDir: resolve(c.GROEIPAD_DATA_DIR), timings };

@@ -58,7 +58,7 @@ async function myPathData(deps: ApiDeps, link: AccessLink): Promise<MyPathData> 
   const coachId = view?.coachId ?? person.data.coach_id;
   const agreement = view?.agreement?.status === 'active' ? view.agreement : null;
   // Only the goal and the steps' notes: a coach's other notes (a crisis, a contact) are not for this page.
-  const noteIds = agreement ? [agreement.goalNoteId, ...agreement.steps.map((s) => s.noteId)].filter((n): n is string => n !== undefined) : [];
+  const noteIds = [agreement?.goalNoteId, ...(view?.steps ?? []).map((s) => s.noteId)].filter((n): n is string => n !== undefined);
   const [coach, notes] = await Promise.all([
     coachId ? db.from('profiles').select('display_name').eq('id', coachId).maybeSingle() : Promise.resolve(null),
     noteIds.length ? db.from('notes').select('id, body').eq('participant_id', id).in('id', noteIds) : Promise.resolve(null),

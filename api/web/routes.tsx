@@ -133,6 +133,7 @@ async function participantPageData(deps: ApiDeps, user: SignedInUser, id: string
     introductions: await introductionsOf(deps, participant.id),
     links,
     linkValidity: deps.config.PARTICIPANT_LINK_VALIDITY,
+    agreementChoiceDefault: deps.config.AGREEMENT_ON_MOVE_BACK,
     passportSteps,
   };
 }
@@ -328,6 +329,8 @@ export function webPages(): Hono<AppEnv> {
           ? 'Ingeschreven. Het groeipad is gestart in oriëntatie.'
           : c.req.query('bestond') !== undefined
             ? 'Deze persoon was al ingeschreven: dit is het bestaande groeipad.'
+            : c.req.query('opnieuw') !== undefined
+              ? 'Deze persoon was hier al eerder: het groeipad start opnieuw. Het vorige groeipad en de gevalideerde stappen blijven.'
             : c.req.query('afgewerkt') !== undefined
               ? 'De taak is afgewerkt.'
               : c.req.query('ingetrokken') !== undefined
@@ -440,12 +443,12 @@ export function webPages(): Hono<AppEnv> {
     if (!parsed.success) return renderIntake(c, 422, { values, errors: formErrors(parsed.error, values) });
     let result;
     try {
-      result = await intake(c.var.deps, parsed.data);
+      result = await intake(c.var.deps, parsed.data, { by: user.id });
     } catch (err) {
       if (err instanceof ApiError && err.code === 'invalid_input') return renderIntake(c, 422, { values, errors: err.fields ?? {} });
       throw err;
     }
-    return c.redirect(`/deelnemers/${result.participantId}?${result.created ? 'ingeschreven' : 'bestond'}`, 303);
+    return c.redirect(`/deelnemers/${result.participantId}?${result.created ? 'ingeschreven' : result.reentered ? 'opnieuw' : 'bestond'}`, 303);
   });
 
   // Tasks.

@@ -15,6 +15,9 @@ import { startDevServerForTest, startTimeSkipping } from './temporal.js';
  * One time-skipping server and one bundled worker per test file, a fresh participant (and so a
  * fresh workflow id) per test. Activities are replaced by an idempotent in-memory recorder.
  */
+/** The note id of a growth goal (the harness has no database: any id does; a goal is required). */
+export const GOAL_NOTE_ID = 'dddddddd-0000-4000-8000-00000000000a';
+
 export interface PathHarness {
   env: TestWorkflowEnvironment;
   recorder: ReturnType<typeof recordingActivities>;

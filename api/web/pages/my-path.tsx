@@ -113,8 +113,8 @@ function Agreement({ data, action }: { data: MyPathData; action: string }) {
 }
 
 function Steps({ data }: { data: MyPathData }) {
-  const agreement = data.view?.agreement;
-  const steps = agreement?.status === 'active' ? agreement.steps : [];
+  // Every step the person set, in this path and earlier ones: they travel with them.
+  const steps = data.view?.steps ?? [];
   if (steps.length === 0) return <p>Er staan nog geen stappen op papier. Je kiest ze samen met je coach.</p>;
   const done = steps.filter((s) => s.status === 'done');
   const needed = steps.filter((s) => s.status === 'needed');
@@ -125,7 +125,10 @@ function Steps({ data }: { data: MyPathData }) {
       {done.length ? (
         <ul>
           {done.map((s) => (
-            <li>{text(s.id, s.noteId)}</li>
+            <li>
+              {text(s.id, s.noteId)}
+              {s.validation ? <span class="muted"> — bevestigd door je coach op {formatDate(s.validation.at)}</span> : null}
+            </li>
           ))}
         </ul>
       ) : (
