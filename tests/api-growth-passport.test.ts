@@ -8,7 +8,7 @@ import { parseSpan } from '../domain/calendar.js';
 import { STEP_EVIDENCE_LABELS, type StepEvidence } from '../domain/codes.js';
 import { ConfigError, loadConfig } from '../infra/config.js';
 import { freePort } from '../infra/net.js';
-import { page, submit, takeIn, type Person } from './support/http.js';
+import { api, json, page, submit, takeIn, until, type Person } from './support/http.js';
 import { expandStrictly } from './support/json-ld.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
@@ -322,6 +322,33 @@ describe('the participant chooses what goes into their growth passport', () => {
       expect(res.headers.get('content-disposition')).toBeNull();
       expect(await res.text()).toContain('Deze link werkt niet');
     }
+  });
+});
+
+describe('a step validated through the path', () => {
+  it('goes into the passport once the coach validates it (validateStep), with its evidence kind but not its evidence note', async () => {
+    const staff = await stack.person('staff', siteId);
+    const id = await takeIn(stack, staff, siteId, { firstName: 'Ward', lastName: 'Maes', coachId: coach.id });
+    const act = (type: string, body: unknown) => api(stack, `/api/participants/${id}/actions/${type}`, { token: coach.token, body });
+    const registered = await act('registerStep', { status: 'needed', note: 'Zelf de bus nemen naar de Stuyfplek' });
+    expect(registered.status).toBe(200);
+    const stepId = (await json<{ path: { steps: Array<{ id: string }> } }>(registered)).path.steps[0]!.id;
+    await until(async () => ((await stack.sql.query('select 1 from public.steps where id = $1', [stepId])).rowCount ? true : undefined), 'the step row');
+    const link = await issueLink(stack.db, stack.config.LINK_SECRET, { participantId: id, siteId, purpose: 'participant_page', validity: parseSpan('30 days') });
+
+    // Not validated yet: not a choice for the passport.
+    expect(await (await stack.app.request(`http://localhost/mijn-pad/${link.token}`)).text()).not.toContain(`value="${stepId}"`);
+    expect((await download({ stappen: stepId, formaat: 'badge' }, link.token)).status).toBe(422);
+
+    expect((await act('validateStep', { stepId, evidence: 'group_moment', note: 'Kwam drie weken op rij alleen, zei de chauffeur.' })).status).toBe(200);
+    // The worker writes the validation just after the workflow decided it.
+    await until(async () => ((await stack.sql.query('select 1 from public.steps where id = $1 and validated_at is not null', [stepId])).rowCount ? true : undefined), 'the validation');
+    expect(await (await stack.app.request(`http://localhost/mijn-pad/${link.token}`)).text()).toContain(`value="${stepId}"`);
+    const res = await download({ stappen: stepId, formaat: 'badge' }, link.token);
+    expect(res.status).toBe(200);
+    const vc = (await verify((await res.text()).trim())) as unknown as Credential;
+    expect(vc.evidence).toEqual([{ type: ['Evidence'], name: 'Zelf de bus nemen naar de Stuyfplek', description: expect.stringMatching(/^Gevalideerd op \d{1,2} \w+ 20\d\d$/), genre: STEP_EVIDENCE_LABELS.group_moment }]);
+    expect(JSON.stringify(vc)).not.toContain('chauffeur');
   });
 });
 
