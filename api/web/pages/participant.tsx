@@ -49,6 +49,8 @@ import {
 } from '../labels.js';
 import type { TimelineEntry } from '../timeline.js';
 import { ReferralLinkControls, type ReferralLinkInfo } from './partner-referral.js';
+import type { PassportStep } from '../../passport.js';
+import { PassportForm } from './passport.js';
 
 export interface ParticipantPageData {
   participant: {
@@ -76,6 +78,8 @@ export interface ParticipantPageData {
   linkValidity: CalendarSpan;
   /** What happens to a running agreement on a move back to orientation when the coach chooses nothing (configuration). */
   agreementChoiceDefault: AgreementChoice;
+  /** Validated steps, for the growth passport. */
+  passportSteps: PassportStep[];
 }
 
 /** The partner-introduction form of one referral that came back, with what was typed. */
@@ -410,12 +414,15 @@ export function ParticipantPage({
   message,
   introduction,
   newLink,
+  passport,
 }: {
   data: ParticipantPageData;
   open?: OpenForm | undefined;
   message?: string | undefined;
   introduction?: IntroductionForm | undefined;
   newLink?: NewLink | undefined;
+  /** The growth passport's form that came back with a problem. */
+  passport?: FormState | undefined;
 }) {
   const { participant, view, timeline, notes, tasks, names } = data;
   const agreement = view.agreement;
@@ -570,6 +577,13 @@ export function ParticipantPage({
       ) : null}
 
       <OwnPageSection data={data} newLink={newLink} />
+
+      {participant.erased_at ? null : (
+        <section class="card" aria-labelledby="groeipaspoort">
+          <h2 id="groeipaspoort">Groeipaspoort</h2>
+          <PassportForm steps={data.passportSteps} action={`/deelnemers/${participant.id}/groeipaspoort`} state={passport} who="coach" />
+        </section>
+      )}
 
       <section aria-labelledby="tijdlijn">
         <h2 id="tijdlijn">Tijdlijn</h2>
