@@ -8,7 +8,7 @@ import { PATH_SEARCH_ATTRIBUTES } from '../../domain/search-attributes.js';
  * no --search-attribute flag, so the path's attributes are registered through the operator API.
  */
 export async function startTimeSkipping(executable: EphemeralServerExecutable = inject('temporalTestServer')): Promise<TestWorkflowEnvironment> {
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable } });
+  const env = await withStartupRetries(() => TestWorkflowEnvironment.createTimeSkipping({ server: { executable } }));
   try {
     await env.connection.operatorService.addSearchAttributes({
       namespace: 'default',
@@ -19,6 +19,20 @@ export async function startTimeSkipping(executable: EphemeralServerExecutable = 
     throw err;
   }
   return env;
+}
+
+/**
+ * The SDK waits a fixed 5 seconds for an ephemeral server to answer; a JVM starting on a machine
+ * busy with other test files can take longer. Such a start is tried again (twice at most).
+ */
+async function withStartupRetries<T>(start: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await start();
+    } catch (err) {
+      if (attempt >= 3 || !/did not start within/.test(String(err))) throw err;
+    }
+  }
 }
 
 /** The dev server (the Temporal CLI we build), in memory, for tests that need Schedules or the real server. */
