@@ -17,7 +17,9 @@ export type PathEvent =
   | { type: 'agreement_ended'; agreementId: string; status: Agreement['status']; at: number }
   | { type: 'agreement_confirmed'; agreementId: string; at: number }
   | { type: 'contact_logged'; at: number; kind: ContactKind; by: string; noteId?: string | undefined }
-  | { type: 'attendance_logged'; at: number; kind: GroupMomentKind; date: string; by: string }
+  | { type: 'attendance_logged'; at: number; kind: GroupMomentKind; date: string; by: string; momentId?: string | undefined }
+  /** After a focus crisis: invited to the next connectors table of the site (ids only; the activity finds the moment). */
+  | { type: 'connectors_table_invited'; at: number }
   | { type: 'step_registered'; agreementId: string; step: Step; by: string }
   | { type: 'referral_out_changed'; at: number; referral: ReferralOut; by: string }
   | { type: 'outflow_recorded'; at: number; outflowType: OutflowType; by: string; noteId?: string | undefined }
