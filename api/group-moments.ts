@@ -7,6 +7,7 @@ import { EMAIL_DISPATCHER_TYPE, emailDispatcherId, emailsQueued } from '../domai
 import type { ApiDeps, SignedInUser } from './context.js';
 import { ApiError } from './errors.js';
 import { runAction } from './path-service.js';
+import { groupMomentWorkflowId, type groupMomentInvitations } from '../workflows/group-moment.js';
 
 /**
  * Group moments as they happen: planning one (staff and facilitators), and its register — the
@@ -207,4 +208,27 @@ export async function saveRegister(deps: ApiDeps, user: SignedInUser, moment: Gr
   const ids = waiting.map((w) => w.participant_id);
   for (let i = 0; i < ids.length; i += 5) await Promise.all(ids.slice(i, i + 5).map(count));
   return { register: await readRegister(deps, user, moment), notCounted };
+}
+
+/**
+ * Invites the participants of the moment's site — active and former, with consent — to it by
+ * email (workflows/group-moment.ts); their invitations attach to the moment. The moment is the
+ * workflow id, so inviting twice sends nothing twice.
+ */
+export async function inviteToMoment(deps: ApiDeps, moment: GroupMoment): Promise<string> {
+  const input = { siteId: moment.siteId, kind: moment.kind, date: moment.date, momentId: moment.id };
+  const workflowId = groupMomentWorkflowId(input);
+  await deps.temporal.workflow
+    .start<typeof groupMomentInvitations>('groupMomentInvitations', {
+      workflowId,
+      taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      args: [input],
+    })
+    .catch((err: unknown) => {
+      // Already sent for this moment (the earlier run completed): nothing to do.
+      if ((err as { name?: string }).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
+    });
+  return workflowId;
 }

@@ -4,7 +4,7 @@ import { addDays, formatLocalDate, toLocalDate } from '../domain/calendar.js';
 import { pathQuery, pathWorkflowId } from '../domain/messages.js';
 import { supabaseClient } from '../infra/supabase/client.js';
 import { activitiesFromConfig } from '../worker/create-worker.js';
-import { api, emailsSettled, json, takeIn, type Person } from './support/http.js';
+import { api, emailsSettled, json, page, submit, takeIn, type Person } from './support/http.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 import { until } from './support/until.js';
 
@@ -105,6 +105,8 @@ describe('the register', () => {
     bram = await takeIn(stack, staffA, siteA, { firstName: 'Bram', lastName: 'Register', coachId: coachA.id });
     cato = await takeIn(stack, staffA, siteA, { firstName: 'Cato', lastName: 'Register', coachId: coachA.id });
     notHere = await takeIn(stack, staffB, siteB, { firstName: 'Dirk', lastName: 'Elders', coachId: coachB.id });
+    // The register expects whoever is on an active path: the paths' rows come just after the intake.
+    await until(async () => ((await rowCount("select 1 from public.paths where participant_id = any($1) and status = 'active'", [[ann, bram, cato]])) === 3 ? true : undefined), 'the paths');
     moment = (await plan(facilitatorA, { kind: 'open_house', date: TODAY })).moment;
   });
 
@@ -283,5 +285,45 @@ describe('the yearly meet & greet', () => {
     // Again: nothing new.
     await activitiesFromConfig(stack.config, stack.client).meetAndGreetInvitees({ date });
     expect(await rowCount("select 1 from public.group_moments where kind = 'meet_and_greet' and moment_date = $1", [date])).toBe(2);
+  });
+});
+
+describe('the pages', () => {
+  it('list the moments; staff and facilitators plan, staff invite the site to a coming moment', async () => {
+    const asFacilitator = await page(stack, '/groepsmomenten', facilitatorA.token);
+    expect(asFacilitator.status).toBe(200);
+    expect(await asFacilitator.text()).toContain('Een groepsmoment plannen');
+    const asCoach = await page(stack, '/groepsmomenten', coachA.token);
+    expect(asCoach.status).toBe(200);
+    expect(await asCoach.text()).not.toContain('Een groepsmoment plannen');
+    expect((await page(stack, '/groepsmomenten', coordinatorA.token)).status).toBe(403);
+    expect((await submit(stack, '/groepsmomenten', { kind: 'stuyflab', date: inDays(60) }, { token: coachA.token })).status).toBe(403);
+
+    const bad = await submit(stack, '/groepsmomenten', { kind: 'stuyflab', date: 'morgen' }, { token: facilitatorA.token });
+    expect(bad.status).toBe(422);
+    expect(await bad.text()).toContain('moet een datum zijn (JJJJ-MM-DD)');
+
+    const lab = (await plan(facilitatorA, { kind: 'stuyflab', date: inDays(10) })).moment;
+    const registerPage = await page(stack, `/groepsmomenten/${lab.id}`, staffA.token);
+    expect(await registerPage.text()).toContain('Uitnodigingen versturen');
+    expect(await (await page(stack, `/groepsmomenten/${lab.id}`, facilitatorA.token)).text()).not.toContain('Uitnodigingen versturen');
+    expect((await submit(stack, `/groepsmomenten/${lab.id}/uitnodigen`, {}, { token: facilitatorA.token })).status).toBe(403);
+    const invited = await submit(stack, `/groepsmomenten/${lab.id}/uitnodigen`, {}, { token: staffA.token });
+    expect(invited.status).toBe(303);
+    expect(invited.headers.get('location')).toBe(`/groepsmomenten/${lab.id}?uitgenodigd`);
+    await stack.client.workflow.getHandle(`group-moment-${siteA}-stuyflab-${inDays(10)}`).result();
+    // Everyone at site A who agreed to email (Eva) is invited to this moment; the rest is not.
+    const { rows } = await stack.sql.query<{ first_name: string; reason: string }>(
+      'select p.first_name, i.reason from public.group_moment_invitations i join public.participants p on p.id = i.participant_id where i.moment_id = $1',
+      [lab.id],
+    );
+    expect(rows).toEqual([{ first_name: 'Eva', reason: 'invited' }]);
+
+    const past = (await plan(staffA, { kind: 'open_house', date: inDays(-2) })).moment;
+    expect((await submit(stack, `/groepsmomenten/${past.id}/uitnodigen`, {}, { token: staffA.token })).status).toBe(409);
+
+    const wrongGuests = await submit(stack, `/groepsmomenten/${lab.id}`, { 'gasten-vdab': '-3' }, { token: facilitatorA.token });
+    expect(wrongGuests.status).toBe(422);
+    expect(await wrongGuests.text()).toContain('Vul een aantal in, van 0 tot 500.');
   });
 });

@@ -5,7 +5,7 @@ import { formatLocalDate, toLocalDate } from '../domain/calendar.js';
 import { pathQuery, pathWorkflowId } from '../domain/messages.js';
 import { freePort } from '../infra/net.js';
 import { phoneBrowser } from './support/chromium.js';
-import { api, takeIn, type Person } from './support/http.js';
+import { api, takeIn, until, type Person } from './support/http.js';
 import { snap } from './support/screens.js';
 import { sessionCookie } from './support/sessions.js';
 import { startTestStack, type TestStack } from './support/stack.js';
@@ -24,6 +24,7 @@ let base: string;
 let browser: Awaited<ReturnType<typeof phoneBrowser>>;
 let context: BrowserContext;
 let facilitator: Person;
+let staff: Person;
 const people: Record<'eva' | 'jonas' | 'lotte', string> = { eva: '', jonas: '', lotte: '' };
 const TODAY = formatLocalDate(toLocalDate(Date.now()));
 
@@ -37,13 +38,19 @@ beforeAll(async () => {
   server = serve({ fetch: stack.app.fetch, port, hostname: '127.0.0.1' });
 
   const siteId = await stack.site('Stuyfplek Gent-Centrum');
-  const staff = await stack.person('staff', siteId);
+  staff = await stack.person('staff', siteId);
+  await stack.sql.query('update public.profiles set display_name = $2 where id = $1', [staff.id, 'Sofie (onthaal)']);
   const coach = await stack.person('coach', siteId);
   facilitator = await stack.person('facilitator', siteId);
   await stack.sql.query('update public.profiles set display_name = $2 where id = $1', [facilitator.id, 'Mira (begeleider)']);
   people.eva = await takeIn(stack, staff, siteId, { firstName: 'Eva', lastName: 'Maes', coachId: coach.id, email: 'eva@example.be' });
   people.jonas = await takeIn(stack, staff, siteId, { firstName: 'Jonas', lastName: 'Van den Broeck-Özdemir', coachId: coach.id });
   people.lotte = await takeIn(stack, staff, siteId, { firstName: 'Lotte', lastName: 'Peeters', coachId: coach.id });
+  // The register expects whoever is on an active path: the paths' rows come just after the intake.
+  await until(
+    async () => ((await stack.sql.query("select 1 from public.paths where status = 'active' and participant_id = any($1)", [Object.values(people)])).rowCount === 3 ? true : undefined),
+    'the paths',
+  );
   // Eva's focus crisis waits for the next connectors table: the facilitator plans it below.
   expect((await api(stack, `/api/participants/${people.eva}/actions/signalCrisis`, { token: coach.token, body: { kind: 'focus_crisis' } })).status).toBe(200);
 });
@@ -61,6 +68,8 @@ async function signIn(person: Person): Promise<void> {
 }
 
 const attendance = async (participantId: string) => (await stack.client.workflow.getHandle(pathWorkflowId(participantId)).query(pathQuery)).attendance;
+
+let momentUrl = '';
 
 describe('a facilitator on a phone', () => {
   let page: Page;
@@ -89,6 +98,7 @@ describe('a facilitator on a phone', () => {
     await page.getByLabel('Datum').fill(TODAY);
     await Promise.all([page.waitForURL(/\/groepsmomenten\/[0-9a-f-]{36}\?gepland$/), page.getByRole('button', { name: 'Plannen' }).click()]);
     expect(await page.locator('h1').textContent()).toBe('Connectorstafel');
+    expect(await page.getByRole('status').textContent()).toContain('Het groepsmoment is gepland.');
   });
 
   it('ticks who came, adds guests, saves, and sees the saved register', async () => {
@@ -130,6 +140,7 @@ describe('a facilitator on a phone', () => {
   });
 
   it('sends the form again: the counts stay the same', async () => {
+    momentUrl = page.url().replace(/\?.*$/, '');
     await Promise.all([page.waitForURL(/\?bewaard$/), page.getByRole('button', { name: 'Aanwezigheden bewaren' }).click()]);
     expect(await page.locator('#bewaard').textContent()).toBe('2 deelnemers aanwezig, 5 gasten');
     await snap(page, 'gm-06-register-nogmaals');
@@ -140,5 +151,20 @@ describe('a facilitator on a phone', () => {
     expect(rows[0]!.n).toBe(2);
     const guests = await stack.sql.query<{ n: number }>('select sum(guests)::int as n from public.group_moment_guests');
     expect(guests.rows[0]!.n).toBe(5);
+  });
+});
+
+describe('staff at the desk', () => {
+  it('invite the site to the coming connectors table from its register', async () => {
+    await context.clearCookies();
+    await signIn(staff);
+    const page = await context.newPage();
+    await page.goto(momentUrl);
+    expect(await page.locator('h1').textContent()).toBe('Connectorstafel');
+    await snap(page, 'gm-07-register-onthaal');
+    await Promise.all([page.waitForURL(/\?uitgenodigd$/), page.getByRole('button', { name: 'Uitnodigingen versturen' }).click()]);
+    expect(await page.getByRole('status').textContent()).toContain('De uitnodigingen worden verstuurd');
+    await snap(page, 'gm-08-uitgenodigd');
+    await page.close();
   });
 });

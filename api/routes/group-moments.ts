@@ -1,11 +1,10 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { groupMomentInvitationSchema, groupMomentRegisterSchema, planGroupMomentSchema } from '../../domain/actions.js';
-import { groupMomentWorkflowId, type groupMomentInvitations } from '../../workflows/group-moment.js';
 import { requireRole } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { ApiError, invalidInput } from '../errors.js';
-import { listMoments, planMoment, PLANNERS, readRegister, registerMoment, saveRegister } from '../group-moments.js';
+import { inviteToMoment, listMoments, planMoment, PLANNERS, readRegister, registerMoment, saveRegister } from '../group-moments.js';
 
 /**
  * Group moments: staff and facilitators plan them and fill in their registers; staff invite the
@@ -34,18 +33,7 @@ groupMomentsApi.post('/group-moments/invitations', requireRole('staff'), async (
   const user = c.var.user!;
   const { deps } = c.var;
   const { moment } = await planMoment(deps, user, parsed.data);
-  const input = { siteId: user.siteId, ...parsed.data, momentId: moment.id };
-  const workflowId = groupMomentWorkflowId(input);
-  await deps.temporal.workflow.start<typeof groupMomentInvitations>('groupMomentInvitations', {
-    workflowId,
-    taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    args: [input],
-  }).catch((err: unknown) => {
-    // Already sent for this moment (the earlier run completed): nothing to do.
-    if ((err as { name?: string }).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
-  });
+  const workflowId = await inviteToMoment(deps, moment);
   return c.json({ workflowId, momentId: moment.id }, 202);
 });
 

@@ -37,7 +37,7 @@ import { SignInPage, type SignInPerson } from './pages/sign-in.js';
 import { CodePage, EmailSignInPage, NotLinkedPage } from './pages/sign-in-email.js';
 import { TASK_WINDOW_PARAM, TasksPage } from './pages/tasks.js';
 import { GroupMomentsPage, PRESENT_FIELD, RegisterPage, guestField } from './pages/group-moments.js';
-import { listMoments, planMoment, PLANNERS, readRegister, registerMoment, saveRegister, type GroupMoment } from '../group-moments.js';
+import { inviteToMoment, listMoments, planMoment, PLANNERS, readRegister, registerMoment, saveRegister, today, type GroupMoment } from '../group-moments.js';
 import { groupMomentRegisterSchema, planGroupMomentSchema } from '../../domain/actions.js';
 import { GROUP_MOMENT_LABELS, PARTNERS } from '../../domain/codes.js';
 import { buildTimeline } from './timeline.js';
@@ -199,7 +199,7 @@ async function renderRegister(
   c: Ctx,
   moment: GroupMoment,
   status: 200 | 422,
-  extra: { saved?: boolean; state?: FormState; notCounted?: Array<{ participantId: string; reason: string }> } = {},
+  extra: { saved?: boolean; notice?: string | undefined; state?: FormState; notCounted?: Array<{ participantId: string; reason: string }> } = {},
 ) {
   const user = c.var.user!;
   const [register, names] = await Promise.all([readRegister(c.var.deps, user, moment), profileNames(c.var.deps, user.siteId)]);
@@ -210,6 +210,8 @@ async function renderRegister(
       register={register}
       facilitator={moment.facilitatorId ? (names.get(moment.facilitatorId) ?? 'onbekend') : 'nog niemand'}
       saved={extra.saved}
+      notice={extra.notice}
+      canInvite={user.role === 'staff' && moment.date >= today()}
       state={extra.state}
       notCounted={extra.notCounted?.map((n) => ({ name: byId.get(n.participantId) ?? 'Deelnemer', reason: n.reason }))}
     />,
@@ -512,7 +514,22 @@ export function webPages(): Hono<AppEnv> {
 
   web.get('/groepsmomenten/:id', signedIn('staff', 'facilitator', 'coach'), async (c) => {
     const moment = await momentParam(c);
-    return renderRegister(c, moment, 200, { saved: c.req.query('bewaard') !== undefined });
+    const notice =
+      c.req.query('gepland') !== undefined
+        ? 'Het groepsmoment is gepland. Vul hier de aanwezigheden in wanneer het plaatsvindt.'
+        : c.req.query('bestond') !== undefined
+          ? 'Dit groepsmoment was al gepland: dit is het.'
+          : c.req.query('uitgenodigd') !== undefined
+            ? 'De uitnodigingen worden verstuurd naar wie e-mails wil krijgen.'
+            : undefined;
+    return renderRegister(c, moment, 200, { saved: c.req.query('bewaard') !== undefined, notice });
+  });
+
+  web.post('/groepsmomenten/:id/uitnodigen', signedIn('staff'), async (c) => {
+    const moment = await momentParam(c);
+    if (moment.date < today()) throw new ApiError('refused', 'Dit groepsmoment is al voorbij; er worden geen uitnodigingen meer verstuurd.');
+    await inviteToMoment(c.var.deps, moment);
+    return c.redirect(`/groepsmomenten/${moment.id}?uitgenodigd`, 303);
   });
 
   web.post('/groepsmomenten/:id', signedIn('staff', 'facilitator', 'coach'), async (c) => {

@@ -68,12 +68,17 @@ export function RegisterPage({
   register,
   facilitator,
   saved,
+  notice,
+  canInvite,
   notCounted,
   state,
 }: {
   register: Register;
   facilitator: string;
   saved?: boolean | undefined;
+  notice?: string | undefined;
+  /** Staff may invite the site by email to a moment that has not passed. */
+  canInvite?: boolean | undefined;
   notCounted?: Array<{ name: string; reason: string }> | undefined;
   state?: FormState | undefined;
 }) {
@@ -96,6 +101,11 @@ export function RegisterPage({
       <p class="lead">
         {formatDate(moment.date)} · begeleider: {facilitator}
       </p>
+      {notice ? (
+        <Notice kind="ok">
+          <p>{notice}</p>
+        </Notice>
+      ) : null}
       {saved ? (
         <Notice kind="ok">
           <p>
@@ -180,6 +190,17 @@ export function RegisterPage({
         </fieldset>
         <button type="submit">Aanwezigheden bewaren</button>
       </form>
+      {canInvite ? (
+        <section class="card" aria-labelledby="uitnodigen-titel">
+          <h2 id="uitnodigen-titel">Uitnodigen</h2>
+          <p>Stuur een uitnodiging per e-mail naar de deelnemers en oud-deelnemers van de Stuyfplek die e-mails willen krijgen. Wie al uitgenodigd is, krijgt geen tweede.</p>
+          <form method="post" action={`/groepsmomenten/${moment.id}/uitnodigen`}>
+            <button type="submit" class="secondary">
+              Uitnodigingen versturen
+            </button>
+          </form>
+        </section>
+      ) : null}
       <section aria-labelledby="bewaard-titel">
         <h2 id="bewaard-titel">Bewaard</h2>
         <p id="bewaard">
