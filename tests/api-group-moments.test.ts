@@ -239,6 +239,11 @@ describe('a focus crisis invites to the next connectors table', () => {
     const register = await json<Register>(res);
     expect(register.participants.find((p) => p.participantId === eva)).toMatchObject({ firstName: 'Eva', invited: true, present: false });
     expect(JSON.stringify(register).toLowerCase()).not.toContain('crisis');
+    // The coach sees why, on the participant's timeline; the facilitator cannot open that page.
+    const coachPage = await page(stack, `/deelnemers/${eva}`, coachA.token);
+    expect(await coachPage.text()).toContain('Uitgenodigd voor de volgende connectorstafel (na de focuscrisis)');
+    expect((await page(stack, `/deelnemers/${eva}`, facilitatorA.token)).status).toBe(403);
+    expect((await api(stack, `/api/participants/${eva}`, { token: facilitatorA.token })).status).toBe(403);
   });
 
   it('waits for the next connectors table when none is planned, and is attached when one is', async () => {
