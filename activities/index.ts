@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { addDays, formatLocalDate, localTimeToInstant, parseLocalDate, toLocalDate } from '../domain/calendar.js';
 import { groupMomentEmailKey, type GroupMomentKind } from '../domain/codes.js';
 import { pathWorkflowId } from '../domain/messages.js';
+import type { TaskKind } from '../domain/codes.js';
 import type { PathEvent } from '../domain/path-events.js';
 import type { Database } from '../supabase/types.js';
 import type {
@@ -121,6 +122,11 @@ export function createActivities(deps: ActivityDeps): Activities {
     check(await db.from('referrals_out').update(fields).eq('id', r.id).neq('last_key', key), 'update referral out');
   }
 
+  /** Marks the participant's open task(s) matching `match` done; a done or cancelled one stays as it is. */
+  async function settleOpenTask(participantId: string, match: { kind: TaskKind; cause: string; path_run?: number }): Promise<void> {
+    check(await db.from('tasks').update({ status: 'done' }).eq('participant_id', participantId).match(match).eq('status', 'open'), `settle ${match.kind} task`);
+  }
+
   async function recordEvent(input: RecordEventInput): Promise<void> {
     const { key, event, participantId, siteId, pathRun } = input;
     const base = { key, participant_id: participantId, site_id: siteId, path_run: pathRun };
@@ -155,6 +161,13 @@ export function createActivities(deps: ActivityDeps): Activities {
           'close the earlier path',
         );
         await startRun(input, event, event.at);
+        // Back through the intake desk: the new referral counts as an intake of this run.
+        if (event.referralSource) {
+          check(
+            await db.from('referrals_in').upsert({ ...base, source: event.referralSource, referred_at: iso(event.at) }, { onConflict: 'key', ...keep }),
+            'record referral in of the re-entry',
+          );
+        }
         break;
       }
       case 'phase_changed': {
@@ -169,6 +182,8 @@ export function createActivities(deps: ActivityDeps): Activities {
               changed_by: actor(change.by),
               changed_at: iso(change.at),
               note_id: change.noteId ?? null,
+              crisis_signalled_at: change.crisisAt !== undefined ? iso(change.crisisAt) : null,
+              agreement_choice: change.agreementChoice ?? null,
             },
             { onConflict: 'key', ...keep },
           ),
@@ -299,16 +314,51 @@ export function createActivities(deps: ActivityDeps): Activities {
         }
         break;
       }
+      case 'crisis_confirmed':
+        // Absolute values: writing them twice is writing them once.
+        check(
+          await db
+            .from('crises')
+            .update({ moved: true, confirmed_at: iso(event.at) })
+            .eq('participant_id', participantId)
+            .eq('path_run', pathRun)
+            .eq('signalled_at', iso(event.crisisAt)),
+          'record crisis confirmed',
+        );
+        break;
+      case 'agreement_paused':
+        check(await db.from('agreements').update({ paused_at: iso(event.at) }).eq('id', event.agreementId), 'record agreement paused');
+        break;
+      case 'agreement_resumed':
+        check(await db.from('agreements').update({ paused_at: null, end_date: event.endDate }).eq('id', event.agreementId), 'record agreement resumed');
+        break;
+      case 'step_validated': {
+        const { validation } = event;
+        check(
+          await db
+            .from('steps')
+            .update({
+              status: 'done',
+              validated_at: iso(validation.at),
+              validated_by: actor(validation.by),
+              evidence: validation.evidence,
+              evidence_note_id: validation.noteId ?? null,
+            })
+            .eq('id', event.stepId),
+          'record step validated',
+        );
+        break;
+      }
       case 'step_registered': {
         const { step } = event;
         check(
           await db.from('steps').upsert(
             {
               id: step.id,
-              agreement_id: event.agreementId,
+              agreement_id: event.agreementId ?? null,
               participant_id: participantId,
               site_id: siteId,
-              path_run: pathRun,
+              path_run: step.pathRun ?? pathRun,
               status: step.status,
               registered_at: iso(step.at),
               registered_by: actor(event.by),
@@ -329,18 +379,7 @@ export function createActivities(deps: ActivityDeps): Activities {
         await writeReferral(input, event.referral, null);
         // The follow-up task that already went out is done once the partner answered. Only an
         // open task changes, so a retry (or a coach who closed it first) changes nothing.
-        if (event.settlesTask) {
-          check(
-            await db
-              .from('tasks')
-              .update({ status: 'done' })
-              .eq('participant_id', participantId)
-              .eq('kind', 'referral_follow_up')
-              .eq('cause', event.settlesTask)
-              .eq('status', 'open'),
-            'settle follow-up task',
-          );
-        }
+        if (event.settlesTask) await settleOpenTask(participantId, { kind: 'referral_follow_up', cause: event.settlesTask });
         break;
       }
       case 'outflow_recorded':
@@ -363,6 +402,26 @@ export function createActivities(deps: ActivityDeps): Activities {
           await db.from('aftercare').update({ due_at: iso(event.at), due_key: key }).eq('participant_id', participantId).eq('path_run', pathRun).is('due_key', null),
           'record aftercare due',
         );
+        await updatePath(input, { status: 'closed', ended_at: iso(event.at) });
+        break;
+      case 'aftercare_due':
+        check(
+          await db.from('aftercare').update({ due_at: iso(event.at), due_key: key }).eq('participant_id', participantId).eq('path_run', pathRun).is('due_key', null),
+          'record aftercare due',
+        );
+        break;
+      case 'aftercare_closed':
+        check(
+          await db
+            .from('aftercare')
+            .update({ outcome: event.outcome, ...(event.outcome === 'reached' ? { reconnected_at: iso(event.at) } : {}) })
+            .eq('participant_id', participantId)
+            .eq('path_run', pathRun)
+            .is('outcome', null),
+          'record aftercare closed',
+        );
+        // The reconnect conversation is the reconnect task done; only an open task changes.
+        if (event.settlesTask) await settleOpenTask(participantId, { kind: 'aftercare_reconnect', cause: event.settlesTask, path_run: pathRun });
         await updatePath(input, { status: 'closed', ended_at: iso(event.at) });
         break;
       case 'coach_assigned':

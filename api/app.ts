@@ -9,6 +9,7 @@ import { authenticate, hasSessionCookie } from './auth.js';
 import type { ApiDeps, AppEnv } from './context.js';
 import { ApiError, ERROR_STATUS, errorBody, type ErrorCode } from './errors.js';
 import { openApiDocument } from './openapi.js';
+import { ISSUER_PATH, JWKS_PATH, issuerProfile, publishedKeys } from './passport.js';
 import { groupMomentsApi } from './routes/group-moments.js';
 import { optOutRoutes } from './routes/opt-out.js';
 import { participantsApi } from './routes/participants.js';
@@ -125,6 +126,12 @@ export function createApp(deps: ApiDeps): Hono<AppEnv> {
     return c.json({ status: ready ? 'ready' : 'unavailable', database, temporal }, ready ? 200 : 503);
   });
   app.get('/static/app.css', (c) => c.body(STYLESHEET, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600' }));
+
+  // The growth passport's public key set and issuer profile: what a verifier needs, for anyone,
+  // from anywhere (a verifier in a browser too). Under PUBLIC_URL, apart from Supabase Auth's
+  // own keys (SUPABASE_URL/auth/v1/.well-known/jwks.json), which sign sessions, not passports.
+  app.get(JWKS_PATH, (c) => c.json(publishedKeys(deps.config), 200, { 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*' }));
+  app.get(ISSUER_PATH, (c) => c.json(issuerProfile(deps.config), 200, { 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*' }));
 
   const document = openApiDocument(deps.config);
   app.get('/api/openapi.json', (c) => c.json(document));

@@ -26,6 +26,8 @@ export interface IntakeResult {
   participantId: string;
   workflowId: string;
   created: boolean;
+  /** The person's earlier path had ended (outflow): this intake started their re-entry. */
+  reentered: boolean;
 }
 
 /**
@@ -41,11 +43,13 @@ export function idempotentParticipantId(userId: string, idempotencyKey: string):
 }
 
 export interface IntakeOptions {
+  /** The staff member at the intake desk (who a re-entry is recorded by). */
+  by: string;
   /** With an Idempotency-Key, the same key from the same person returns the same path. */
   idempotency?: { userId: string; key: string };
 }
 
-export async function intake(deps: ApiDeps, input: Intake, options: IntakeOptions = {}): Promise<IntakeResult> {
+export async function intake(deps: ApiDeps, input: Intake, options: IntakeOptions): Promise<IntakeResult> {
   const { db, temporal, config } = deps;
   if (input.coachId) {
     const { data: coach } = await db.from('profiles').select('id').eq('id', input.coachId).eq('role', 'coach').eq('site_id', input.siteId).maybeSingle();
@@ -116,7 +120,32 @@ export async function intake(deps: ApiDeps, input: Intake, options: IntakeOption
       },
     ],
   });
-  return { participantId: participant.id, workflowId, created };
+  const reentered = created ? false : await reenterAtIntake(deps, participant.id, input, options.by);
+  return { participantId: participant.id, workflowId, created, reentered };
+}
+
+/**
+ * An intake of a person whose path has ended (outflow, aftercare or closed) is their re-entry:
+ * a new run in the phase staff chose, with the new referral source counted as an intake. The
+ * earlier path and the steps stay. A path that is still running is simply found again.
+ */
+async function reenterAtIntake(deps: ApiDeps, participantId: string, input: Intake, by: string): Promise<boolean> {
+  const path = await readPath(deps, participantId);
+  if (path.status !== 'aftercare' && path.status !== 'closed') return false;
+  // What the person said at the desk today: how to reach them, and whether they want email.
+  const { error } = await deps.db
+    .from('participants')
+    .update({ consent_email: input.consentEmail, ...(input.email ? { email: input.email } : {}), ...(input.phone ? { phone: input.phone } : {}) })
+    .eq('id', participantId);
+  if (error) throw new Error(`re-entry: ${error.message}`);
+  try {
+    await runAction(deps, participantId, { type: 'reenter', input: { by, phase: input.reentryPhase, referralSource: input.referralSource } }, `reentry/${participantId}/${path.pathRun}`);
+    return true;
+  } catch (err) {
+    // Someone else started the re-entry a moment ago: it is running now.
+    if (err instanceof ApiError && err.code === 'refused') return false;
+    throw err;
+  }
 }
 
 export async function readPath(deps: ApiDeps, participantId: string): Promise<PathView> {
@@ -160,7 +189,10 @@ export async function runActionWithNote(
   if (participant.erased_at) throw new ApiError('refused', CLOSED_FOR_GOOD);
   const participantId = participant.id;
   const schema = actionSchemas[type];
-  const parsed = schema.safeParse({ ...input, by: user.id });
+  // Back to orientation without a choice for a running agreement: the configured default (the
+  // path uses it only when an agreement runs).
+  const withDefaults = type === 'changePhase' && input.to === 'orientation' && input.agreementChoice === undefined ? { ...input, agreementChoice: deps.config.AGREEMENT_ON_MOVE_BACK } : input;
+  const parsed = schema.safeParse({ ...withDefaults, by: user.id });
   if (!parsed.success) throw invalidInput(parsed.error);
   const field = noteField(type);
   let noteId: string | undefined;

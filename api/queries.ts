@@ -5,7 +5,7 @@ import type { PathEvent } from '../domain/path-events.js';
 import type { PathStatus } from '../domain/path-state.js';
 import type { ApiDeps, SignedInUser } from './context.js';
 import { ApiError } from './errors.js';
-import { readPath } from './path-service.js';
+import { readPath, runAction } from './path-service.js';
 import { supabaseClient } from '../infra/supabase/client.js';
 
 /**
@@ -297,7 +297,17 @@ export async function completeTask(deps: ApiDeps, user: SignedInUser, taskId: st
   if (!allowed) throw new ApiError('forbidden', 'Dit is niet jouw taak.');
   if (data.status === 'done') throw new ApiError('refused', 'Deze taak is al afgewerkt.');
   if (data.status !== 'open') throw new ApiError('refused', 'Deze taak is geannuleerd.');
+  if (data.kind === 'aftercare_reconnect' && data.participant_id) {
+    // The reconnect done is the reconnect conversation: the path records it and aftercare ends
+    // ("reached"), once per task however often the button is pressed. A path that has moved on
+    // (closed, forgotten) refuses, and the task is simply done.
+    await runAction(deps, data.participant_id, { type: 'logContact', input: { by: user.id, kind: 'conversation' } }, `task-done/${taskId}`).catch((err: unknown) => {
+      if (!(err instanceof ApiError && (err.code === 'refused' || err.code === 'not_found'))) throw err;
+    });
+  }
   const result = await closeTask(deps.db, { taskId, by: user.id });
+  // The path's record of the reconnect conversation already settled the task (just above).
+  if (result.outcome === 'already_closed' && data.kind === 'aftercare_reconnect' && result.task.status === 'done') return taskSummary(result.task);
   if (result.outcome !== 'completed') throw new ApiError('refused', 'Deze taak is net al afgewerkt.');
   return taskSummary(result.task);
 }

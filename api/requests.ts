@@ -45,7 +45,19 @@ const forgetRequest = actionRequest('forget').extend({
   reason: z.enum(ERASURE_REASONS, { error: 'kies waarom de gegevens gewist worden' }),
 });
 
-export const actionRequestSchemas = Object.fromEntries(ACTION_TYPES.map((type) => [type, type === 'forget' ? forgetRequest : actionRequest(type)])) as Record<
+const GOAL_MISSING = 'schrijf het groeidoel op, in de woorden van de deelnemer';
+/** A growth agreement has a goal, in the participant's words: the note is required here. */
+const signAgreementRequest = actionRequest('signAgreement').extend({
+  note: z
+    .string({ error: GOAL_MISSING })
+    .trim()
+    .min(1, { error: GOAL_MISSING })
+    .max(4000, { error: 'maximaal 4000 tekens' }),
+});
+
+const SPECIAL_REQUESTS: Partial<Record<ActionType, z.ZodObject>> = { forget: forgetRequest, signAgreement: signAgreementRequest };
+
+export const actionRequestSchemas = Object.fromEntries(ACTION_TYPES.map((type) => [type, SPECIAL_REQUESTS[type] ?? actionRequest(type)])) as Record<
   ActionType,
   z.ZodObject
 >;

@@ -84,7 +84,7 @@ export async function throughputBench(o: { paths: number; concurrency: number; t
       })) as { participantId: string };
       const act = (type: string, body: unknown) => call(`POST /actions/${type}`, `/api/participants/${participantId}/actions/${type}`, coach.token, body);
       await act('signalCrisis', { kind: 'focus_crisis', move: true });
-      await act('signAgreement', { commitments: ['connectors_table'] });
+      await act('signAgreement', { commitments: ['connectors_table'], goalNoteId: randomUUID() });
       await act('logContact', { kind: 'conversation' });
       await act('logAttendance', { kind: 'open_house' });
       await act('registerStep', { status: 'needed' });

@@ -47,7 +47,7 @@ export async function timerBurstBench(o: { agreements: number; rate: number; bat
         args: [{ participantId, siteId, coachId: coach.id, referralSource: 'self', timings: stack.config.timings }],
       });
       await handle.executeUpdate(pathUpdates.changePhase, { args: [{ by: coach.id, to: 'focus', reason: 'ready_for_next_step' }] });
-      await handle.executeUpdate(pathUpdates.signAgreement, { args: [{ by: coach.id, commitments: ['connectors_table'], privileges: [], startDate }] });
+      await handle.executeUpdate(pathUpdates.signAgreement, { args: [{ by: coach.id, commitments: ['connectors_table'], privileges: [], startDate, goalNoteId: randomUUID() }] });
     });
     await waitFor(async () => (await count('select count(*)::int as n from public.agreements where site_id = $1', [siteId])) >= ids.length, 'every agreement recorded');
     await waitFor(async () => (await count("select count(*)::int as n from public.email_log where status in ('queued', 'sending')")) === 0, 'the set-up emails decided');

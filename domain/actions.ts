@@ -1,5 +1,6 @@
 import { z } from './zod-dutch.js';
 import {
+  AGREEMENT_CHOICES,
   CONTACT_KINDS,
   CRISIS_KINDS,
   ERASURE_REASONS,
@@ -12,6 +13,7 @@ import {
   PRIVILEGES,
   REFERRAL_SOURCES,
   REFERRAL_STATUSES,
+  STEP_EVIDENCE,
   STEP_STATUSES,
 } from './codes.js';
 import { isValidLocalDate } from './calendar.js';
@@ -40,6 +42,11 @@ export const changePhaseSchema = z.object({
   ...actor,
   to: z.enum(PHASES),
   reason: z.enum(PHASE_CHANGE_REASONS),
+  /**
+   * A move back to orientation while an agreement runs: it continues, pauses or ends. Only
+   * used then; without it the agreement continues (the API fills in the configured default).
+   */
+  agreementChoice: z.enum(AGREEMENT_CHOICES).optional(),
   noteId,
 });
 
@@ -54,6 +61,9 @@ export const signAgreementSchema = z.object({
 });
 
 export const renewAgreementSchema = z.object({ ...actor });
+
+/** A paused agreement runs again; its end and evaluation move by the pause. */
+export const resumeAgreementSchema = z.object({ ...actor });
 
 export const closeAgreementSchema = z.object({
   ...actor,
@@ -82,6 +92,15 @@ export const registerStepSchema = z.object({
   /** Omit to add a new step; give it to change an existing one. */
   stepId: id.optional(),
   status: z.enum(STEP_STATUSES),
+  noteId,
+});
+
+/** The coach validates a step: who (the coach), when (now) and what shows it. */
+export const validateStepSchema = z.object({
+  ...actor,
+  stepId: id,
+  evidence: z.enum(STEP_EVIDENCE, { error: 'kies wat toont dat de stap gezet is' }),
+  /** More about the evidence, in the notes table. */
   noteId,
 });
 
@@ -128,6 +147,8 @@ export const outflowSchema = z.object({
 export const reenterSchema = z.object({
   ...actor,
   phase: z.enum(PHASES),
+  /** Who referred the person this time, when they come back through the intake desk. */
+  referralSource: z.enum(REFERRAL_SOURCES).optional(),
   noteId,
 });
 
@@ -153,6 +174,8 @@ export type SignalCrisis = z.infer<typeof signalCrisisSchema>;
 export type ChangePhase = z.infer<typeof changePhaseSchema>;
 export type SignAgreement = z.infer<typeof signAgreementSchema>;
 export type RenewAgreement = z.infer<typeof renewAgreementSchema>;
+export type ResumeAgreement = z.infer<typeof resumeAgreementSchema>;
+export type ValidateStep = z.infer<typeof validateStepSchema>;
 export type CloseAgreement = z.infer<typeof closeAgreementSchema>;
 export type LogContact = z.infer<typeof logContactSchema>;
 export type LogAttendance = z.infer<typeof logAttendanceSchema>;
@@ -231,5 +254,7 @@ export const intakeSchema = z.object({
   consentEmail: z.boolean().default(false),
   referralSource: z.enum(REFERRAL_SOURCES),
   coachId: id.optional(),
+  /** For a person whose earlier path has closed: the phase they come back in (re-entry). */
+  reentryPhase: z.enum(PHASES).default('orientation'),
 });
 export type Intake = z.infer<typeof intakeSchema>;

@@ -67,6 +67,18 @@ export function addDays(date: LocalDate, days: number): LocalDate {
   return { year: shifted.getUTCFullYear(), month: shifted.getUTCMonth() + 1, day: shifted.getUTCDate() };
 }
 
+/**
+ * The calendar span from one local date to a later one: whole months first, then days
+ * (10 February → 10 March is one month; 10 February → 24 March is one month and 14 days).
+ */
+export function spanBetween(from: LocalDate, to: LocalDate): { months: number; days: number } {
+  const day = (d: LocalDate) => Date.UTC(d.year, d.month - 1, d.day);
+  let months = (to.year - from.year) * 12 + (to.month - from.month);
+  while (months > 0 && day(addMonths(from, months)) > day(to)) months -= 1;
+  months = Math.max(0, months);
+  return { months, days: Math.max(0, Math.round((day(to) - day(addMonths(from, months))) / DAY)) };
+}
+
 export function addSpan(date: LocalDate, span: CalendarSpan, sign: 1 | -1 = 1): LocalDate {
   const withMonths = addMonths(date, sign * (span.months ?? 0));
   return addDays(withMonths, sign * ((span.weeks ?? 0) * 7 + (span.days ?? 0)));

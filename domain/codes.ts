@@ -1,5 +1,5 @@
 /**
- * The domain's vocabularies, as codes. Code names follow ../shared/domain.md; the Dutch labels
+ * The domain's vocabularies, as codes. Code names follow the methodology's English terms; the Dutch labels
  * are what people read. Workflows carry only these codes, never free text.
  */
 
@@ -209,6 +209,27 @@ export const OUTFLOW_LABELS: Record<OutflowType, string> = {
   referred_elsewhere: 'Doorverwezen naar een andere dienst',
   stopped: 'Gestopt of contact verloren',
   other: 'Andere',
+};
+
+/**
+ * A move back to orientation while an agreement runs: the agreement continues (its clock runs
+ * on), pauses (its end and evaluation move by the pause, in calendar days, when the coach resumes
+ * it) or ends.
+ */
+export const AGREEMENT_CHOICES = ['continue', 'pause', 'end'] as const;
+export type AgreementChoice = (typeof AGREEMENT_CHOICES)[number];
+export const AGREEMENT_CHOICE_LABELS: Record<AgreementChoice, string> = {
+  continue: 'De groeiovereenkomst loopt gewoon door',
+  pause: 'De groeiovereenkomst pauzeert (de einddatum schuift op)',
+  end: 'De groeiovereenkomst stopt',
+};
+
+/** How aftercare ended: the coach had the reconnect conversation, or the grace period passed without it. */
+export const AFTERCARE_OUTCOMES = ['reached', 'not_reached'] as const;
+export type AftercareOutcome = (typeof AFTERCARE_OUTCOMES)[number];
+export const AFTERCARE_OUTCOME_LABELS: Record<AftercareOutcome, string> = {
+  reached: 'Nazorggesprek gehad',
+  not_reached: 'Niet bereikt',
 };
 
 export const STEP_STATUSES = ['done', 'needed'] as const;

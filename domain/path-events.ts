@@ -1,6 +1,6 @@
 import type { EmailTemplate, TaskKind } from './codes.js';
-import type { Agreement, Crisis, PhaseChange, ReferralOut, Step } from './path-state.js';
-import type { ContactKind, ErasureReason, GroupMomentKind, OutflowType, Phase, ReferralSource } from './codes.js';
+import type { Agreement, Crisis, PhaseChange, ReferralOut, Step, StepValidation } from './path-state.js';
+import type { AftercareOutcome, ContactKind, CrisisKind, ErasureReason, GroupMomentKind, OutflowType, Phase, ReferralSource } from './codes.js';
 
 /**
  * What the workflow asks the outside world to do. Each effect has a key derived from the
@@ -16,15 +16,29 @@ export type PathEvent =
   | { type: 'agreement_renewed'; at: number; agreementId: string; startDate: string; endDate: string; renewals: number }
   | { type: 'agreement_ended'; agreementId: string; status: Agreement['status']; at: number }
   | { type: 'agreement_confirmed'; agreementId: string; at: number }
+  /** A move back to orientation paused the agreement: its timers wait. */
+  | { type: 'agreement_paused'; agreementId: string; at: number }
+  /** The agreement runs again: its end moved by the pause (`shift`, in calendar months and days). */
+  | { type: 'agreement_resumed'; agreementId: string; at: number; shift: { months: number; days: number }; endDate: string }
   | { type: 'contact_logged'; at: number; kind: ContactKind; by: string; noteId?: string | undefined }
   | { type: 'attendance_logged'; at: number; kind: GroupMomentKind; date: string; by: string; momentId?: string | undefined }
   /** After a focus crisis: invited to the next connectors table of the site (ids only; the activity finds the moment). */
   | { type: 'connectors_table_invited'; at: number }
-  | { type: 'step_registered'; agreementId: string; step: Step; by: string }
+  /** `agreementId`: the agreement the step was set in; none for a step set outside one. */
+  | { type: 'step_registered'; agreementId?: string | undefined; step: Step; by: string }
+  | { type: 'step_validated'; stepId: string; validation: StepValidation }
+  /** A phase change made the move an earlier crisis (signalled at `crisisAt`) proposed. */
+  | { type: 'crisis_confirmed'; at: number; crisisAt: number; kind: CrisisKind }
   | { type: 'referral_out_changed'; at: number; referral: ReferralOut; by: string }
   | { type: 'outflow_recorded'; at: number; outflowType: OutflowType; by: string; noteId?: string | undefined }
+  /** Paths before the grace rule: the reconnect task went out and the path closed with it. */
   | { type: 'aftercare_reconnected'; at: number }
-  | { type: 'path_reentered'; at: number; phase: Phase; by: string; previousRun: number }
+  /** The reconnect task went out; the path waits for the conversation or the grace period. */
+  | { type: 'aftercare_due'; at: number }
+  /** Aftercare ended: the coach recorded the reconnect conversation, or the grace period passed. */
+  | { type: 'aftercare_closed'; at: number; outcome: AftercareOutcome; settlesTask?: string | undefined }
+  /** `referralSource`: who referred the person this time, when they came back through the intake desk. */
+  | { type: 'path_reentered'; at: number; phase: Phase; by: string; previousRun: number; referralSource?: ReferralSource | undefined }
   | { type: 'coach_assigned'; at: number; coachId: string; by: string }
   | { type: 'path_forgotten'; at: number; by: string; reason?: ErasureReason }
   /**

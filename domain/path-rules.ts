@@ -23,9 +23,11 @@ import type {
   ReferOut,
   RegisterStep,
   RenewAgreement,
+  ResumeAgreement,
   SignAgreement,
   SignalCrisis,
   UpdateReferral,
+  ValidateStep,
 } from './actions.js';
 import {
   addSpan,
@@ -33,14 +35,16 @@ import {
   formatLocalDate,
   localTimeToInstant,
   parseLocalDate,
+  spanBetween,
   toLocalDate,
 } from './calendar.js';
 import type { Effect, PathEvent } from './path-events.js';
-import type { Agreement, Deadline, PathState, PathView } from './path-state.js';
-import type { PathTimings } from './timings.js';
+import type { Agreement, Deadline, PathState, PathView, Step } from './path-state.js';
+import { DEFAULT_TIMINGS, type PathTimings } from './timings.js';
+import type { AftercareOutcome } from './codes.js';
 
 /**
- * The rules of ../shared/domain.md as pure functions over the path state. The workflow calls
+ * The rules of the growth path (README, "The path workflow") as pure functions over the path state. The workflow calls
  * `refusal` in its update validators and `apply` in its handlers; both run again on replay, so
  * nothing here reads a clock or makes an id: the caller passes `now` and `newId`.
  */
@@ -51,6 +55,8 @@ export type Action =
   | { type: 'signAgreement'; input: SignAgreement }
   | { type: 'renewAgreement'; input: RenewAgreement }
   | { type: 'closeAgreement'; input: CloseAgreement }
+  | { type: 'resumeAgreement'; input: ResumeAgreement }
+  | { type: 'validateStep'; input: ValidateStep }
   | { type: 'logContact'; input: LogContact }
   | { type: 'logAttendance'; input: LogAttendance }
   | { type: 'registerStep'; input: RegisterStep }
@@ -95,10 +101,27 @@ export function initialState(input: StartInput, now: number): PathState {
     referrals: [],
     outflow: null,
     aftercare: null,
+    steps: [],
     earlierPaths: [],
     seq: 0,
     timings: input.timings,
   };
+}
+
+/**
+ * A state carried over from an earlier run (continue-as-new) in the shape of today: paths
+ * carried before steps belonged to the person hold them in their agreement.
+ */
+export function upgradeState(state: PathState): PathState {
+  state.steps ??= [];
+  const agreement = state.agreement;
+  if (agreement?.steps) {
+    for (const step of agreement.steps) {
+      if (!state.steps.some((s) => s.id === step.id)) state.steps.push({ ...step, agreementId: agreement.id, pathRun: state.pathRun });
+    }
+    delete agreement.steps;
+  }
+  return state;
 }
 
 /** The effects of the intake itself: the path row, the welcome email, the coach's notice. */
@@ -113,6 +136,30 @@ export function startEffects(state: PathState): Effect[] {
 export function agreementIsActive(state: PathState): state is PathState & { agreement: Agreement } {
   return state.agreement?.status === 'active';
 }
+
+/** Active and not paused: its clock runs (check-ins, evaluation, end). */
+export function agreementIsRunning(state: PathState): state is PathState & { agreement: Agreement } {
+  return agreementIsActive(state) && state.agreement.pausedAt === undefined;
+}
+
+/**
+ * The crisis a move to `to` confirms: the last crisis of this run proposed it, the coach did not
+ * make the move then, and the phase has not changed since.
+ */
+function crisisAwaiting(state: PathState, to: PathState['phase']) {
+  const crisis = state.crises.at(-1);
+  if (!crisis || crisis.moved || crisis.proposed !== to) return undefined;
+  const lastChange = state.phaseHistory.at(-1);
+  return lastChange && lastChange.at > crisis.at ? undefined : crisis;
+}
+
+/** A step of the person: any run's (state.steps), or a not yet upgraded agreement's. */
+function findStep(state: PathState, id: string): Step | undefined {
+  return state.steps.find((s) => s.id === id);
+}
+
+/** Contacts that end aftercare once the reconnect task is out: talking with the person, or their reply. */
+const RECONNECT_KINDS: ReadonlySet<string> = new Set(['conversation', 'reply']);
 
 export const CLOSED_FOR_GOOD = 'Dit groeipad is beëindigd op vraag van de deelnemer.';
 const NOT_ACTIVE = 'De deelnemer is uitgestroomd; laat hem of haar eerst opnieuw instappen.';
@@ -146,10 +193,15 @@ export function refusal(state: PathState, action: PathAction, now: number): stri
       if (action.input.startDate && agreementTerm(action.input.startDate, state.timings).endDate < formatLocalDate(toLocalDate(now))) {
         return 'Met deze startdatum zou de groeiovereenkomst al afgelopen zijn; kies een recentere datum.';
       }
+      if (!action.input.goalNoteId) return 'Een groeiovereenkomst heeft een groeidoel: schrijf het doel van de deelnemer op.';
       return null;
     case 'renewAgreement':
     case 'closeAgreement':
       if (!agreementIsActive(state)) return NO_AGREEMENT;
+      return null;
+    case 'resumeAgreement':
+      if (!agreementIsActive(state)) return NO_AGREEMENT;
+      if (state.agreement.pausedAt === undefined) return 'De groeiovereenkomst is niet gepauzeerd; ze loopt al.';
       return null;
     case 'logContact':
       return null;
@@ -157,11 +209,15 @@ export function refusal(state: PathState, action: PathAction, now: number): stri
       if (action.input.momentId && state.attendedMoments?.includes(action.input.momentId)) return ALREADY_COUNTED;
       return null;
     case 'registerStep':
-      if (!agreementIsActive(state)) return 'Stappen horen bij een lopende groeiovereenkomst; die is er nu niet.';
-      if (action.input.stepId && !state.agreement.steps.some((s) => s.id === action.input.stepId)) {
-        return 'Die stap bestaat niet in de lopende groeiovereenkomst.';
-      }
+      if (state.status !== 'active') return NOT_ACTIVE;
+      if (action.input.stepId && !findStep(state, action.input.stepId)) return 'Die stap bestaat niet.';
       return null;
+    case 'validateStep': {
+      const step = findStep(state, action.input.stepId);
+      if (!step) return 'Die stap bestaat niet.';
+      if (step.validation) return 'Deze stap is al gevalideerd.';
+      return null;
+    }
     case 'referOut':
       if (state.status !== 'active') return NOT_ACTIVE;
       return null;
@@ -229,8 +285,19 @@ class EffectLog {
   }
 }
 
-function moveTo(state: PathState, fx: EffectLog, to: Phase, by: string, reason: PathState['phaseHistory'][number]['reason'], now: number, noteId?: string): void {
-  const change = { at: now, from: state.phase, to, by, reason, noteId };
+type PhaseChangeExtras = Pick<PathState['phaseHistory'][number], 'crisisAt' | 'agreementChoice'>;
+
+function moveTo(
+  state: PathState,
+  fx: EffectLog,
+  to: Phase,
+  by: string,
+  reason: PathState['phaseHistory'][number]['reason'],
+  now: number,
+  noteId?: string,
+  extras: PhaseChangeExtras = {},
+): void {
+  const change = { at: now, from: state.phase, to, by, reason, noteId, ...extras };
   state.phaseHistory.push(change);
   state.phase = to;
   fx.record({ type: 'phase_changed', change });
@@ -242,8 +309,27 @@ function touchContact(state: PathState, at: number, kind: PathState['lastContact
     state.lastContactAt = at;
     state.lastContactKind = kind;
   }
-  // Aftercare waits three months after the last contact: a contact restarts the wait.
-  if (state.status === 'aftercare' && state.aftercare) state.aftercare.dueAt = aftercareDue(state);
+  // Aftercare waits three months after the last contact: a contact restarts the wait (until the
+  // reconnect task is out; then the path waits for the conversation itself).
+  if (state.status === 'aftercare' && state.aftercare && state.aftercare.taskAt === undefined) state.aftercare.dueAt = aftercareDue(state);
+}
+
+/** Aftercare ends: the path closes, the person stays in the network. */
+function closeAftercare(state: PathState, fx: EffectLog, outcome: AftercareOutcome, now: number): void {
+  state.status = 'closed';
+  state.aftercare = { ...state.aftercare!, reconnectedAt: now, outcome };
+  // The reconnect task is done once the conversation happened; after the grace period it stays open.
+  fx.record({ type: 'aftercare_closed', at: now, outcome, ...(outcome === 'reached' ? { settlesTask: 'aftercare' } : {}) });
+}
+
+/** A paused agreement runs again: its end (and the evaluation before it) move by the pause, in calendar months and days. */
+function resumeAgreement(state: PathState & { agreement: Agreement }, fx: EffectLog, now: number): void {
+  const agreement = state.agreement;
+  const shift = spanBetween(toLocalDate(agreement.pausedAt!), toLocalDate(now));
+  agreement.endDate = formatLocalDate(addSpan(parseLocalDate(agreement.endDate), shift));
+  agreement.pausedAt = undefined;
+  agreement.resumedAt = now;
+  fx.record({ type: 'agreement_resumed', agreementId: agreement.id, at: now, shift, endDate: agreement.endDate });
 }
 
 function agreementTerm(startDate: string, timings: PathTimings): { startDate: string; endDate: string } {
@@ -272,9 +358,27 @@ export function apply(state: PathState, action: PathAction, now: number, newId: 
       if (kind === 'focus_crisis') fx.record({ type: 'connectors_table_invited', at: now });
       break;
     }
-    case 'changePhase':
-      moveTo(state, fx, action.input.to, action.input.by, action.input.reason, now, action.input.noteId);
+    case 'changePhase': {
+      const { to, by, reason, noteId } = action.input;
+      const crisis = crisisAwaiting(state, to);
+      const from = state.phase;
+      // What the coach chose for a running agreement, on a move back to orientation only.
+      const choice = to === 'orientation' && agreementIsRunning(state) ? (action.input.agreementChoice ?? 'continue') : undefined;
+      moveTo(state, fx, to, by, reason, now, noteId, { ...(crisis ? { crisisAt: crisis.at } : {}), ...(choice ? { agreementChoice: choice } : {}) });
+      if (crisis) {
+        crisis.moved = true;
+        crisis.confirmedAt = now;
+        fx.record({ type: 'crisis_confirmed', at: now, crisisAt: crisis.at, kind: crisis.kind });
+      }
+      if (choice === 'pause' && agreementIsActive(state)) {
+        state.agreement.pausedAt = now;
+        fx.record({ type: 'agreement_paused', agreementId: state.agreement.id, at: now });
+      }
+      if (choice === 'end') endAgreement(state, fx, 'stopped', now);
+      // Moving on out of orientation resumes a paused agreement.
+      if (from === 'orientation' && to !== 'orientation' && agreementIsActive(state) && state.agreement.pausedAt !== undefined) resumeAgreement(state, fx, now);
       break;
+    }
     case 'signAgreement': {
       const { by, startDate, commitments, privileges, goalNoteId } = action.input;
       const term = agreementTerm(startDate ?? formatLocalDate(toLocalDate(now)), state.timings);
@@ -286,7 +390,6 @@ export function apply(state: PathState, action: PathAction, now: number, newId: 
         commitments: [...new Set(commitments)],
         privileges: [...new Set(privileges)],
         goalNoteId,
-        steps: [],
         status: 'active',
         renewals: 0,
       };
@@ -307,9 +410,14 @@ export function apply(state: PathState, action: PathAction, now: number, newId: 
     case 'closeAgreement':
       endAgreement(state, fx, action.input.outcome, now);
       break;
+    case 'resumeAgreement':
+      resumeAgreement(state as PathState & { agreement: Agreement }, fx, now);
+      break;
     case 'logContact':
       touchContact(state, now, action.input.kind);
       fx.record({ type: 'contact_logged', at: now, kind: action.input.kind, by: action.input.by, noteId: action.input.noteId });
+      // The reconnect task is out: this conversation (or reply) is the reconnect, and aftercare ends.
+      if (state.status === 'aftercare' && state.aftercare?.taskAt !== undefined && RECONNECT_KINDS.has(action.input.kind)) closeAftercare(state, fx, 'reached', now);
       break;
     case 'logAttendance': {
       const { kind, by, momentId } = action.input;
@@ -320,15 +428,22 @@ export function apply(state: PathState, action: PathAction, now: number, newId: 
       break;
     }
     case 'registerStep': {
-      const agreement = state.agreement!;
       const { stepId, status, noteId, by } = action.input;
-      let step = stepId ? agreement.steps.find((s) => s.id === stepId) : undefined;
+      let step = stepId ? findStep(state, stepId) : undefined;
       if (step) Object.assign(step, { status, at: now, noteId: noteId ?? step.noteId });
       else {
-        step = { id: newId(), status, at: now, noteId };
-        agreement.steps.push(step);
+        step = { id: newId(), status, at: now, noteId, pathRun: state.pathRun, ...(agreementIsActive(state) ? { agreementId: state.agreement.id } : {}) };
+        state.steps.push(step);
       }
-      fx.record({ type: 'step_registered', agreementId: agreement.id, step: { ...step }, by });
+      fx.record({ type: 'step_registered', agreementId: step.agreementId, step: { ...step }, by });
+      break;
+    }
+    case 'validateStep': {
+      const { stepId, evidence, noteId, by } = action.input;
+      const step = findStep(state, stepId)!;
+      step.validation = { at: now, by, evidence, ...(noteId ? { noteId } : {}) };
+      step.status = 'done';
+      fx.record({ type: 'step_validated', stepId, validation: { ...step.validation } });
       break;
     }
     case 'referOut': {
@@ -371,12 +486,15 @@ export function apply(state: PathState, action: PathAction, now: number, newId: 
         lastReachOutAt: undefined,
         lastCheckInAt: undefined,
       } satisfies Partial<PathState>);
+      // Validated steps (all steps) stay with the person: state.steps is not reset.
+      const { referralSource } = action.input;
+      if (referralSource) state.referralSource = referralSource;
       const reentryLog = new EffectLog(state);
       const change = { at: now, from: null, to: action.input.phase, by: action.input.by, reason: 're_entry' as const, noteId: action.input.noteId };
       state.phaseHistory.push(change);
       state.phase = action.input.phase;
       touchContact(state, now, 'conversation');
-      reentryLog.record({ type: 'path_reentered', at: now, phase: action.input.phase, by: action.input.by, previousRun });
+      reentryLog.record({ type: 'path_reentered', at: now, phase: action.input.phase, by: action.input.by, previousRun, ...(referralSource ? { referralSource } : {}) });
       reentryLog.record({ type: 'phase_changed', change });
       return reentryLog.effects;
     }
@@ -434,9 +552,10 @@ export function deadlines(state: PathState): Deadline[] {
   const hour = timings.localHour;
   const list: Deadline[] = [];
   if (state.status === 'active') {
-    if (agreementIsActive(state)) {
+    // A paused agreement's clock waits; the participant is back in orientation meanwhile.
+    if (agreementIsRunning(state)) {
       const agreement = state.agreement;
-      const quietSince = Math.max(state.lastContactAt, agreement.signedAt, state.lastCheckInAt ?? 0);
+      const quietSince = Math.max(state.lastContactAt, agreement.signedAt, agreement.resumedAt ?? 0, state.lastCheckInAt ?? 0);
       list.push({ kind: 'check_in', at: dueAfter(quietSince, timings.checkInAfter, hour) });
       const end = parseLocalDate(agreement.endDate);
       if (agreement.evaluationAt === undefined) {
@@ -455,7 +574,11 @@ export function deadlines(state: PathState): Deadline[] {
       }
     }
   }
-  if (state.status === 'aftercare') list.push({ kind: 'aftercare', at: aftercareDue(state) });
+  if (state.status === 'aftercare') {
+    const taskAt = state.aftercare?.taskAt;
+    if (taskAt === undefined) list.push({ kind: 'aftercare', at: aftercareDue(state) });
+    else list.push({ kind: 'aftercare_grace', at: dueAfter(taskAt, timings.aftercareGrace ?? DEFAULT_TIMINGS.aftercareGrace, hour) });
+  }
   return list.sort((a, b) => a.at - b.at);
 }
 
@@ -498,18 +621,28 @@ export function fire(state: PathState, deadline: Deadline): Effect[] {
       break;
     }
     case 'aftercare':
-      state.aftercare = { dueAt: deadline.at, reconnectedAt: now };
-      state.status = 'closed';
       fx.task('aftercare_reconnect', now, 'aftercare');
       fx.email('aftercare_check_in', { participantId: state.participantId }, {});
-      fx.record({ type: 'aftercare_reconnected', at: now });
+      if (state.rules?.aftercareWaitsForReconnect) {
+        // The path waits for the reconnect conversation, or the grace period (deadlines()).
+        state.aftercare = { dueAt: deadline.at, taskAt: now };
+        fx.record({ type: 'aftercare_due', at: now });
+      } else {
+        // Paths from before the grace rule closed when the task fell due.
+        state.aftercare = { dueAt: deadline.at, reconnectedAt: now };
+        state.status = 'closed';
+        fx.record({ type: 'aftercare_reconnected', at: now });
+      }
+      break;
+    case 'aftercare_grace':
+      closeAftercare(state, fx, 'not_reached', now);
       break;
   }
   return fx.effects;
 }
 
 export function view(state: PathState): PathView {
-  const { timings: _timings, ...rest } = state;
+  const { timings: _timings, rules: _rules, ...rest } = state;
   const next = nextDeadline(state);
   return { ...structuredCloneSafe(rest), nextDeadline: next ? { at: next.at, kind: next.kind } : null };
 }

@@ -10,7 +10,10 @@ import type {
   Privilege,
   ReferralSource,
   ReferralStatus,
+  StepEvidence,
   StepStatus,
+  AgreementChoice,
+  AftercareOutcome,
 } from './codes.js';
 import type { PathTimings } from './timings.js';
 
@@ -36,7 +39,13 @@ export interface PhaseChange {
   by: string;
   reason: PhaseChangeReason;
   noteId?: string | undefined;
+  /** The crisis (its instant) that proposed this move, when the coach makes it later. */
+  crisisAt?: number | undefined;
+  /** A move back to orientation with a running agreement: what the coach chose for it. */
+  agreementChoice?: AgreementChoice | undefined;
 }
+
+
 
 export interface Crisis {
   at: number;
@@ -46,12 +55,30 @@ export interface Crisis {
   proposed: Phase | null;
   moved: boolean;
   noteId?: string | undefined;
+  /** When the coach made the proposed move in a later phase change (moved then turns true). */
+  confirmedAt?: number | undefined;
 }
 
+/**
+ * A small step toward the participant's goal, from orientation on. It belongs to the person: it
+ * stays across agreements, outflow and re-entry. `agreementId` is the agreement it was set in.
+ */
 export interface Step {
   id: string;
   status: StepStatus;
   at: number;
+  noteId?: string | undefined;
+  agreementId?: string | undefined;
+  /** The path run in which the step was set. */
+  pathRun?: number | undefined;
+  validation?: StepValidation | undefined;
+}
+
+/** The coach's validation of a step: who, when, and what shows it. */
+export interface StepValidation {
+  at: number;
+  by: string;
+  evidence: StepEvidence;
   noteId?: string | undefined;
 }
 
@@ -67,7 +94,11 @@ export interface Agreement {
   commitments: GroupMomentKind[];
   privileges: Privilege[];
   goalNoteId?: string | undefined;
-  steps: Step[];
+  /**
+   * Steps of agreements signed before steps belonged to the person; a path moves them into
+   * PathState.steps when it loads (upgradeState), so new agreements carry none.
+   */
+  steps?: Step[] | undefined;
   status: AgreementStatus;
   renewals: number;
   /** When the participant confirmed the agreement on their own page (once per agreement). */
@@ -75,6 +106,10 @@ export interface Agreement {
   /** When the evaluation task and message of the current term went out. */
   evaluationAt?: number | undefined;
   endedAt?: number | undefined;
+  /** Set while the agreement is paused (a move back to orientation); its timers wait. */
+  pausedAt?: number | undefined;
+  /** When it last ran again after a pause: the check-in wait counts from then. */
+  resumedAt?: number | undefined;
 }
 
 export interface ReferralOut {
@@ -127,7 +162,9 @@ export interface PathState {
   attendedMoments?: string[] | undefined;
   referrals: ReferralOut[];
   outflow: { at: number; type: OutflowType; by: string } | null;
-  aftercare: { dueAt: number; reconnectedAt?: number | undefined } | null;
+  aftercare: Aftercare | null;
+  /** Every step the participant set, in every run: they travel with the person. */
+  steps: Step[];
   /** Last time a timed task of each kind fired, so a quiet path gets one every period, not a flood. */
   lastReachOutAt?: number | undefined;
   lastCheckInAt?: number | undefined;
@@ -135,14 +172,34 @@ export interface PathState {
   /** Increases with every event; keys of tasks and emails are derived from it. */
   seq: number;
   timings: PathTimings;
+  /** Rules that changed while paths were running (see workflows/participant-path.ts patches). */
+  rules?: PathRules | undefined;
 }
+
+export interface PathRules {
+  /** Aftercare ends with the reconnect conversation or after a grace period, not when the task falls due. */
+  aftercareWaitsForReconnect?: boolean | undefined;
+}
+
+export interface Aftercare {
+  /** When the reconnect task is (or was) due: the aftercare wait after the last contact. */
+  dueAt: number;
+  /** When the reconnect task went out; the path then waits for the conversation or the grace period. */
+  taskAt?: number | undefined;
+  /** When aftercare ended: at the task (paths before the grace rule), at the conversation, or after the grace period. */
+  reconnectedAt?: number | undefined;
+  /** How aftercare ended, under the grace rule: the coach reached the person or not. */
+  outcome?: AftercareOutcome | undefined;
+}
+
+
 
 /** What the participant page needs; the same shape the query and the updates return. */
 export type PathView = Omit<PathState, 'timings'> & {
   nextDeadline: { at: number; kind: DeadlineKind } | null;
 };
 
-export type DeadlineKind = 'reach_out' | 'check_in' | 'agreement_evaluation' | 'agreement_end' | 'referral_follow_up' | 'aftercare';
+export type DeadlineKind = 'reach_out' | 'check_in' | 'agreement_evaluation' | 'agreement_end' | 'referral_follow_up' | 'aftercare' | 'aftercare_grace';
 
 export interface Deadline {
   at: number;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Every wait of a growth path, with the domain's defaults (../shared/domain.md). The worker's
+ * Every wait of a growth path, with the domain's defaults (README, "Configuration"). The worker's
  * configuration fills these in; a path carries the timings it was started with, so a running
  * path never changes behaviour on replay.
  */
@@ -26,6 +26,8 @@ export const pathTimingsSchema = z.object({
   referralFollowUpAfter: calendarSpanSchema.default({ weeks: 2 }),
   /** After outflow: the aftercare reconnect comes this long after the last contact. */
   aftercareAfter: calendarSpanSchema.default({ months: 3 }),
+  /** After the reconnect task: how long the path waits for the conversation before closing as "not reached". */
+  aftercareGrace: calendarSpanSchema.default({ weeks: 4 }),
   /** Local hour (Europe/Brussels) at which timed tasks and messages come. */
   localHour: z.number().int().min(0).max(23).default(9),
 });

@@ -1,6 +1,8 @@
+import { createPrivateKey } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { AGREEMENT_CHOICES } from '../domain/codes.js';
 import { parseSpan } from '../domain/calendar.js';
 import { pathTimingsSchema, type PathTimings } from '../domain/timings.js';
 import { LOCAL_SUPABASE } from './supabase/local-defaults.js';
@@ -22,6 +24,56 @@ const span = z.string().transform((text, ctx) => {
 
 /** The local stack's link secret: public, like the demo keys, so production refuses it. */
 const LOCAL_LINK_SECRET = 'local-link-secret-for-development-only-0123456789';
+
+/**
+ * The local stack's key for signing growth passports (ES256, P-256, PKCS#8): public, like the
+ * demo keys, so production refuses it. A passport signed with it proves nothing outside a
+ * developer's machine.
+ */
+const LOCAL_PASSPORT_KEY = [
+  '-----BEGIN PRIVATE KEY-----',
+  'MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgfukJ9Qa0j9P7A3Yx',
+  'xPUd9szz8fwqAaqoboboAUXP5WyhRANCAARTsTkgeBVDaoW2KL1cn9VzdUJp6V/7',
+  'xqzVEb56eRDaTwHHfoCRKQD5XRe8NlPzJjLUbzuSsg9n2Llm5BW4vgoV',
+  '-----END PRIVATE KEY-----',
+].join('\n');
+
+/** A PEM from an environment variable, where newlines are often written as "\n". */
+const pem = z
+  .string()
+  .transform((text) => text.replace(/\\n/g, '\n').trim())
+  .pipe(
+    z.string().refine(
+      (text) => {
+        try {
+          return createPrivateKey(text).asymmetricKeyDetails?.namedCurve === 'prime256v1';
+        } catch {
+          return false;
+        }
+      },
+      { message: 'expected a PKCS#8 PEM private key on the P-256 curve (-----BEGIN PRIVATE KEY-----)' },
+    ),
+  );
+
+/** Public keys of earlier passport keys, still published so that passports signed with them keep verifying. */
+const publicJwks = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'expected a JSON array of public JWKs' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z.array(
+      z
+        .object({ kty: z.literal('EC'), crv: z.literal('P-256'), x: z.string().min(1), y: z.string().min(1), kid: z.string().min(1) })
+        .loose()
+        .refine((jwk) => !('d' in jwk), { message: 'a published key must not hold its private part ("d")' }),
+    ),
+  );
 
 const port = z.coerce.number().int().min(1).max(65535);
 
@@ -67,6 +119,18 @@ export const configSchema = z.object({
   /** How long a partner's referral link works. */
   REFERRAL_LINK_VALIDITY: span.default(parseSpan('21 days')),
 
+  /** The organisation's key that signs growth passports (Open Badges 3.0, VC-JWT, ES256): a PKCS#8 PEM of a P-256 private key. */
+  PASSPORT_SIGNING_KEY: pem.default(LOCAL_PASSPORT_KEY),
+  /** The key's id (in every passport's `kid`): a new key gets a new id. */
+  PASSPORT_KEY_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, { message: 'letters, digits, ".", "_" and "-" only (at most 64)' })
+    .default('local-development-1'),
+  /** Earlier keys' public JWKs (JSON array, with their kid), still published so older passports keep verifying. */
+  PASSPORT_PREVIOUS_KEYS: publicJwks.default([]),
+  /** The issuer's name in every passport: the organisation behind the Stuyfplekken. */
+  PASSPORT_ISSUER_NAME: z.string().trim().min(1).default('Stuyfplek'),
+
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_API_KEY: z.string().optional(),
@@ -102,6 +166,10 @@ export const configSchema = z.object({
   REACH_OUT_AFTER: span.default(parseSpan('4 weeks')),
   REFERRAL_FOLLOW_UP_AFTER: span.default(parseSpan('2 weeks')),
   AFTERCARE_AFTER: span.default(parseSpan('3 months')),
+  /** After the reconnect task, how long the path waits for the conversation (default in domain/timings.ts: 4 weeks). */
+  AFTERCARE_GRACE: span.optional(),
+  /** A move back to orientation with a running agreement: what the form proposes and the API does when none is chosen. */
+  AGREEMENT_ON_MOVE_BACK: z.enum(AGREEMENT_CHOICES).default('pause'),
   LOCAL_HOUR: z.coerce.number().int().min(0).max(23).default(9),
 
   // Temporal Schedules, created by the worker at start (worker/schedules.ts).
@@ -140,6 +208,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       c.SUPABASE_SERVICE_ROLE_KEY === LOCAL_SUPABASE.serviceRoleKey && 'SUPABASE_SERVICE_ROLE_KEY',
       c.SUPABASE_ANON_KEY === LOCAL_SUPABASE.anonKey && 'SUPABASE_ANON_KEY',
       c.LINK_SECRET === LOCAL_LINK_SECRET && 'LINK_SECRET',
+      c.PASSPORT_SIGNING_KEY === LOCAL_PASSPORT_KEY && 'PASSPORT_SIGNING_KEY',
     ].filter(Boolean);
     if (local.length) throw new ConfigError(`Invalid configuration:\n  production must not run on the local stack's public demo keys: set ${local.join(', ')}`);
   }
@@ -150,6 +219,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     reachOutAfter: c.REACH_OUT_AFTER,
     referralFollowUpAfter: c.REFERRAL_FOLLOW_UP_AFTER,
     aftercareAfter: c.AFTERCARE_AFTER,
+    aftercareGrace: c.AFTERCARE_GRACE,
     localHour: c.LOCAL_HOUR,
   });
   return { ...c, dataDir: resolve(c.GROEIPAD_DATA_DIR), timings };

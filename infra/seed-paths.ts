@@ -30,7 +30,7 @@ type Handle = WorkflowHandle<typeof participantPath>;
  * Takes each step toward the target once: a step the path has already taken (its crisis, its
  * agreement) is never repeated, so whatever a person did with the demo path afterwards stays.
  */
-async function moveTo(handle: Handle, start: PathView, target: Target, by: string): Promise<PathView> {
+async function moveTo(handle: Handle, start: PathView, target: Target, by: string, goal: () => Promise<string>): Promise<PathView> {
   let view = start;
   if (view.status !== 'active' || target === 'orientation' || view.earlierPaths.length > 0) return view;
   const had = (kind: string) => view.crises.some((c) => c.kind === kind);
@@ -38,7 +38,7 @@ async function moveTo(handle: Handle, start: PathView, target: Target, by: strin
     view = await handle.executeUpdate(pathUpdates.signalCrisis, { args: [{ by, kind: 'focus_crisis', move: true }] });
   }
   if (view.phase !== 'orientation' && view.agreementsSigned === 0) {
-    view = await handle.executeUpdate(pathUpdates.signAgreement, { args: [{ by, commitments: ['connectors_table', 'open_house'], privileges: ['space', 'network'] }] });
+    view = await handle.executeUpdate(pathUpdates.signAgreement, { args: [{ by, commitments: ['connectors_table', 'open_house'], privileges: ['space', 'network'], goalNoteId: await goal() }] });
   }
   if (target === 'activation' && view.phase === 'focus' && !had('status_crisis')) {
     view = await handle.executeUpdate(pathUpdates.signalCrisis, { args: [{ by, kind: 'status_crisis', move: true }] });
@@ -81,7 +81,13 @@ export async function startSeededPaths(config: Config, log: (line: string) => vo
         throw err;
       }
       const before = await handle.query(pathQuery);
-      const after = await moveTo(handle, before, seeded.target, participant.coach_id ?? participant.id);
+      // A growth agreement has a goal, in the participant's words (a note, like the form writes it).
+      const goal = async () => {
+        const note = await db.from('notes').insert({ participant_id: participant.id, author_id: participant.coach_id, body: 'Een eigen plek om te maken en te verkopen.' }).select('id').single();
+        if (note.error) throw new Error(`seeded goal: ${note.error.message}`);
+        return note.data.id;
+      };
+      const after = await moveTo(handle, before, seeded.target, participant.coach_id ?? participant.id, goal);
       if (after.seq !== before.seq) moved += 1;
     }
     log(`seed: ${SEEDED_PATHS.length} seeded paths running${moved ? ` (${moved} moved to their phase)` : ''}`);

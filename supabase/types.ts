@@ -124,6 +124,7 @@ export type Database = {
         Row: {
           due_at: string | null
           due_key: string | null
+          outcome: Database["public"]["Enums"]["aftercare_outcome"] | null
           outflow_at: string
           participant_id: string
           path_run: number
@@ -133,6 +134,7 @@ export type Database = {
         Insert: {
           due_at?: string | null
           due_key?: string | null
+          outcome?: Database["public"]["Enums"]["aftercare_outcome"] | null
           outflow_at: string
           participant_id: string
           path_run: number
@@ -142,6 +144,7 @@ export type Database = {
         Update: {
           due_at?: string | null
           due_key?: string | null
+          outcome?: Database["public"]["Enums"]["aftercare_outcome"] | null
           outflow_at?: string
           participant_id?: string
           path_run?: number
@@ -239,6 +242,7 @@ export type Database = {
           key: string
           participant_id: string
           path_run: number
+          paused_at: string | null
           privileges: Database["public"]["Enums"]["privilege"][]
           renewals: number
           signed_at: string
@@ -257,6 +261,7 @@ export type Database = {
           key: string
           participant_id: string
           path_run: number
+          paused_at?: string | null
           privileges?: Database["public"]["Enums"]["privilege"][]
           renewals?: number
           signed_at: string
@@ -275,6 +280,7 @@ export type Database = {
           key?: string
           participant_id?: string
           path_run?: number
+          paused_at?: string | null
           privileges?: Database["public"]["Enums"]["privilege"][]
           renewals?: number
           signed_at?: string
@@ -403,6 +409,7 @@ export type Database = {
       }
       crises: {
         Row: {
+          confirmed_at: string | null
           id: number
           key: string
           kind: Database["public"]["Enums"]["crisis_kind"]
@@ -416,6 +423,7 @@ export type Database = {
           site_id: string
         }
         Insert: {
+          confirmed_at?: string | null
           id?: never
           key: string
           kind: Database["public"]["Enums"]["crisis_kind"]
@@ -429,6 +437,7 @@ export type Database = {
           site_id: string
         }
         Update: {
+          confirmed_at?: string | null
           id?: never
           key?: string
           kind?: Database["public"]["Enums"]["crisis_kind"]
@@ -981,8 +990,12 @@ export type Database = {
       }
       phase_changes: {
         Row: {
+          agreement_choice:
+            | Database["public"]["Enums"]["agreement_choice"]
+            | null
           changed_at: string
           changed_by: string | null
+          crisis_signalled_at: string | null
           from_phase: Database["public"]["Enums"]["phase"] | null
           id: number
           key: string
@@ -994,8 +1007,12 @@ export type Database = {
           to_phase: Database["public"]["Enums"]["phase"]
         }
         Insert: {
+          agreement_choice?:
+            | Database["public"]["Enums"]["agreement_choice"]
+            | null
           changed_at: string
           changed_by?: string | null
+          crisis_signalled_at?: string | null
           from_phase?: Database["public"]["Enums"]["phase"] | null
           id?: never
           key: string
@@ -1007,8 +1024,12 @@ export type Database = {
           to_phase: Database["public"]["Enums"]["phase"]
         }
         Update: {
+          agreement_choice?:
+            | Database["public"]["Enums"]["agreement_choice"]
+            | null
           changed_at?: string
           changed_by?: string | null
+          crisis_signalled_at?: string | null
           from_phase?: Database["public"]["Enums"]["phase"] | null
           id?: never
           key?: string
@@ -1512,6 +1533,8 @@ export type Database = {
     }
     Enums: {
       access_link_purpose: "participant_page" | "referral"
+      aftercare_outcome: "reached" | "not_reached"
+      agreement_choice: "continue" | "pause" | "end"
       agreement_status:
         | "active"
         | "expired"
@@ -1728,6 +1751,8 @@ export const Constants = {
   public: {
     Enums: {
       access_link_purpose: ["participant_page", "referral"],
+      aftercare_outcome: ["reached", "not_reached"],
+      agreement_choice: ["continue", "pause", "end"],
       agreement_status: [
         "active",
         "expired",

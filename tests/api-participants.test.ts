@@ -296,12 +296,21 @@ describe('coach actions', () => {
     path = await run('signAgreement', { commitments: ['connectors_table', 'stuyflab'], privileges: ['space'], startDate, note: 'Een eigen fietsatelier.' });
     expect(path.agreement).toMatchObject({ status: 'active', startDate, endDate, commitments: ['connectors_table', 'stuyflab'] });
     expect((await notesOf(id)).find((n) => n.id === path.agreement!.goalNoteId)?.body).toBe('Een eigen fietsatelier.');
-    expect(await refused(id, 'signAgreement', { commitments: ['open_house'] })).toBe('Er loopt al een groeiovereenkomst; verleng of sluit die eerst.');
+    expect(await refused(id, 'signAgreement', { commitments: ['open_house'], note: 'Nog een doel.' })).toBe('Er loopt al een groeiovereenkomst; verleng of sluit die eerst.');
 
     path = await run('registerStep', { status: 'needed', note: 'Werkbank zoeken' });
-    const stepId = path.agreement!.steps[0]!.id;
+    const stepId = path.steps[0]!.id;
     path = await run('registerStep', { stepId, status: 'done' });
-    expect(path.agreement!.steps).toMatchObject([{ id: stepId, status: 'done' }]);
+    expect(path.steps).toMatchObject([{ id: stepId, status: 'done', agreementId: path.agreement!.id }]);
+    path = await run('validateStep', { stepId, evidence: 'work', note: 'De werkbank staat er.' });
+    expect(path.steps[0]!.validation).toMatchObject({ by: coach.id, evidence: 'work' });
+    expect(await refused(id, 'validateStep', { stepId, evidence: 'observed' })).toBe('Deze stap is al gevalideerd.');
+    path = await run('changePhase', { to: 'orientation', reason: 'step_back', agreementChoice: 'pause' });
+    expect(path.agreement!.pausedAt).toBeDefined();
+    path = await run('resumeAgreement', {});
+    expect(path.agreement!.pausedAt).toBeUndefined();
+    expect(await refused(id, 'resumeAgreement', {})).toBe('De groeiovereenkomst is niet gepauzeerd; ze loopt al.');
+    path = await run('changePhase', { to: 'focus', reason: 'ready_for_next_step' });
     path = await run('renewAgreement', {});
     expect(path.agreement!.renewals).toBe(1);
 

@@ -134,3 +134,57 @@ describe('the participant confirms their agreement from their email; the coach s
     await page.close();
   });
 });
+
+describe('the participant downloads their growth passport in the browser, without JavaScript', () => {
+  it('ticks a validated step and gets a PDF; without a step the form says so next to the list', async () => {
+    const steps: Array<[string, string, string]> = [
+      ['Zelf de kassa van het café opgemaakt, één week lang', '2026-10-14T10:00:00Z', 'observed'],
+      ['Cursus “boekhouden” bij Syntra afgerond', '2026-11-03T15:30:00Z', 'certificate'],
+    ];
+    const ids: string[] = [];
+    for (const [text, validatedAt, evidence] of steps) {
+      const note = await stack.sql.query<{ id: string }>('insert into public.notes (participant_id, body) values ($1, $2) returning id', [participantId, text]);
+      const { rows } = await stack.sql.query<{ id: string }>(
+        `insert into public.steps (id, participant_id, site_id, path_run, status, registered_at, note_id, last_key, validated_at, validated_by, evidence)
+         select gen_random_uuid(), p.id, p.site_id, 1, 'done', now(), $2, 'browser-test/' || gen_random_uuid(), $3, $4, $5 from public.participants p where p.id = $1 returning id`,
+        [participantId, note.rows[0]!.id, validatedAt, coach.id, evidence],
+      );
+      ids.push(rows[0]!.id);
+    }
+    const { issueLink } = await import('../activities/access-links.js');
+    const link = await issueLink(stack.db, stack.config.LINK_SECRET, { participantId, siteId: (await stack.sql.query<{ site_id: string }>('select site_id from public.participants where id = $1', [participantId])).rows[0]!.site_id, purpose: 'participant_page', validity: stack.config.PARTICIPANT_LINK_VALIDITY });
+
+    const page = await context.newPage();
+    await page.goto(`${base}/mijn-pad/${link.token}`);
+    await page.locator('#groeipaspoort').scrollIntoViewIfNeeded();
+    expect(await page.getByRole('checkbox', { name: /Zelf de kassa van het café/ }).isChecked()).toBe(false);
+    expect(await page.getByRole('checkbox', { name: 'Zet mijn naam erop' }).isChecked()).toBe(true);
+    await snap(page, '24-mijn-pad-groeipaspoort');
+
+    // Nothing ticked: the same page, the problem next to the list.
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Download als pdf' }).click()]);
+    expect(await page.locator('#paspoort-stappen-error').textContent()).toBe('Kies minstens één stap voor het groeipaspoort.');
+    await snap(page, '25-mijn-pad-groeipaspoort-fout');
+
+    await page.getByRole('checkbox', { name: /Cursus “boekhouden”/ }).check();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download als pdf' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^groeipaspoort-\d{4}-\d{2}-\d{2}\.pdf$/);
+    const { readFile } = await import('node:fs/promises');
+    const pdf = await readFile((await download.path())!);
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    await page.close();
+
+    // The coach's participant page has the same choice, for downloading on the participant's behalf.
+    await signIn(coach);
+    const coachPage = await context.newPage();
+    await coachPage.goto(`${base}/deelnemers/${participantId}`);
+    await coachPage.locator('#groeipaspoort').scrollIntoViewIfNeeded();
+    expect(await coachPage.getByRole('checkbox', { name: /Zelf de kassa van het café/ }).count()).toBe(1);
+    await snap(coachPage, '26-deelnemer-groeipaspoort');
+    await coachPage.getByRole('checkbox', { name: /Zelf de kassa van het café/ }).check();
+    const [credential] = await Promise.all([coachPage.waitForEvent('download'), coachPage.getByRole('button', { name: 'Download als digitaal bewijs' }).click()]);
+    expect(credential.suggestedFilename()).toMatch(/^groeipaspoort-\d{4}-\d{2}-\d{2}\.jwt$/);
+    expect((await readFile((await credential.path())!)).toString()).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    await coachPage.close();
+  });
+});

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pathUpdates, pathWorkflowId } from '../domain/messages.js';
@@ -163,7 +164,7 @@ describe('opting out', () => {
     // The coach signs a growth agreement: that would send a confirmation.
     const handle = stack.temporal.client.workflow.getHandle(pathWorkflowId(participantId));
     await handle.executeUpdate(pathUpdates.changePhase, { args: [{ by: coach.id, to: 'focus', reason: 'ready_for_next_step' }] });
-    await handle.executeUpdate(pathUpdates.signAgreement, { args: [{ by: coach.id, commitments: ['open_house'], privileges: [] }] });
+    await handle.executeUpdate(pathUpdates.signAgreement, { args: [{ by: coach.id, commitments: ['open_house'], privileges: [], goalNoteId: randomUUID() }] });
     const log = await until(async () => {
       const rows = await emailLog(participantId);
       return rows.some((r) => r.template === 'agreement_confirmation' && !['queued', 'sending'].includes(r.status)) ? rows : undefined;

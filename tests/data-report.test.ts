@@ -204,7 +204,7 @@ describe('funder_report on a known history (first quarter of 2025)', () => {
   });
 
   it('tells aftercare done on time (within a day of its due time) from late and not done', () => {
-    expect(report.aftercare).toEqual({ due: 3, on_time: 1, late: 1, not_done: 1 });
+    expect(report.aftercare).toEqual({ due: 3, on_time: 1, late: 1, reached: 0, not_reached: 0, not_done: 1 });
   });
 
   it('counts attendance per kind of group moment', () => {
@@ -249,7 +249,7 @@ describe('funder_report on paths lived today through the workflow', () => {
     const growing = await intake('Groeiend', 'starterslabo');
     const leaving = await intake('Vertrekkend', 'word_of_mouth');
     await growing.executeUpdate(pathUpdates.signalCrisis, { args: [{ by: coach.id, kind: 'focus_crisis', move: true }] });
-    await growing.executeUpdate(pathUpdates.signAgreement, { args: [{ by: coach.id, commitments: ['coworking'], privileges: [] }] });
+    await growing.executeUpdate(pathUpdates.signAgreement, { args: [{ by: coach.id, commitments: ['coworking'], privileges: [], goalNoteId: randomUUID() }] });
     await growing.executeUpdate(pathUpdates.logAttendance, { args: [{ by: coach.id, kind: 'coworking' }] });
     await leaving.executeUpdate(pathUpdates.outflow, { args: [{ by: coach.id, type: 'structural_volunteering' }] });
 

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPathHarness, type PathHarness } from './support/path-harness.js';
+import { describe, expect, it } from 'vitest';
+import { GOAL_NOTE_ID, pathHarnessPerFile } from './support/path-harness.js';
 
 /**
  * Calendar months in Europe/Brussels on the time-skipping server. Dates are chosen relative to
@@ -7,15 +7,7 @@ import { startPathHarness, type PathHarness } from './support/path-harness.js';
  * 09:00 Brussels time: 08:00 UTC in winter, 07:00 UTC in summer.
  */
 
-let h: PathHarness;
-beforeAll(async () => {
-  h = await startPathHarness();
-});
-afterAll(async () => {
-  const collisions = h?.recorder.collisions() ?? [];
-  await h?.stop();
-  expect(collisions).toEqual([]);
-});
+const h = pathHarnessPerFile();
 
 const HOUR = 3_600_000;
 const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
@@ -23,7 +15,7 @@ const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 async function agreementFrom(startDate: string) {
   const path = await h.start();
   await path.act('changePhase', { to: 'focus', reason: 'ready_for_next_step' });
-  const view = await path.act('signAgreement', { commitments: ['connectors_table'], startDate });
+  const view = await path.act('signAgreement', { goalNoteId: GOAL_NOTE_ID, commitments: ['connectors_table'], startDate });
   return { path, view };
 }
 
@@ -67,7 +59,7 @@ describe('growth agreement dates', () => {
     await h.skipTo(Date.UTC(year, 2, 1, 10)); // 1 March, 11:00 in Brussels (winter time)
     const path = await h.start();
     await path.act('changePhase', { to: 'focus', reason: 'ready_for_next_step' });
-    await path.act('signAgreement', { commitments: ['open_house'] });
+    await path.act('signAgreement', { goalNoteId: GOAL_NOTE_ID, commitments: ['open_house'] });
     // Six weeks without contact: 12 April, 09:00 summer time = 07:00 UTC.
     const checkIn = Date.UTC(year, 3, 12, 7);
     await h.skipTo(checkIn - 60_000);

@@ -3,24 +3,15 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { addMonths, formatLocalDate, toLocalDate } from '../domain/calendar.js';
 import { linkUpdates, pathWorkflowId, referralAnswerUpdateId } from '../domain/messages.js';
-import { startPathHarness, type Path, type PathHarness } from './support/path-harness.js';
+import { GOAL_NOTE_ID, pathHarnessPerFile, startPathHarness, type Path, type PathHarness } from './support/path-harness.js';
 
 /**
- * Every rule of ../shared/domain.md "Rules" on the time-skipping server (the activity boundary
+ * Every rule of the domain (README, "The path workflow") on the time-skipping server (the activity boundary
  * replaced by an idempotent recorder; the real activities have their own tests).
  */
 
 const DAY = 86_400_000;
-let h: PathHarness;
-
-beforeAll(async () => {
-  h = await startPathHarness();
-});
-afterAll(async () => {
-  const collisions = h?.recorder.collisions() ?? [];
-  await h?.stop();
-  expect(collisions).toEqual([]);
-});
+const h = pathHarnessPerFile();
 
 /** Expects the action to be refused with a reason matching `reason`, and the path unchanged. */
 async function expectRefused(path: Path, type: Parameters<Path['act']>[0], input: Record<string, unknown>, reason: RegExp) {
@@ -126,7 +117,7 @@ describe('growth agreement', () => {
     await expectRefused(path, 'signAgreement', { commitments: ['open_house'] }, /focus- of activeringsfase/);
     await path.act('changePhase', { to: 'focus', reason: 'ready_for_next_step' });
     await expectRefused(path, 'signAgreement', { commitments: [] }, /minstens één groepsmoment/);
-    const signed = await path.act('signAgreement', { commitments: ['connectors_table', 'stuyflab'], privileges: ['space', 'network'] });
+    const signed = await path.act('signAgreement', { goalNoteId: GOAL_NOTE_ID, commitments: ['connectors_table', 'stuyflab'], privileges: ['space', 'network'] });
     expect(signed.agreement).toMatchObject({ status: 'active', commitments: ['connectors_table', 'stuyflab'], privileges: ['space', 'network'], coachId: path.coachId });
     await expectRefused(path, 'signAgreement', { commitments: ['open_house'] }, /loopt al een groeiovereenkomst/);
   });
@@ -142,7 +133,7 @@ describe('growth agreement', () => {
     // The 15th of next month, from the server's clock, so the test holds whatever today is.
     const start = { ...addMonths(toLocalDate(await h.now()), 1), day: 15 };
     const [startDate, endDate, renewedEnd] = [0, 12, 24].map((months) => formatLocalDate(addMonths(start, months)));
-    const signed = await path.act('signAgreement', { commitments: ['coworking'], startDate });
+    const signed = await path.act('signAgreement', { goalNoteId: GOAL_NOTE_ID, commitments: ['coworking'], startDate });
     expect([signed.agreement?.startDate, signed.agreement?.endDate]).toEqual([startDate, endDate]);
     const renewed = await path.act('renewAgreement');
     expect([renewed.agreement?.startDate, renewed.agreement?.endDate, renewed.agreement?.renewals]).toEqual([endDate, renewedEnd, 1]);
@@ -153,16 +144,12 @@ describe('growth agreement', () => {
     await expectRefused(path, 'closeAgreement', { outcome: 'stopped' }, /geen groeiovereenkomst/);
   });
 
-  it('registers steps (done / still needed) only during an agreement', async () => {
+  it('is refused without a goal, with the reason in Dutch', async () => {
     const path = await inFocus();
-    await expectRefused(path, 'registerStep', { status: 'needed' }, /lopende groeiovereenkomst/);
-    await path.act('signAgreement', { commitments: ['open_house'] });
-    const added = await path.act('registerStep', { status: 'needed' });
-    const stepId = added.agreement!.steps[0]!.id;
-    const done = await path.act('registerStep', { stepId, status: 'done' });
-    expect(done.agreement!.steps).toMatchObject([{ id: stepId, status: 'done' }]);
-    await expectRefused(path, 'registerStep', { stepId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee', status: 'done' }, /bestaat niet/);
+    await expectRefused(path, 'signAgreement', { commitments: ['open_house'] }, /heeft een groeidoel/);
+    expect((await path.act('signAgreement', { goalNoteId: GOAL_NOTE_ID, commitments: ['open_house'] })).agreement?.goalNoteId).toBe(GOAL_NOTE_ID);
   });
+
 });
 
 describe('check-ins and reach-outs', () => {
@@ -191,7 +178,7 @@ describe('check-ins and reach-outs', () => {
 
   it('during an agreement, six weeks without contact gives a check-in task; attendance counts as contact', async () => {
     const path = await inFocus();
-    await path.act('signAgreement', { commitments: ['open_house'] });
+    await path.act('signAgreement', { goalNoteId: GOAL_NOTE_ID, commitments: ['open_house'] });
     const signed = await h.now();
     await h.skipTo(signed + 30 * DAY);
     const attended = await path.act('logAttendance', { kind: 'open_house' });
@@ -317,7 +304,7 @@ describe('a partner answers a warm referral through its link', () => {
 describe('outflow, aftercare and re-entry', () => {
   it('outflow ends the agreement; aftercare comes three months after the last contact, and a contact restarts it', async () => {
     const path = await inFocus();
-    await path.act('signAgreement', { commitments: ['stuyflab'] });
+    await path.act('signAgreement', { goalNoteId: GOAL_NOTE_ID, commitments: ['stuyflab'] });
     const out = await path.act('outflow', { type: 'regular_job' });
     expect(out.status).toBe('aftercare');
     expect(out.agreement?.status).toBe('ended_by_outflow');
@@ -335,11 +322,15 @@ describe('outflow, aftercare and re-entry', () => {
     expect((await path.view()).status).toBe('aftercare');
     expect(path.tasks().filter((t) => t.kind === 'aftercare_reconnect')).toHaveLength(0);
     await h.skipTo(contact.lastContactAt + 93 * DAY);
-    const closed = await path.view();
-    expect(closed.status).toBe('closed');
+    // The task is out; the path waits for the reconnect conversation (tests/path-aftercare.test.ts has the grace period).
+    const due = await path.view();
+    expect(due.status).toBe('aftercare');
+    expect(due.aftercare?.taskAt).toBe(due.aftercare?.dueAt);
     expect(path.tasks().filter((t) => t.kind === 'aftercare_reconnect')).toHaveLength(1);
     expect(path.emails().filter((e) => e.template === 'aftercare_check_in')).toHaveLength(1);
-    expect(closed.aftercare?.reconnectedAt).toBeGreaterThanOrEqual(closed.aftercare!.dueAt);
+    const closed = await path.act('logContact', { kind: 'conversation' });
+    expect(closed.status).toBe('closed');
+    expect(closed.aftercare).toMatchObject({ outcome: 'reached', reconnectedAt: closed.lastContactAt });
   });
 
   it('a former participant comes back into a chosen phase; the earlier path stays in the history', async () => {
@@ -390,7 +381,7 @@ describe('years, not months', () => {
     const h = alone;
     const path = await h.start({ maxHistoryEvents: 40 });
     await path.act('changePhase', { to: 'focus', reason: 'ready_for_next_step' });
-    await path.act('signAgreement', { commitments: ['open_house'] });
+    await path.act('signAgreement', { goalNoteId: GOAL_NOTE_ID, commitments: ['open_house'] });
     for (let i = 0; i < 8; i += 1) await path.act('logContact', { kind: 'conversation' });
     await h.env.sleep(1000);
     const description = await path.handle.describe();
@@ -422,7 +413,7 @@ describe('a worker restart', () => {
   it('replays the path without a second task or email', async () => {
     const path = await dev.start();
     await path.act('signalCrisis', { kind: 'focus_crisis', move: true });
-    await path.act('signAgreement', { commitments: ['open_house'] });
+    await path.act('signAgreement', { goalNoteId: GOAL_NOTE_ID, commitments: ['open_house'] });
     await dev.env.sleep(1000);
     const tasks = path.tasks().length;
     const emails = path.emails().length;
@@ -451,7 +442,7 @@ describe('the participant confirms the agreement (their own page)', () => {
   it('records the confirmation once; a second one, another id or no agreement is refused with a reason', async () => {
     const path = await inFocus();
     await expectRefused(path, 'confirmAgreement', { agreementId: 'aaaaaaaa-0000-4000-8000-00000000beef' }, /loopt niet/);
-    const signed = await path.act('signAgreement', { commitments: ['stuyflab'] });
+    const signed = await path.act('signAgreement', { goalNoteId: GOAL_NOTE_ID, commitments: ['stuyflab'] });
     const agreementId = signed.agreement!.id;
     await expectRefused(path, 'confirmAgreement', { agreementId: 'aaaaaaaa-0000-4000-8000-00000000beef' }, /loopt niet/);
     const confirmed = await path.act('confirmAgreement', { agreementId });

@@ -39,7 +39,7 @@ describe('a growth agreement on the time-skipping server', () => {
       args: [{ participantId, siteId: site, coachId: coach, referralSource: 'vdab', timings: DEFAULT_TIMINGS }],
     });
     await handle.executeUpdate(pathUpdates.changePhase, { args: [{ by: coach, to: 'focus', reason: 'ready_for_next_step' }] });
-    const signed = await handle.executeUpdate(pathUpdates.signAgreement, { args: [{ by: coach, commitments: ['connectors_table'], privileges: ['space'] }] });
+    const signed = await handle.executeUpdate(pathUpdates.signAgreement, { args: [{ by: coach, commitments: ['connectors_table'], privileges: ['space'], goalNoteId: randomUUID() }] });
     expect(signed.agreement?.status).toBe('active');
 
     const wallStart = Date.now();

@@ -4,7 +4,7 @@ import type { PathActivities } from '../activities/contract.js';
 import { actionSchemas, linkActionSchemas } from '../domain/action-schemas.js';
 import { allPathUpdates, pathQuery } from '../domain/messages.js';
 import type { Effect } from '../domain/path-events.js';
-import { apply, fire, initialState, nextDeadline, refusal, startEffects, view, type PathAction, type StartInput } from '../domain/path-rules.js';
+import { apply, fire, initialState, nextDeadline, refusal, startEffects, upgradeState, view, type PathAction, type StartInput } from '../domain/path-rules.js';
 import type { PathState, PathView } from '../domain/path-state.js';
 import { CoachAttribute, PathStatusAttribute, PhaseAttribute, SiteAttribute } from '../domain/search-attributes.js';
 
@@ -45,10 +45,18 @@ const { sendEmail } = wf.proxyActivities<PathActivities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: ['PermanentEmailFailure'] },
 });
 
+/**
+ * Runs that started before this patch closed aftercare when the reconnect task fell due; from it
+ * on, aftercare ends with the reconnect conversation or after a grace period (a timer more). A
+ * run decides once, at its start; the next run (continue-as-new, re-entry) takes the new rule.
+ */
+export const AFTERCARE_WAITS_FOR_RECONNECT = 'aftercare-waits-for-reconnect';
+
 
 export async function participantPath(input: PathInput): Promise<PathView> {
   const effectsInOneLocalActivity = wf.patched(EFFECTS_IN_ONE_LOCAL_ACTIVITY);
-  const state: PathState = input.carried?.state ?? initialState(input, Date.now());
+  const state: PathState = input.carried ? upgradeState(input.carried.state) : initialState(input, Date.now());
+  state.rules = { aftercareWaitsForReconnect: wf.patched(AFTERCARE_WAITS_FOR_RECONNECT) };
   const pending: Effect[] = input.carried?.pending ?? startEffects(state);
   let startNewRun = false;
   let lastAttributes = '';

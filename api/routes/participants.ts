@@ -27,7 +27,7 @@ participantsApi.post('/intakes', requireRole('staff'), async (c) => {
   const user = c.var.user!;
   if (parsed.data.siteId !== user.siteId) throw new ApiError('forbidden', 'Je kan alleen deelnemers van je eigen Stuyfplek inschrijven.');
   const key = idempotencyKeyOf(c.req.header('idempotency-key'));
-  const result = await intake(c.var.deps, parsed.data, key ? { idempotency: { userId: user.id, key } } : {});
+  const result = await intake(c.var.deps, parsed.data, { by: user.id, ...(key ? { idempotency: { userId: user.id, key } } : {}) });
   return c.json(result, result.created ? 201 : 200);
 });
 

@@ -14,9 +14,11 @@ export const ACTION_TITLES: Record<ActionType, string> = {
   signAgreement: 'Groeiovereenkomst tekenen',
   renewAgreement: 'Groeiovereenkomst verlengen',
   closeAgreement: 'Groeiovereenkomst afsluiten',
+  resumeAgreement: 'Groeiovereenkomst hervatten',
   logContact: 'Contact noteren',
   logAttendance: 'Aanwezigheid op een groepsmoment',
   registerStep: 'Stap registreren',
+  validateStep: 'Stap valideren',
   referOut: 'Warm doorverwijzen',
   updateReferral: 'Doorverwijzing opvolgen',
   outflow: 'Uitstroom registreren',
@@ -31,9 +33,11 @@ export const ACTION_DONE: Record<ActionType, string> = {
   signAgreement: 'De groeiovereenkomst is getekend.',
   renewAgreement: 'De groeiovereenkomst is verlengd.',
   closeAgreement: 'De groeiovereenkomst is afgesloten.',
+  resumeAgreement: 'De groeiovereenkomst loopt weer; de einddatum schoof op met de pauze.',
   logContact: 'Het contact is genoteerd.',
   logAttendance: 'De aanwezigheid is genoteerd.',
   registerStep: 'De stap is geregistreerd.',
+  validateStep: 'De stap is gevalideerd: ze reist mee met de deelnemer.',
   referOut: 'De doorverwijzing is genoteerd.',
   updateReferral: 'De doorverwijzing is bijgewerkt.',
   outflow: 'De uitstroom is geregistreerd.',
@@ -71,6 +75,7 @@ export const DEADLINE_LABELS: Record<DeadlineKind, string> = {
   agreement_end: 'Einde van de groeiovereenkomst',
   referral_follow_up: 'Doorverwijzing nagaan',
   aftercare: 'Nazorg: opnieuw contact leggen',
+  aftercare_grace: 'Nazorg afsluiten als "niet bereikt" (zonder nazorggesprek)',
 };
 
 export const ROLE_LABELS: Record<Role, string> = {

@@ -7,6 +7,8 @@ import { ALREADY_CONFIRMED } from '../../domain/path-rules.js';
 import type { PathView } from '../../domain/path-state.js';
 import type { ApiDeps, AppEnv } from '../context.js';
 import { ApiError } from '../errors.js';
+import { readPassportChoice, validatedSteps } from '../passport.js';
+import { passportFile, sendPassport } from '../passport-download.js';
 import { readPath, runAction } from '../path-service.js';
 import { readForm } from './form-input.js';
 import { invalidLink, linkPageHeaders } from './link-pages.js';
@@ -45,17 +47,18 @@ async function pathOrNull(deps: ApiDeps, participantId: string): Promise<PathVie
 async function myPathData(deps: ApiDeps, link: AccessLink): Promise<MyPathData> {
   const { db } = deps;
   const id = link.participant_id;
-  const [person, view, invitations] = await Promise.all([
+  const [person, view, invitations, passportSteps] = await Promise.all([
     db.from('participants').select('first_name, coach_id, email, consent_email, opted_out_at').eq('id', id).single(),
     pathOrNull(deps, id),
     db.from('email_log').select('template, params').eq('participant_id', id).in('template', [...INVITATIONS]).order('created_at', { ascending: false }).limit(50),
+    validatedSteps(db, id),
   ]);
   if (person.error) throw new Error(`my path: ${person.error.message}`);
   if (invitations.error) throw new Error(`my path: ${invitations.error.message}`);
   const coachId = view?.coachId ?? person.data.coach_id;
   const agreement = view?.agreement?.status === 'active' ? view.agreement : null;
   // Only the goal and the steps' notes: a coach's other notes (a crisis, a contact) are not for this page.
-  const noteIds = agreement ? [agreement.goalNoteId, ...agreement.steps.map((s) => s.noteId)].filter((n): n is string => n !== undefined) : [];
+  const noteIds = [agreement?.goalNoteId, ...(view?.steps ?? []).map((s) => s.noteId)].filter((n): n is string => n !== undefined);
   const [coach, notes] = await Promise.all([
     coachId ? db.from('profiles').select('display_name').eq('id', coachId).maybeSingle() : Promise.resolve(null),
     noteIds.length ? db.from('notes').select('id, body').eq('participant_id', id).in('id', noteIds) : Promise.resolve(null),
@@ -85,6 +88,7 @@ async function myPathData(deps: ApiDeps, link: AccessLink): Promise<MyPathData> 
     stepNotes: noteText,
     moments,
     email: { address: person.data.email !== null, consent: person.data.consent_email, optedOutAt: person.data.opted_out_at },
+    passportSteps,
   };
 }
 
@@ -125,6 +129,30 @@ export function myPathPages(): Hono<AppEnv> {
     }
     await recordLinkUse(c.var.deps.db, link, 'agreement_confirmed');
     return done(c, 'akkoord');
+  });
+
+  // The growth passport: the validated steps the participant ticks, as a PDF or a signed Open Badge.
+  // Its address opened again (a reload after a form that came back): the page, at the form.
+  pages.get('/:token/groeipaspoort', async (c) => {
+    const link = await open(c);
+    if (!link) return invalidLink(c);
+    return c.redirect(`/mijn-pad/${c.req.param('token') ?? ''}#groeipaspoort`, 303);
+  });
+
+  pages.post('/:token/groeipaspoort', async (c) => {
+    const link = await open(c);
+    if (!link) return invalidLink(c);
+    const { deps } = c.var;
+    const values = await readForm(c);
+    const read = readPassportChoice(values, await validatedSteps(deps.db, link.participant_id));
+    if ('errors' in read) {
+      const data = await myPathData(deps, link);
+      c.status(422);
+      return c.render(<MyPathPage data={data} base={`/mijn-pad/${c.req.param('token')}`} passport={{ values, errors: read.errors }} />, { title: 'Mijn groeipad', noindex: true });
+    }
+    const file = await passportFile(deps, link.participant_id, read.choice);
+    await recordLinkUse(deps.db, link, read.choice.format === 'pdf' ? 'passport_pdf' : 'passport_badge');
+    return sendPassport(c, file);
   });
 
   pages.post('/:token/e-mails', async (c) => {

@@ -25,6 +25,8 @@ import {
 import { funderReport, reportRows } from '../report.js';
 import { actionRequestSchemas, intakeRequestSchema, isActionType, participantsQuerySchema, reportQuerySchema, type ActionType } from '../requests.js';
 import { checkActionTargets } from '../routes/participants.js';
+import { readPassportChoice, validatedSteps } from '../passport.js';
+import { passportFile, sendPassport } from '../passport-download.js';
 import { formErrors, formToInput, localPath, readForm, type FormState } from './form-input.js';
 import { ACTION_DONE } from './labels.js';
 import { IntakePage } from './pages/intake.js';
@@ -114,7 +116,7 @@ async function siteName(deps: ApiDeps, siteId: string): Promise<string> {
 async function participantPageData(deps: ApiDeps, user: SignedInUser, id: string): Promise<ParticipantPageData> {
   if (!z.guid().safeParse(id).success) throw new ApiError('not_found', 'Deze deelnemer bestaat niet.');
   const participant = await participantFor(deps, user, id);
-  const [view, history, notes, tasks, coaches, names, links] = await Promise.all([
+  const [view, history, notes, tasks, coaches, names, links, passportSteps] = await Promise.all([
     readPath(deps, participant.id),
     participantHistory(deps, participant.id),
     participantNotes(deps, participant.id),
@@ -122,6 +124,7 @@ async function participantPageData(deps: ApiDeps, user: SignedInUser, id: string
     coachesOfSite(deps, participant.site_id),
     profileNames(deps, participant.site_id),
     linksOf(deps.db, participant.id, 'participant_page'),
+    validatedSteps(deps.db, participant.id),
   ]);
   return {
     participant,
@@ -134,18 +137,20 @@ async function participantPageData(deps: ApiDeps, user: SignedInUser, id: string
     introductions: await introductionsOf(deps, participant.id),
     links,
     linkValidity: deps.config.PARTICIPANT_LINK_VALIDITY,
+    agreementChoiceDefault: deps.config.AGREEMENT_ON_MOVE_BACK,
+    passportSteps,
   };
 }
 
 export async function renderParticipant(
   c: Ctx,
   status: 200 | 409 | 422,
-  options: { open?: OpenForm; message?: string; introduction?: IntroductionForm; newLink?: NewLink } = {},
+  options: { open?: OpenForm; message?: string; introduction?: IntroductionForm; newLink?: NewLink; passport?: FormState } = {},
 ) {
   const data = await participantPageData(c.var.deps, c.var.user!, c.req.param('id') ?? '');
   const name = [data.participant.first_name, data.participant.last_name].filter(Boolean).join(' ') || 'Deelnemer';
   c.status(status);
-  return c.render(<ParticipantPage data={data} open={options.open} message={options.message} introduction={options.introduction} newLink={options.newLink} />, { title: name });
+  return c.render(<ParticipantPage data={data} open={options.open} message={options.message} introduction={options.introduction} newLink={options.newLink} passport={options.passport} />, { title: name });
 }
 
 async function renderIntake(c: Ctx, status: 200 | 422, state?: FormState) {
@@ -368,6 +373,8 @@ export function webPages(): Hono<AppEnv> {
           ? 'Ingeschreven. Het groeipad is gestart in oriëntatie.'
           : c.req.query('bestond') !== undefined
             ? 'Deze persoon was al ingeschreven: dit is het bestaande groeipad.'
+            : c.req.query('opnieuw') !== undefined
+              ? 'Deze persoon was hier al eerder: het groeipad start opnieuw. Het vorige groeipad en de gevalideerde stappen blijven.'
             : c.req.query('afgewerkt') !== undefined
               ? 'De taak is afgewerkt.'
               : c.req.query('ingetrokken') !== undefined
@@ -454,6 +461,22 @@ export function webPages(): Hono<AppEnv> {
     return c.redirect(`/deelnemers/${participant.id}?ingetrokken#eigen-pagina`, 303);
   });
 
+  // The growth passport, downloaded by the coach (or staff) on the participant's behalf: the same
+  // choice form as on the participant's own page, and only the chosen validated steps go in.
+  web.get('/deelnemers/:id/groeipaspoort', signedIn('staff', 'coach'), (c) => c.redirect(`/deelnemers/${encodeURIComponent(c.req.param('id'))}#groeipaspoort`, 303));
+
+  web.post('/deelnemers/:id/groeipaspoort', signedIn('staff', 'coach'), async (c) => {
+    const id = c.req.param('id');
+    if (!z.guid().safeParse(id).success) throw new ApiError('not_found', 'Deze deelnemer bestaat niet.');
+    const { deps } = c.var;
+    const participant = await participantFor(deps, c.var.user!, id);
+    if (participant.erased_at) throw new ApiError('refused', 'De gegevens van deze deelnemer zijn gewist; er is geen groeipaspoort meer.');
+    const values = await readForm(c);
+    const read = readPassportChoice(values, await validatedSteps(deps.db, participant.id));
+    if ('errors' in read) return renderParticipant(c, 422, { passport: { values, errors: read.errors } });
+    return sendPassport(c, await passportFile(deps, participant.id, read.choice));
+  });
+
   // Intake.
   web.get('/inschrijving', signedIn('staff'), (c) => renderIntake(c, 200));
 
@@ -464,12 +487,12 @@ export function webPages(): Hono<AppEnv> {
     if (!parsed.success) return renderIntake(c, 422, { values, errors: formErrors(parsed.error, values) });
     let result;
     try {
-      result = await intake(c.var.deps, parsed.data);
+      result = await intake(c.var.deps, parsed.data, { by: user.id });
     } catch (err) {
       if (err instanceof ApiError && err.code === 'invalid_input') return renderIntake(c, 422, { values, errors: err.fields ?? {} });
       throw err;
     }
-    return c.redirect(`/deelnemers/${result.participantId}?${result.created ? 'ingeschreven' : 'bestond'}`, 303);
+    return c.redirect(`/deelnemers/${result.participantId}?${result.created ? 'ingeschreven' : result.reentered ? 'opnieuw' : 'bestond'}`, 303);
   });
 
   // Tasks.

@@ -1,4 +1,7 @@
 import {
+  AFTERCARE_OUTCOME_LABELS,
+  AGREEMENT_CHOICE_LABELS,
+  STEP_EVIDENCE_LABELS,
   CONTACT_LABELS,
   CRISIS_LABELS,
   GROUP_MOMENT_LABELS,
@@ -48,6 +51,14 @@ function identity(event: PathEvent, pathRun: number): string {
       return `agreement@${event.agreement.id}`;
     case 'agreement_confirmed':
       return `confirmed@${event.agreementId}`;
+    case 'crisis_confirmed':
+      return `crisis-confirmed@${event.crisisAt}`;
+    case 'agreement_paused':
+      return `paused@${event.agreementId}@${event.at}`;
+    case 'agreement_resumed':
+      return `resumed@${event.agreementId}@${event.at}`;
+    case 'step_validated':
+      return `validated@${event.stepId}`;
     case 'referral_out_changed':
     case 'referral_answered':
       return `referral@${event.referral.id}@${event.referral.status}`;
@@ -56,7 +67,14 @@ function identity(event: PathEvent, pathRun: number): string {
   }
 }
 
-function entry(event: PathEvent, at: number): TimelineEntry {
+/** Shorter than a month and a day: "1 maand en 3 dagen". */
+function shiftText(shift: { months: number; days: number }): string {
+  const parts = [shift.months ? `${shift.months} ${shift.months === 1 ? 'maand' : 'maanden'}` : '', shift.days ? `${shift.days} ${shift.days === 1 ? 'dag' : 'dagen'}` : ''].filter(Boolean);
+  return parts.join(' en ') || 'minder dan een dag';
+}
+
+/** `confirmed`: crises (by their instant) whose proposed move a later phase change made, and when. */
+function entry(event: PathEvent, at: number, confirmed: Map<number, number> = new Map()): TimelineEntry {
   switch (event.type) {
     case 'path_started':
       return { at, kind: 'start', title: `Ingeschreven, start in ${PHASE_LABELS[event.phase].toLowerCase()}`, detail: `Doorverwezen door: ${REFERRAL_SOURCE_LABELS[event.referralSource]}` };
@@ -66,18 +84,28 @@ function entry(event: PathEvent, at: number): TimelineEntry {
         at: change.at,
         kind: 'phase',
         title: change.from ? `Fase: ${PHASE_LABELS[change.from]} → ${PHASE_LABELS[change.to]}` : `Fase: ${PHASE_LABELS[change.to]}`,
-        detail: PHASE_CHANGE_REASON_LABELS[change.reason],
+        detail: [
+          PHASE_CHANGE_REASON_LABELS[change.reason],
+          change.crisisAt !== undefined ? `de overstap die de crisis van ${formatDate(change.crisisAt)} voorstelde` : '',
+          change.agreementChoice ? AGREEMENT_CHOICE_LABELS[change.agreementChoice].toLowerCase() : '',
+        ]
+          .filter(Boolean)
+          .join('; '),
         noteId: change.noteId,
         by: change.by,
       };
     }
     case 'crisis_signalled': {
       const { crisis } = event;
-      const detail = crisis.moved && crisis.proposed
-        ? `Met overstap naar ${PHASE_LABELS[crisis.proposed].toLowerCase()}`
-        : crisis.proposed
-          ? `Overstap naar ${PHASE_LABELS[crisis.proposed].toLowerCase()} voorgesteld, nog niet gemaakt`
-          : undefined;
+      // The recorded event says how it was then; a move made later is in `confirmed` (or the view's crisis).
+      const laterAt = crisis.confirmedAt ?? confirmed.get(crisis.at);
+      const detail = !crisis.proposed
+        ? undefined
+        : laterAt !== undefined
+          ? `Overstap naar ${PHASE_LABELS[crisis.proposed].toLowerCase()} gemaakt op ${formatDate(laterAt)}`
+          : crisis.moved
+            ? `Met overstap naar ${PHASE_LABELS[crisis.proposed].toLowerCase()}`
+            : `Overstap naar ${PHASE_LABELS[crisis.proposed].toLowerCase()} voorgesteld, nog niet gemaakt`;
       return { at: crisis.at, kind: 'crisis', title: `${CRISIS_LABELS[crisis.kind]} gesignaleerd`, detail, noteId: crisis.noteId, by: crisis.by };
     }
     case 'agreement_signed': {
@@ -99,6 +127,21 @@ function entry(event: PathEvent, at: number): TimelineEntry {
       return { at: event.at, kind: 'agreement', title: `Groeiovereenkomst: ${AGREEMENT_STATUS_LABELS[event.status].toLowerCase()}` };
     case 'agreement_confirmed':
       return { at: event.at, kind: 'agreement', title: 'Groeiovereenkomst bevestigd door de deelnemer ("akkoord" op de eigen pagina)' };
+    case 'agreement_paused':
+      return { at: event.at, kind: 'agreement', title: 'Groeiovereenkomst gepauzeerd', detail: 'Stap terug naar oriëntatie; de klok van de overeenkomst staat stil' };
+    case 'agreement_resumed':
+      return { at: event.at, kind: 'agreement', title: 'Groeiovereenkomst hervat', detail: `Na ${shiftText(event.shift)} pauze; loopt nu tot ${formatDate(event.endDate)}` };
+    case 'crisis_confirmed':
+      return { at: event.at, kind: 'crisis', title: `${CRISIS_LABELS[event.kind]} van ${formatDate(event.crisisAt)}: voorgestelde overstap gemaakt` };
+    case 'step_validated':
+      return {
+        at: event.validation.at,
+        kind: 'step',
+        title: 'Stap gevalideerd',
+        detail: STEP_EVIDENCE_LABELS[event.validation.evidence],
+        noteId: event.validation.noteId,
+        by: event.validation.by,
+      };
     case 'contact_logged':
       return { at: event.at, kind: 'contact', title: `Contact: ${CONTACT_LABELS[event.kind].toLowerCase()}`, noteId: event.noteId, by: event.by };
     case 'attendance_logged':
@@ -122,8 +165,18 @@ function entry(event: PathEvent, at: number): TimelineEntry {
       return { at: event.at, kind: 'outflow', title: `Uitstroom: ${OUTFLOW_LABELS[event.outflowType]}`, noteId: event.noteId, by: event.by };
     case 'aftercare_reconnected':
       return { at: event.at, kind: 'aftercare', title: 'Nazorg: tijd om opnieuw contact te leggen' };
+    case 'aftercare_due':
+      return { at: event.at, kind: 'aftercare', title: 'Nazorg: tijd om opnieuw contact te leggen', detail: 'Het groeipad wacht op het nazorggesprek' };
+    case 'aftercare_closed':
+      return { at: event.at, kind: 'aftercare', title: `Nazorg afgesloten: ${AFTERCARE_OUTCOME_LABELS[event.outcome].toLowerCase()}` };
     case 'path_reentered':
-      return { at: event.at, kind: 'start', title: `Opnieuw ingestapt in ${PHASE_LABELS[event.phase].toLowerCase()}`, by: event.by };
+      return {
+        at: event.at,
+        kind: 'start',
+        title: `Opnieuw ingestapt in ${PHASE_LABELS[event.phase].toLowerCase()}`,
+        detail: event.referralSource ? `Via het onthaal; doorverwezen door: ${REFERRAL_SOURCE_LABELS[event.referralSource]}` : undefined,
+        by: event.by,
+      };
     case 'coach_assigned':
       return { at: event.at, kind: 'coach', title: 'Nieuwe coach', detail: event.coachId, by: event.by };
     case 'path_forgotten':
@@ -157,10 +210,12 @@ function viewEvents(view: PathView): PathEvent[] {
 export function buildTimeline(history: HistoryEntry[], view: PathView | null, names: Map<string, string>): TimelineEntry[] {
   const seen = new Set<string>();
   const entries: TimelineEntry[] = [];
+  const confirmed = new Map<number, number>();
+  for (const h of history) if (h.event.type === 'crisis_confirmed') confirmed.set(h.event.crisisAt, h.event.at);
   for (const h of history) {
     const key = identity(h.event, h.pathRun);
     if (key) seen.add(key);
-    entries.push(entry(h.event, Date.parse(h.at)));
+    entries.push(entry(h.event, Date.parse(h.at), confirmed));
   }
   if (view) {
     for (const event of viewEvents(view)) {

@@ -42,7 +42,7 @@ describe('a worker killed mid-burst', () => {
       expect((await post(`/api/participants/${id}/actions/changePhase`, coach.token, { to: 'focus', reason: 'ready_for_next_step' })).status).toBe(200);
     }
     // All agreements at once: the burst of evaluation tasks and emails follows.
-    const signed = await Promise.all(ids.map((id) => post(`/api/participants/${id}/actions/signAgreement`, coach.token, { commitments: ['connectors_table'], startDate })));
+    const signed = await Promise.all(ids.map((id) => post(`/api/participants/${id}/actions/signAgreement`, coach.token, { commitments: ['connectors_table'], startDate, note: 'Een eigen atelier.' })));
     expect(signed.map((r) => r.status)).toEqual(ids.map(() => 200));
     const endingSoon = () => stack.outbox.emails().filter((e) => e.subject.includes('loopt binnenkort af')).length;
     await until(async () => (endingSoon() >= 3 ? true : undefined), 'the burst to begin', 120_000, 20);

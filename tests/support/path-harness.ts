@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { EphemeralServerExecutable, TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { allPathUpdates, pathQuery, pathWorkflowId, type PathActionType } from '../../domain/messages.js';
 import type { PathView } from '../../domain/path-state.js';
 import { DEFAULT_TIMINGS, type PathTimings } from '../../domain/timings.js';
@@ -15,6 +16,9 @@ import { startDevServerForTest, startTimeSkipping } from './temporal.js';
  * One time-skipping server and one bundled worker per test file, a fresh participant (and so a
  * fresh workflow id) per test. Activities are replaced by an idempotent in-memory recorder.
  */
+/** The note id of a growth goal (the harness has no database: any id does; a goal is required). */
+export const GOAL_NOTE_ID = 'dddddddd-0000-4000-8000-00000000000a';
+
 export interface PathHarness {
   env: TestWorkflowEnvironment;
   recorder: ReturnType<typeof recordingActivities>;
@@ -37,6 +41,29 @@ export interface Path {
   tasks(): CreateTaskInput[];
   emails(): SendEmailInput[];
   events(): RecordEventInput[];
+}
+
+/**
+ * The harness of one test file, started before its tests and stopped after them; at the end no
+ * effect key may have been used for two different effects. The object stands for the harness
+ * once it has started (a proxy), so tests write `h.start()` as with the harness itself.
+ */
+export function pathHarnessPerFile(): PathHarness {
+  let started: PathHarness | undefined;
+  beforeAll(async () => {
+    started = await startPathHarness();
+  });
+  afterAll(async () => {
+    const collisions = started?.recorder.collisions() ?? [];
+    await started?.stop();
+    expect(collisions).toEqual([]);
+  });
+  return new Proxy({} as PathHarness, {
+    get(_target, key) {
+      if (!started) throw new Error('the path harness is not started yet (use it inside a test)');
+      return started[key as keyof PathHarness];
+    },
+  });
 }
 
 /**

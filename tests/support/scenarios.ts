@@ -1,5 +1,5 @@
 import { linkUpdates, pathUpdates, referralAnswerUpdateId } from '../../domain/messages.js';
-import type { PathHarness } from './path-harness.js';
+import { GOAL_NOTE_ID, type PathHarness } from './path-harness.js';
 
 /**
  * Whole paths as they happen in a Stuyfplek, used to record the histories in tests/histories/
@@ -26,10 +26,10 @@ export async function eighteenMonthPath(h: PathHarness) {
   await wait(h, 35);
   await path.act('logAttendance', { kind: 'connectors_table' });
   await path.act('signalCrisis', { kind: 'focus_crisis', move: true });
-  await path.act('signAgreement', { commitments: ['connectors_table', 'coworking', 'stuyflab'], privileges: ['space', 'resources', 'network'] });
+  await path.act('signAgreement', { goalNoteId: GOAL_NOTE_ID, commitments: ['connectors_table', 'coworking', 'stuyflab'], privileges: ['space', 'resources', 'network'] });
   const step = await path.act('registerStep', { status: 'needed' });
   await wait(h, 30);
-  await path.act('registerStep', { stepId: step.agreement!.steps[0]!.id, status: 'done' });
+  await path.act('registerStep', { stepId: step.steps[0]!.id, status: 'done' });
   await wait(h, 50);
   await path.act('logAttendance', { kind: 'coworking' });
   await path.act('signalCrisis', { kind: 'status_crisis', move: true });
@@ -55,7 +55,7 @@ export async function reentryPath(h: PathHarness) {
   await wait(h, 100);
   await path.act('reenter', { phase: 'focus' });
   await wait(h, 1);
-  await path.act('signAgreement', { commitments: ['open_house'] });
+  await path.act('signAgreement', { goalNoteId: GOAL_NOTE_ID, commitments: ['open_house'] });
   await path.act('assignCoach', { coachId: 'eeeeeeee-0000-4000-8000-000000000005' });
   await wait(h, 50);
   return path;
@@ -65,7 +65,7 @@ export async function reentryPath(h: PathHarness) {
 export async function forgottenPath(h: PathHarness) {
   const path = await h.start();
   await path.act('changePhase', { to: 'focus', reason: 'participant_request' });
-  await path.act('signAgreement', { commitments: ['stuyflab'] });
+  await path.act('signAgreement', { goalNoteId: GOAL_NOTE_ID, commitments: ['stuyflab'] });
   await path.act('forget');
   await path.handle.result();
   return path;
@@ -107,7 +107,7 @@ export async function partnerAnswerPath(h: PathHarness) {
 export async function agreementConfirmedPath(h: PathHarness) {
   const path = await h.start();
   await path.act('changePhase', { to: 'focus', reason: 'ready_for_next_step' });
-  const signed = await path.act('signAgreement', { commitments: ['connectors_table', 'stuyflab'], privileges: ['space'] });
+  const signed = await path.act('signAgreement', { goalNoteId: GOAL_NOTE_ID, commitments: ['connectors_table', 'stuyflab'], privileges: ['space'] });
   const agreementId = signed.agreement!.id;
   await wait(h, 2);
   await path.act('confirmAgreement', { agreementId });
@@ -120,6 +120,34 @@ export async function agreementConfirmedPath(h: PathHarness) {
   await wait(h, 60);
   await path.act('registerStep', { status: 'needed' });
   await wait(h, 30);
+  return path;
+}
+
+/**
+ * The path as the methodology has it: a step set and validated in orientation, a focus crisis
+ * whose move is made a week later, a move back to orientation that pauses the agreement and a
+ * move on that resumes it, outflow, aftercare closed as "not reached" after the grace period, and
+ * a re-entry through the intake desk (a new referral source) that keeps the steps.
+ */
+export async function completePath(h: PathHarness) {
+  const path = await h.start();
+  const step = (await path.act('registerStep', { status: 'needed', noteId: 'dddddddd-0000-4000-8000-000000000011' })).steps[0]!;
+  await wait(h, 10);
+  await path.act('validateStep', { stepId: step.id, evidence: 'group_moment' });
+  await path.act('signalCrisis', { kind: 'focus_crisis', move: false });
+  await wait(h, 7);
+  await path.act('changePhase', { to: 'focus', reason: 'ready_for_next_step' });
+  await path.act('signAgreement', { goalNoteId: GOAL_NOTE_ID, commitments: ['connectors_table', 'stuyflab'] });
+  await path.act('registerStep', { status: 'done' });
+  await wait(h, 40);
+  await path.act('changePhase', { to: 'orientation', reason: 'step_back', agreementChoice: 'pause' });
+  await wait(h, 45);
+  await path.act('changePhase', { to: 'focus', reason: 'ready_for_next_step' });
+  await wait(h, 60);
+  await path.act('outflow', { type: 'structural_volunteering' });
+  await wait(h, 130);
+  await path.act('reenter', { phase: 'focus', referralSource: 'vdab' });
+  await wait(h, 10);
   return path;
 }
 
@@ -154,6 +182,7 @@ export async function groupMomentPath(h: PathHarness) {
 }
 
 export const SCENARIOS = {
+  'complete-path': completePath,
   'group-moment-path': groupMomentPath,
   'eighteen-month-path': eighteenMonthPath,
   'reentry-path': reentryPath,

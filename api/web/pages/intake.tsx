@@ -1,4 +1,4 @@
-import { REFERRAL_SOURCES, REFERRAL_SOURCE_LABELS } from '../../../domain/codes.js';
+import { PHASES, PHASE_LABELS, REFERRAL_SOURCES, REFERRAL_SOURCE_LABELS } from '../../../domain/codes.js';
 import { Checkbox, FormProblems, Select, TextField, optionsFrom } from '../components.js';
 import type { FormState } from '../form-input.js';
 
@@ -11,6 +11,7 @@ export const INTAKE_LABELS: Record<string, string> = {
   consentEmail: 'De deelnemer wil e-mails van de Stuyfplek krijgen',
   referralSource: 'Wie verwees door?',
   coachId: 'Coach',
+  reentryPhase: 'Komt deze persoon terug? In welke fase stapt die opnieuw in?',
 };
 
 export function IntakePage({ siteName, coaches, state }: { siteName: string; coaches: Array<{ id: string; name: string }>; state?: FormState | undefined }) {
@@ -34,6 +35,12 @@ export function IntakePage({ siteName, coaches, state }: { siteName: string; coa
         </div>
         <Checkbox {...common('consentEmail')} hint="Alleen met toestemming; elke e-mail heeft een link om je af te melden." />
         <Select {...common('coachId')} options={coaches.map((c) => [c.id, c.name] as const)} placeholder="Nog geen coach" hint="Kan later nog." />
+        <Select
+          {...common('reentryPhase')}
+          options={optionsFrom(PHASES, PHASE_LABELS)}
+          placeholder="Oriëntatie (standaard)"
+          hint="Alleen voor wie hier al een groeipad had dat afgelopen is: het vorige groeipad en de gevalideerde stappen blijven."
+        />
         <button type="submit">Inschrijven en groeipad starten</button>
       </form>
     </>

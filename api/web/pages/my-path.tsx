@@ -1,7 +1,10 @@
 import { GROUP_MOMENT_LABELS, PRIVILEGE_LABELS, type GroupMomentKind, type Phase } from '../../../domain/codes.js';
 import type { PathStatus, PathView } from '../../../domain/path-state.js';
+import type { PassportStep } from '../../passport.js';
 import { Notice } from '../components.js';
+import type { FormState } from '../form-input.js';
 import { formatDate, formatDateTime } from '../labels.js';
+import { PassportForm } from './passport.js';
 
 /**
  * The participant's own page, opened with their signed link (no account): where they are on
@@ -19,6 +22,8 @@ export interface MyPathData {
   /** Invitations that have not taken place yet, soonest first. */
   moments: Array<{ kind: GroupMomentKind; date: string }>;
   email: { address: boolean; consent: boolean; optedOutAt: string | null };
+  /** Validated steps, for the growth passport. */
+  passportSteps: PassportStep[];
 }
 
 /** What the participant just did (post/redirect/get), from the address's query. */
@@ -108,8 +113,8 @@ function Agreement({ data, action }: { data: MyPathData; action: string }) {
 }
 
 function Steps({ data }: { data: MyPathData }) {
-  const agreement = data.view?.agreement;
-  const steps = agreement?.status === 'active' ? agreement.steps : [];
+  // Every step the person set, in this path and earlier ones: they travel with them.
+  const steps = data.view?.steps ?? [];
   if (steps.length === 0) return <p>Er staan nog geen stappen op papier. Je kiest ze samen met je coach.</p>;
   const done = steps.filter((s) => s.status === 'done');
   const needed = steps.filter((s) => s.status === 'needed');
@@ -120,7 +125,10 @@ function Steps({ data }: { data: MyPathData }) {
       {done.length ? (
         <ul>
           {done.map((s) => (
-            <li>{text(s.id, s.noteId)}</li>
+            <li>
+              {text(s.id, s.noteId)}
+              {s.validation ? <span class="muted"> — bevestigd door je coach op {formatDate(s.validation.at)}</span> : null}
+            </li>
           ))}
         </ul>
       ) : (
@@ -184,7 +192,7 @@ function Emails({ data, action }: { data: MyPathData; action: string }) {
   );
 }
 
-export function MyPathPage({ data, base, notice }: { data: MyPathData; base: string; notice?: MyPathNotice | undefined }) {
+export function MyPathPage({ data, base, notice, passport }: { data: MyPathData; base: string; notice?: MyPathNotice | undefined; passport?: FormState | undefined }) {
   const shown = notice ? MY_PATH_NOTICES[notice] : undefined;
   return (
     <>
@@ -209,6 +217,11 @@ export function MyPathPage({ data, base, notice }: { data: MyPathData; base: str
       <section class="card" aria-labelledby="stappen">
         <h2 id="stappen">Je stappen</h2>
         <Steps data={data} />
+      </section>
+
+      <section class="card" aria-labelledby="groeipaspoort">
+        <h2 id="groeipaspoort">Je groeipaspoort</h2>
+        <PassportForm steps={data.passportSteps} action={`${base}/groeipaspoort`} state={passport} who="participant" />
       </section>
 
       <section class="card" aria-labelledby="momenten">

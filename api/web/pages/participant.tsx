@@ -3,6 +3,11 @@ import type { z } from 'zod';
 import type { LinkSummary } from '../../../activities/access-links.js';
 import type { CalendarSpan } from '../../../domain/calendar.js';
 import {
+  AGREEMENT_CHOICES,
+  AGREEMENT_CHOICE_LABELS,
+  type AgreementChoice,
+  STEP_EVIDENCE,
+  STEP_EVIDENCE_LABELS,
   CONTACT_KINDS,
   CONTACT_LABELS,
   CRISIS_KINDS,
@@ -44,6 +49,8 @@ import {
 } from '../labels.js';
 import type { TimelineEntry } from '../timeline.js';
 import { ReferralLinkControls, type ReferralLinkInfo } from './partner-referral.js';
+import type { PassportStep } from '../../passport.js';
+import { PassportForm } from './passport.js';
 
 export interface ParticipantPageData {
   participant: {
@@ -69,6 +76,10 @@ export interface ParticipantPageData {
   /** The participant's own-page links, newest first (never their tokens). */
   links: LinkSummary[];
   linkValidity: CalendarSpan;
+  /** What happens to a running agreement on a move back to orientation when the coach chooses nothing (configuration). */
+  agreementChoiceDefault: AgreementChoice;
+  /** Validated steps, for the growth passport. */
+  passportSteps: PassportStep[];
 }
 
 /** The partner-introduction form of one referral that came back, with what was typed. */
@@ -101,7 +112,8 @@ export const CONFIRM_FORGET = 'confirm';
 const ACTION_GROUPS: Array<{ title: string; types: ActionType[] }> = [
   { title: 'Contact en groepsmomenten', types: ['logContact', 'logAttendance'] },
   { title: 'Fase en crisis', types: ['signalCrisis', 'changePhase'] },
-  { title: 'Groeiovereenkomst', types: ['signAgreement', 'registerStep', 'renewAgreement', 'closeAgreement'] },
+  { title: 'Groeiovereenkomst', types: ['signAgreement', 'renewAgreement', 'resumeAgreement', 'closeAgreement'] },
+  { title: 'Stappen', types: ['registerStep', 'validateStep'] },
   { title: 'Doorverwijzen', types: ['referOut', 'updateReferral'] },
   { title: 'Uitstroom en terugkeer', types: ['outflow', 'reenter'] },
   { title: 'Opvolging', types: ['assignCoach', 'forget'] },
@@ -110,6 +122,9 @@ const ACTION_GROUPS: Array<{ title: string; types: ActionType[] }> = [
 const INTRO: Partial<Record<ActionType, string>> = {
   signalCrisis: 'Een crisis maakt altijd een taak voor een coachingsgesprek aan.',
   renewAgreement: 'De lopende groeiovereenkomst krijgt een nieuwe termijn, vanaf haar einddatum.',
+  resumeAgreement: 'Een gepauzeerde groeiovereenkomst loopt weer; haar einde en de evaluatie schuiven op met de duur van de pauze. Wie uit oriëntatie verder gaat, hervat ze ook.',
+  registerStep: 'Kleine stappen naar het doel, vanaf de oriëntatie. Ze blijven bij de deelnemer, ook na een overeenkomst, uitstroom of terugkeer.',
+  validateStep: 'Een gevalideerde stap gaat mee naar elk volgend traject, en de deelnemer kan ze opnemen in het groeipaspoort.',
   reenter: 'Voor wie na uitstroom terugkomt; het vorige groeipad blijft in de geschiedenis.',
 };
 
@@ -133,12 +148,25 @@ function specs(type: ActionType, data: ParticipantPageData): Spec[] {
         },
         { name: 'note', label: 'Korte notitie', kind: 'textarea', hint: 'Wat speelt er? Alleen wie de deelnemer opvolgt, leest dit.' },
       ];
-    case 'changePhase':
+    case 'changePhase': {
+      const agreementRuns = view.agreement?.status === 'active' && view.agreement.pausedAt === undefined && view.phase !== 'orientation';
       return [
         { name: 'to', label: 'Naar welke fase?', kind: 'select', options: optionsFrom(PHASES, PHASE_LABELS), placeholder: 'Kies een fase' },
         { name: 'reason', label: 'Waarom?', kind: 'select', options: optionsFrom(PHASE_CHANGE_REASONS, PHASE_CHANGE_REASON_LABELS), placeholder: 'Kies een reden' },
+        ...(agreementRuns
+          ? [
+              {
+                name: 'agreementChoice',
+                label: 'Terug naar oriëntatie: wat gebeurt er met de groeiovereenkomst?',
+                kind: 'radio' as const,
+                options: optionsFrom(AGREEMENT_CHOICES, AGREEMENT_CHOICE_LABELS),
+                hint: `Alleen bij een stap terug naar oriëntatie. Niets gekozen: ${AGREEMENT_CHOICE_LABELS[data.agreementChoiceDefault].toLowerCase()}.`,
+              },
+            ]
+          : []),
         { name: 'note', label: 'Toelichting', kind: 'textarea' },
       ];
+    }
     case 'signAgreement':
       return [
         { name: 'note', label: 'Groeidoel', kind: 'textarea', hint: 'Het doel in de woorden van de deelnemer: waarom wil die dit?' },
@@ -147,6 +175,7 @@ function specs(type: ActionType, data: ParticipantPageData): Spec[] {
         { name: 'privileges', label: 'Voorrechten', kind: 'checkboxes', options: optionsFrom(PRIVILEGES, PRIVILEGE_LABELS) },
       ];
     case 'renewAgreement':
+    case 'resumeAgreement':
       return [];
     case 'closeAgreement':
       return [{ name: 'outcome', label: 'Hoe wordt de overeenkomst afgesloten?', kind: 'radio', options: Object.entries(CLOSE_OUTCOME_LABELS) }];
@@ -161,7 +190,7 @@ function specs(type: ActionType, data: ParticipantPageData): Spec[] {
         { name: 'date', label: 'Datum', kind: 'date', hint: 'Leeg laten: vandaag.' },
       ];
     case 'registerStep': {
-      const steps = view.agreement?.status === 'active' ? view.agreement.steps : [];
+      const steps = view.steps.filter((s) => !s.validation);
       return [
         {
           name: 'stepId',
@@ -172,6 +201,20 @@ function specs(type: ActionType, data: ParticipantPageData): Spec[] {
         },
         { name: 'status', label: 'Stand van de stap', kind: 'radio', options: optionsFrom(STEP_STATUSES, STEP_STATUS_LABELS) },
         { name: 'note', label: 'Wat is de stap, wat is er nog nodig?', kind: 'textarea' },
+      ];
+    }
+    case 'validateStep': {
+      const open = view.steps.filter((s) => !s.validation);
+      return [
+        {
+          name: 'stepId',
+          label: 'Welke stap?',
+          kind: 'select',
+          placeholder: open.length ? 'Kies een stap' : 'Er zijn geen stappen om te valideren',
+          options: open.map((s) => [s.id, `${STEP_STATUS_LABELS[s.status]}${noteSnippet(notes, s.noteId) ? `: ${noteSnippet(notes, s.noteId)}` : ''}`] as const),
+        },
+        { name: 'evidence', label: 'Wat toont dat de stap gezet is?', kind: 'radio', options: optionsFrom(STEP_EVIDENCE, STEP_EVIDENCE_LABELS) },
+        { name: 'note', label: 'Toelichting (mag leeg)', kind: 'textarea' },
       ];
     }
     case 'referOut':
@@ -371,12 +414,15 @@ export function ParticipantPage({
   message,
   introduction,
   newLink,
+  passport,
 }: {
   data: ParticipantPageData;
   open?: OpenForm | undefined;
   message?: string | undefined;
   introduction?: IntroductionForm | undefined;
   newLink?: NewLink | undefined;
+  /** The growth passport's form that came back with a problem. */
+  passport?: FormState | undefined;
 }) {
   const { participant, view, timeline, notes, tasks, names } = data;
   const agreement = view.agreement;
@@ -478,20 +524,33 @@ export function ParticipantPage({
             <dd id="akkoord-deelnemer">
               <Confirmation agreement={agreement} />
             </dd>
+            {agreement.status === 'active' && agreement.pausedAt !== undefined ? (
+              <>
+                <dt>Gepauzeerd</dt>
+                <dd id="overeenkomst-pauze">Sinds {formatDate(agreement.pausedAt)}; de einddatum schuift op met de pauze</dd>
+              </>
+            ) : null}
           </dl>
-          {agreement.steps.length ? (
-            <>
-              <h3>Stappen</h3>
-              <ol>
-                {agreement.steps.map((s) => (
-                  <li>
-                    {STEP_STATUS_LABELS[s.status]}
-                    {s.noteId && notes.get(s.noteId) ? `: ${notes.get(s.noteId)!.body}` : ''}
-                  </li>
-                ))}
-              </ol>
-            </>
-          ) : null}
+        </section>
+      ) : null}
+
+      {view.steps.length ? (
+        <section class="card" aria-labelledby="stappen">
+          <h2 id="stappen">Stappen</h2>
+          <ol id="stappen-lijst">
+            {view.steps.map((s) => (
+              <li>
+                {STEP_STATUS_LABELS[s.status]}
+                {s.noteId && notes.get(s.noteId) ? `: ${notes.get(s.noteId)!.body}` : ''}
+                {s.validation ? (
+                  <p class="meta">
+                    Gevalideerd op {formatDate(s.validation.at)}
+                    {names.get(s.validation.by) ? ` door ${names.get(s.validation.by)}` : ''} — {STEP_EVIDENCE_LABELS[s.validation.evidence].toLowerCase()}
+                  </p>
+                ) : null}
+              </li>
+            ))}
+          </ol>
         </section>
       ) : null}
 
@@ -518,6 +577,13 @@ export function ParticipantPage({
       ) : null}
 
       <OwnPageSection data={data} newLink={newLink} />
+
+      {participant.erased_at ? null : (
+        <section class="card" aria-labelledby="groeipaspoort">
+          <h2 id="groeipaspoort">Groeipaspoort</h2>
+          <PassportForm steps={data.passportSteps} action={`/deelnemers/${participant.id}/groeipaspoort`} state={passport} who="coach" />
+        </section>
+      )}
 
       <section aria-labelledby="tijdlijn">
         <h2 id="tijdlijn">Tijdlijn</h2>
