@@ -123,8 +123,15 @@ export function createActivities(deps: ActivityDeps): Activities {
   }
 
   /** Marks the participant's open task(s) matching `match` done; a done or cancelled one stays as it is. */
-  async function settleOpenTask(participantId: string, match: { kind: TaskKind; cause: string; path_run?: number }): Promise<void> {
-    check(await db.from('tasks').update({ status: 'done' }).eq('participant_id', participantId).match(match).eq('status', 'open'), `settle ${match.kind} task`);
+  async function settleOpenTask(
+    participantId: string,
+    match: { kind: TaskKind; cause: string; path_run?: number },
+    completion: { completed_at?: string; completed_by?: string | null } = {},
+  ): Promise<void> {
+    check(
+      await db.from('tasks').update({ status: 'done', ...completion }).eq('participant_id', participantId).match(match).eq('status', 'open'),
+      `settle ${match.kind} task`,
+    );
   }
 
   async function recordEvent(input: RecordEventInput): Promise<void> {
@@ -256,7 +263,7 @@ export function createActivities(deps: ActivityDeps): Activities {
         break;
       }
       case 'agreement_ended':
-        check(await db.from('agreements').update({ status: event.status, ended_at: iso(event.at) }).eq('id', event.agreementId), 'end agreement');
+        check(await db.from('agreements').update({ status: event.status, ended_at: iso(event.at), paused_at: null }).eq('id', event.agreementId), 'end agreement');
         break;
       case 'agreement_confirmed':
         // The first confirmation's time stays (the workflow allows one; a retry finds it set).
@@ -421,7 +428,9 @@ export function createActivities(deps: ActivityDeps): Activities {
           'record aftercare closed',
         );
         // The reconnect conversation is the reconnect task done; only an open task changes.
-        if (event.settlesTask) await settleOpenTask(participantId, { kind: 'aftercare_reconnect', cause: event.settlesTask, path_run: pathRun });
+        if (event.settlesTask) {
+          await settleOpenTask(participantId, { kind: 'aftercare_reconnect', cause: event.settlesTask, path_run: pathRun }, { completed_at: iso(event.at), completed_by: actor(event.by) });
+        }
         await updatePath(input, { status: 'closed', ended_at: iso(event.at) });
         break;
       case 'coach_assigned':

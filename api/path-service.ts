@@ -140,6 +140,10 @@ async function reenterAtIntake(deps: ApiDeps, participantId: string, input: Inta
   if (error) throw new Error(`re-entry: ${error.message}`);
   try {
     await runAction(deps, participantId, { type: 'reenter', input: { by, phase: input.reentryPhase, referralSource: input.referralSource } }, `reentry/${participantId}/${path.pathRun}`);
+    // A coach chosen on the intake form follows the person from now on.
+    if (input.coachId && input.coachId !== path.coachId) {
+      await runAction(deps, participantId, { type: 'assignCoach', input: { by, coachId: input.coachId } }, `reentry-coach/${participantId}/${path.pathRun}`);
+    }
     return true;
   } catch (err) {
     // Someone else started the re-entry a moment ago: it is running now.

@@ -289,18 +289,27 @@ export async function myTasks(deps: ApiDeps, user: SignedInUser, when: TaskWindo
 }
 
 /** Marks a task done; the assignee may, and staff for their site. */
+/** The path waits for the reconnect conversation of this run (aftercare, the task is out). */
+async function awaitsReconnect(deps: ApiDeps, participantId: string, pathRun: number): Promise<boolean> {
+  const view = await readPath(deps, participantId).catch((err: unknown) => {
+    if (err instanceof ApiError && err.code === 'not_found') return null;
+    throw err;
+  });
+  return view !== null && view.status === 'aftercare' && view.aftercare?.taskAt !== undefined && view.pathRun === pathRun;
+}
+
 export async function completeTask(deps: ApiDeps, user: SignedInUser, taskId: string): Promise<TaskSummary> {
-  const { data, error } = await deps.db.from('tasks').select('id, kind, due_at, status, participant_id, assignee_id, site_id').eq('id', taskId).maybeSingle();
+  const { data, error } = await deps.db.from('tasks').select('id, kind, due_at, status, participant_id, assignee_id, site_id, path_run').eq('id', taskId).maybeSingle();
   if (error) throw new Error(`read task: ${error.message}`);
   if (!data) throw new ApiError('not_found', 'Deze taak bestaat niet.');
   const allowed = data.assignee_id === user.id || (user.role === 'staff' && data.site_id === user.siteId);
   if (!allowed) throw new ApiError('forbidden', 'Dit is niet jouw taak.');
   if (data.status === 'done') throw new ApiError('refused', 'Deze taak is al afgewerkt.');
   if (data.status !== 'open') throw new ApiError('refused', 'Deze taak is geannuleerd.');
-  if (data.kind === 'aftercare_reconnect' && data.participant_id) {
+  if (data.kind === 'aftercare_reconnect' && data.participant_id && (await awaitsReconnect(deps, data.participant_id, data.path_run))) {
     // The reconnect done is the reconnect conversation: the path records it and aftercare ends
-    // ("reached"), once per task however often the button is pressed. A path that has moved on
-    // (closed, forgotten) refuses, and the task is simply done.
+    // ("reached"), once per task however often the button is pressed (one update id). A path
+    // that is not waiting for it (closed, re-entered, forgotten) gets no made-up contact.
     await runAction(deps, data.participant_id, { type: 'logContact', input: { by: user.id, kind: 'conversation' } }, `task-done/${taskId}`).catch((err: unknown) => {
       if (!(err instanceof ApiError && (err.code === 'refused' || err.code === 'not_found'))) throw err;
     });

@@ -36,7 +36,7 @@ export type PathEvent =
   /** The reconnect task went out; the path waits for the conversation or the grace period. */
   | { type: 'aftercare_due'; at: number }
   /** Aftercare ended: the coach recorded the reconnect conversation, or the grace period passed. */
-  | { type: 'aftercare_closed'; at: number; outcome: AftercareOutcome; settlesTask?: string | undefined }
+  | { type: 'aftercare_closed'; at: number; outcome: AftercareOutcome; settlesTask?: string | undefined; by?: string | undefined }
   /** `referralSource`: who referred the person this time, when they came back through the intake desk. */
   | { type: 'path_reentered'; at: number; phase: Phase; by: string; previousRun: number; referralSource?: ReferralSource | undefined }
   | { type: 'coach_assigned'; at: number; coachId: string; by: string }

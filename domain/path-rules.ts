@@ -40,7 +40,7 @@ import {
 } from './calendar.js';
 import type { Effect, PathEvent } from './path-events.js';
 import type { Agreement, Deadline, PathState, PathView, Step } from './path-state.js';
-import { DEFAULT_TIMINGS, type PathTimings } from './timings.js';
+import type { PathTimings } from './timings.js';
 import type { AftercareOutcome } from './codes.js';
 
 /**
@@ -158,6 +158,12 @@ function findStep(state: PathState, id: string): Step | undefined {
   return state.steps.find((s) => s.id === id);
 }
 
+/**
+ * The grace period of paths started before it was configurable (their timings lack it). Never
+ * change this value: a replay of such a path would wait another time. Change AFTERCARE_GRACE.
+ */
+const GRACE_OF_EARLIER_PATHS = { weeks: 4 } as const;
+
 /** Contacts that end aftercare once the reconnect task is out: talking with the person, or their reply. */
 const RECONNECT_KINDS: ReadonlySet<string> = new Set(['conversation', 'reply']);
 
@@ -210,7 +216,11 @@ export function refusal(state: PathState, action: PathAction, now: number): stri
       return null;
     case 'registerStep':
       if (state.status !== 'active') return NOT_ACTIVE;
-      if (action.input.stepId && !findStep(state, action.input.stepId)) return 'Die stap bestaat niet.';
+      if (action.input.stepId) {
+        const step = findStep(state, action.input.stepId);
+        if (!step) return 'Die stap bestaat niet.';
+        if (step.validation) return 'Deze stap is al gevalideerd; wijzigen kan niet meer.';
+      }
       return null;
     case 'validateStep': {
       const step = findStep(state, action.input.stepId);
@@ -297,10 +307,13 @@ function moveTo(
   noteId?: string,
   extras: PhaseChangeExtras = {},
 ): void {
-  const change = { at: now, from: state.phase, to, by, reason, noteId, ...extras };
+  const from = state.phase;
+  const change = { at: now, from, to, by, reason, noteId, ...extras };
   state.phaseHistory.push(change);
   state.phase = to;
   fx.record({ type: 'phase_changed', change });
+  // Moving on out of orientation (a phase change or a crisis's move) resumes a paused agreement.
+  if (from === 'orientation' && to !== 'orientation' && agreementIsActive(state) && state.agreement.pausedAt !== undefined) resumeAgreement(state, fx, now);
 }
 
 function touchContact(state: PathState, at: number, kind: PathState['lastContactKind']): void {
@@ -315,11 +328,11 @@ function touchContact(state: PathState, at: number, kind: PathState['lastContact
 }
 
 /** Aftercare ends: the path closes, the person stays in the network. */
-function closeAftercare(state: PathState, fx: EffectLog, outcome: AftercareOutcome, now: number): void {
+function closeAftercare(state: PathState, fx: EffectLog, outcome: AftercareOutcome, now: number, by?: string): void {
   state.status = 'closed';
-  state.aftercare = { ...state.aftercare!, reconnectedAt: now, outcome };
-  // The reconnect task is done once the conversation happened; after the grace period it stays open.
-  fx.record({ type: 'aftercare_closed', at: now, outcome, ...(outcome === 'reached' ? { settlesTask: 'aftercare' } : {}) });
+  state.aftercare = { ...state.aftercare!, closedAt: now, outcome, ...(outcome === 'reached' ? { reconnectedAt: now } : {}) };
+  // The reconnect task is done once the conversation happened (by whoever had it); after the grace period it stays open.
+  fx.record({ type: 'aftercare_closed', at: now, outcome, ...(outcome === 'reached' ? { settlesTask: 'aftercare', ...(by ? { by } : {}) } : {}) });
 }
 
 /** A paused agreement runs again: its end (and the evaluation before it) move by the pause, in calendar months and days. */
@@ -329,6 +342,9 @@ function resumeAgreement(state: PathState & { agreement: Agreement }, fx: Effect
   agreement.endDate = formatLocalDate(addSpan(parseLocalDate(agreement.endDate), shift));
   agreement.pausedAt = undefined;
   agreement.resumedAt = now;
+  // An evaluation that went out before the pause named the old end: it comes again for the new
+  // one, at its moved time (already past when the pause began after it: then at once).
+  agreement.evaluationAt = undefined;
   fx.record({ type: 'agreement_resumed', agreementId: agreement.id, at: now, shift, endDate: agreement.endDate });
 }
 
@@ -361,7 +377,6 @@ export function apply(state: PathState, action: PathAction, now: number, newId: 
     case 'changePhase': {
       const { to, by, reason, noteId } = action.input;
       const crisis = crisisAwaiting(state, to);
-      const from = state.phase;
       // What the coach chose for a running agreement, on a move back to orientation only.
       const choice = to === 'orientation' && agreementIsRunning(state) ? (action.input.agreementChoice ?? 'continue') : undefined;
       moveTo(state, fx, to, by, reason, now, noteId, { ...(crisis ? { crisisAt: crisis.at } : {}), ...(choice ? { agreementChoice: choice } : {}) });
@@ -375,8 +390,6 @@ export function apply(state: PathState, action: PathAction, now: number, newId: 
         fx.record({ type: 'agreement_paused', agreementId: state.agreement.id, at: now });
       }
       if (choice === 'end') endAgreement(state, fx, 'stopped', now);
-      // Moving on out of orientation resumes a paused agreement.
-      if (from === 'orientation' && to !== 'orientation' && agreementIsActive(state) && state.agreement.pausedAt !== undefined) resumeAgreement(state, fx, now);
       break;
     }
     case 'signAgreement': {
@@ -417,7 +430,7 @@ export function apply(state: PathState, action: PathAction, now: number, newId: 
       touchContact(state, now, action.input.kind);
       fx.record({ type: 'contact_logged', at: now, kind: action.input.kind, by: action.input.by, noteId: action.input.noteId });
       // The reconnect task is out: this conversation (or reply) is the reconnect, and aftercare ends.
-      if (state.status === 'aftercare' && state.aftercare?.taskAt !== undefined && RECONNECT_KINDS.has(action.input.kind)) closeAftercare(state, fx, 'reached', now);
+      if (state.status === 'aftercare' && state.aftercare?.taskAt !== undefined && RECONNECT_KINDS.has(action.input.kind)) closeAftercare(state, fx, 'reached', now, action.input.by);
       break;
     case 'logAttendance': {
       const { kind, by, momentId } = action.input;
@@ -539,7 +552,13 @@ function endAgreement(state: PathState, fx: EffectLog, status: Agreement['status
   const agreement = state.agreement!;
   agreement.status = status;
   agreement.endedAt = now;
+  agreement.pausedAt = undefined;
   fx.record({ type: 'agreement_ended', agreementId: agreement.id, status, at: now });
+}
+
+/** The evaluation of the agreement's current term: `evaluationLead` before its end, at the local hour. */
+function evaluationDue(agreement: Agreement, timings: PathTimings): number {
+  return localTimeToInstant(addSpan(parseLocalDate(agreement.endDate), timings.evaluationLead, -1), timings.localHour);
 }
 
 function aftercareDue(state: PathState): number {
@@ -557,11 +576,8 @@ export function deadlines(state: PathState): Deadline[] {
       const agreement = state.agreement;
       const quietSince = Math.max(state.lastContactAt, agreement.signedAt, agreement.resumedAt ?? 0, state.lastCheckInAt ?? 0);
       list.push({ kind: 'check_in', at: dueAfter(quietSince, timings.checkInAfter, hour) });
-      const end = parseLocalDate(agreement.endDate);
-      if (agreement.evaluationAt === undefined) {
-        list.push({ kind: 'agreement_evaluation', at: localTimeToInstant(addSpan(end, timings.evaluationLead, -1), hour) });
-      }
-      list.push({ kind: 'agreement_end', at: localTimeToInstant(end, hour) });
+      if (agreement.evaluationAt === undefined) list.push({ kind: 'agreement_evaluation', at: evaluationDue(agreement, timings) });
+      list.push({ kind: 'agreement_end', at: localTimeToInstant(parseLocalDate(agreement.endDate), hour) });
     } else if (state.phase === 'orientation') {
       const quietSince = Math.max(state.lastContactAt, state.lastReachOutAt ?? 0);
       list.push({ kind: 'reach_out', at: dueAfter(quietSince, timings.reachOutAfter, hour) });
@@ -577,7 +593,7 @@ export function deadlines(state: PathState): Deadline[] {
   if (state.status === 'aftercare') {
     const taskAt = state.aftercare?.taskAt;
     if (taskAt === undefined) list.push({ kind: 'aftercare', at: aftercareDue(state) });
-    else list.push({ kind: 'aftercare_grace', at: dueAfter(taskAt, timings.aftercareGrace ?? DEFAULT_TIMINGS.aftercareGrace, hour) });
+    else list.push({ kind: 'aftercare_grace', at: dueAfter(taskAt, timings.aftercareGrace ?? GRACE_OF_EARLIER_PATHS, hour) });
   }
   return list.sort((a, b) => a.at - b.at);
 }

@@ -186,8 +186,10 @@ export interface Aftercare {
   dueAt: number;
   /** When the reconnect task went out; the path then waits for the conversation or the grace period. */
   taskAt?: number | undefined;
-  /** When aftercare ended: at the task (paths before the grace rule), at the conversation, or after the grace period. */
+  /** When the reconnect happened: the conversation, or (paths before the grace rule) the task falling due. */
   reconnectedAt?: number | undefined;
+  /** When aftercare ended under the grace rule: at the conversation, or after the grace period. */
+  closedAt?: number | undefined;
   /** How aftercare ended, under the grace rule: the coach reached the person or not. */
   outcome?: AftercareOutcome | undefined;
 }

@@ -28,9 +28,14 @@ function nineAm(year: number, month: number, day: number, summer: boolean): numb
   return Date.UTC(year, month - 1, day, summer ? 7 : 8);
 }
 
-/** A year ahead of the server's clock, and a path started at 10:00 UTC on the given local date of that year. */
+/**
+ * A path started at 10:00 UTC on the next occurrence of a local date: as little time skipped as
+ * possible, since every open path of this file works through its timers on the way.
+ */
 async function pathStartingOn(month: number, day: number): Promise<{ path: Path; year: number }> {
-  const year = new Date(await h.now()).getUTCFullYear() + 1;
+  const now = await h.now();
+  let year = new Date(now).getUTCFullYear();
+  if (Date.UTC(year, month - 1, day, 10) <= now) year += 1;
   await h.skipTo(Date.UTC(year, month - 1, day, 10));
   return { path: await h.start(), year };
 }
@@ -66,9 +71,10 @@ describe('steps that are validated and travel with the person', () => {
       [first.id, 'group_moment'],
       [inAgreement.steps[1]!.id, 'certificate'],
     ]);
-    // A step in the new run is added beside them, and can change a step of the earlier run.
+    // A step in the new run is added beside them; a validated step no longer changes.
     const later = await path.act('registerStep', { status: 'needed' });
     expect(later.steps.map((s) => s.pathRun)).toEqual([1, 1, 2]);
+    expect(await refusal(path, 'registerStep', { stepId: first.id, status: 'needed' })).toBe('Deze stap is al gevalideerd; wijzigen kan niet meer.');
 
     await h.env.sleep(1000);
     const validations = path.events().filter((e) => e.event.type === 'step_validated');
@@ -158,6 +164,33 @@ describe("the agreement's clock when someone moves back to orientation", () => {
     expect(onward.agreement!.pausedAt).toBeUndefined();
   });
 
+  it('a focus crisis that moves the participant on out of orientation resumes the paused agreement', async () => {
+    const path = await h.start();
+    await path.act('changePhase', { to: 'focus', reason: 'ready_for_next_step' });
+    await path.act('signAgreement', { goalNoteId: GOAL_NOTE_ID, commitments: ['coworking'] });
+    await path.act('changePhase', { to: 'orientation', reason: 'step_back', agreementChoice: 'pause' });
+    const moved = await path.act('signalCrisis', { kind: 'focus_crisis', move: true });
+    expect(moved.phase).toBe('focus');
+    expect(moved.agreement!.pausedAt).toBeUndefined();
+    expect(moved.nextDeadline?.kind).toBe('check_in');
+  });
+
+  it('an evaluation that went out before the pause comes again for the moved end', async () => {
+    const { path, year } = await pathStartingOn(2, 1);
+    await path.act('changePhase', { to: 'focus', reason: 'ready_for_next_step' });
+    await path.act('signAgreement', { goalNoteId: GOAL_NOTE_ID, commitments: ['coworking'] });
+    // The evaluation on 1 January (a month before the end on 1 February), then back to orientation on 20 January.
+    await h.skipTo(Date.UTC(year + 1, 0, 20, 10));
+    expect(path.emails().filter((e) => e.template === 'agreement_ending_soon').map((e) => e.params.endDate)).toEqual([`${year + 1}-02-01`]);
+    await path.act('changePhase', { to: 'orientation', reason: 'step_back', agreementChoice: 'pause' });
+    await h.skipTo(Date.UTC(year + 1, 1, 20, 10)); // 20 February: one month
+    const resumed = await path.act('resumeAgreement', {});
+    expect(resumed.agreement!.endDate).toBe(`${year + 1}-03-01`);
+    await h.env.sleep(1000);
+    expect(path.emails().filter((e) => e.template === 'agreement_ending_soon').map((e) => e.params.endDate)).toEqual([`${year + 1}-02-01`, `${year + 1}-03-01`]);
+    expect(path.tasks().filter((t) => t.kind === 'agreement_evaluation')).toHaveLength(2);
+  });
+
   it('continues (the clock runs on) or ends, as the coach chose; without a choice it continues', async () => {
     const continued = await h.start();
     await continued.act('changePhase', { to: 'focus', reason: 'ready_for_next_step' });
@@ -205,7 +238,8 @@ describe('aftercare ends when the reconnect happened', () => {
     expect((await path.view()).status).toBe('aftercare');
     await h.skipTo(grace + HOUR);
     const closed = await path.view();
-    expect(closed).toMatchObject({ status: 'closed', aftercare: { outcome: 'not_reached', reconnectedAt: grace } });
+    expect(closed).toMatchObject({ status: 'closed', aftercare: { outcome: 'not_reached', closedAt: grace } });
+    expect(closed.aftercare?.reconnectedAt).toBeUndefined();
     expect(closed.nextDeadline).toBeNull();
     await h.env.sleep(1000);
     expect(path.events().filter((e) => e.event.type === 'aftercare_closed').map((e) => e.event)).toEqual([
@@ -226,7 +260,7 @@ describe('aftercare ends when the reconnect happened', () => {
     await h.skipTo(due + 40 * DAY);
     await h.env.sleep(1000);
     expect(path.events().filter((e) => e.event.type === 'aftercare_closed').map((e) => e.event)).toEqual([
-      { type: 'aftercare_closed', at: reached.lastContactAt, outcome: 'reached', settlesTask: 'aftercare' },
+      { type: 'aftercare_closed', at: reached.lastContactAt, outcome: 'reached', settlesTask: 'aftercare', by: path.coachId },
     ]);
   });
 });

@@ -374,7 +374,7 @@ export function webPages(): Hono<AppEnv> {
           : c.req.query('bestond') !== undefined
             ? 'Deze persoon was al ingeschreven: dit is het bestaande groeipad.'
             : c.req.query('opnieuw') !== undefined
-              ? 'Deze persoon was hier al eerder: het groeipad start opnieuw. Het vorige groeipad en de gevalideerde stappen blijven.'
+              ? 'Deze persoon was hier al eerder: het groeipad start opnieuw. Het vorige groeipad en alle stappen blijven.'
             : c.req.query('afgewerkt') !== undefined
               ? 'De taak is afgewerkt.'
               : c.req.query('ingetrokken') !== undefined

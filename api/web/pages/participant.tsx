@@ -122,9 +122,9 @@ const ACTION_GROUPS: Array<{ title: string; types: ActionType[] }> = [
 const INTRO: Partial<Record<ActionType, string>> = {
   signalCrisis: 'Een crisis maakt altijd een taak voor een coachingsgesprek aan.',
   renewAgreement: 'De lopende groeiovereenkomst krijgt een nieuwe termijn, vanaf haar einddatum.',
-  resumeAgreement: 'Een gepauzeerde groeiovereenkomst loopt weer; haar einde en de evaluatie schuiven op met de duur van de pauze. Wie uit oriëntatie verder gaat, hervat ze ook.',
+  resumeAgreement: 'Een gepauzeerde groeiovereenkomst loopt weer; haar einde en de evaluatie schuiven op met de duur van de pauze. Een overstap uit oriëntatie naar een volgende fase hervat ze ook.',
   registerStep: 'Kleine stappen naar het doel, vanaf de oriëntatie. Ze blijven bij de deelnemer, ook na een overeenkomst, uitstroom of terugkeer.',
-  validateStep: 'Een gevalideerde stap gaat mee naar elk volgend traject, en de deelnemer kan ze opnemen in het groeipaspoort.',
+  validateStep: 'Een gevalideerde stap gaat mee naar elk volgend traject, en de deelnemer kan hem opnemen in het groeipaspoort. Daarna kan de stap niet meer gewijzigd worden.',
   reenter: 'Voor wie na uitstroom terugkomt; het vorige groeipad blijft in de geschiedenis.',
 };
 
