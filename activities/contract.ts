@@ -89,10 +89,17 @@ export interface CoachDigest {
 
 /** What the scheduled workflows (meet & greet, daily digest) read: ids and counts, never contact details. */
 export interface ScheduleActivities {
-  /** Active and former participants who agreed to email and did not opt out. */
-  meetAndGreetInvitees(): Promise<string[]>;
-  /** Participants of a site on an active path who agreed to email and did not opt out. */
-  groupMomentInvitees(input: { siteId: string }): Promise<string[]>;
+  /**
+   * Active and former participants who agreed to email and did not opt out. With the date (runs
+   * since each site has its own meet & greet): each site's meet & greet moment is planned on it
+   * and its invitees are invited to it (public.plan_meet_and_greets).
+   */
+  meetAndGreetInvitees(input?: { date: string }): Promise<string[]>;
+  /**
+   * Active and former participants of a site who agreed to email, did not opt out and were not
+   * erased. With a planned moment, their invitations to it are recorded (for its register).
+   */
+  groupMomentInvitees(input: { siteId: string; momentId?: string; kind?: string }): Promise<string[]>;
   /** Per assignee with open tasks due on or before `date` (a local date, Europe/Brussels). */
   coachDigests(input: { date: string }): Promise<CoachDigest[]>;
 }

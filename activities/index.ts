@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { addDays, localTimeToInstant, parseLocalDate } from '../domain/calendar.js';
+import { addDays, formatLocalDate, localTimeToInstant, parseLocalDate, toLocalDate } from '../domain/calendar.js';
+import { groupMomentEmailKey, type GroupMomentKind } from '../domain/codes.js';
 import { pathWorkflowId } from '../domain/messages.js';
 import type { TaskKind } from '../domain/codes.js';
 import type { PathEvent } from '../domain/path-events.js';
@@ -286,7 +287,40 @@ export function createActivities(deps: ActivityDeps): Activities {
             .upsert({ ...base, kind: event.kind, moment_date: event.date, logged_at: iso(event.at), logged_by: actor(event.by) }, { onConflict: 'key', ...keep }),
           'record attendance',
         );
+        // The moment's register shows it was counted on the path (the first time stays).
+        if (event.momentId) {
+          check(
+            await db
+              .from('group_moment_attendance')
+              .update({ counted_at: iso(event.at) })
+              .eq('moment_id', event.momentId)
+              .eq('participant_id', participantId)
+              .is('counted_at', null),
+            'mark attendance counted',
+          );
+        }
         break;
+      case 'connectors_table_invited': {
+        // The next connectors table of the site on or after the crisis's day, or pending until
+        // one is planned (public.plan_group_moment then attaches it and queues the email).
+        const today = formatLocalDate(toLocalDate(event.at));
+        const moments = check(
+          await db.rpc('invite_to_next_connectors_table', { p_key: key, p_participant: participantId, p_site: siteId, p_today: today }),
+          'invite to the next connectors table',
+        );
+        const moment = (moments ?? [])[0];
+        if (moment) {
+          // The same key as staff's invitations to that moment: one email, whoever invites.
+          await queueEmail({
+            key: groupMomentEmailKey('connectors_table', moment.moment_date, participantId),
+            template: 'group_moment_invitation',
+            recipient: { participantId },
+            params: { kind: 'connectors_table', date: moment.moment_date },
+          });
+          await deps.wakeDispatcher();
+        }
+        break;
+      }
       case 'crisis_confirmed':
         // Absolute values: writing them twice is writing them once.
         check(
@@ -467,23 +501,25 @@ export function createActivities(deps: ActivityDeps): Activities {
     check(await db.rpc('erase_participant', { p_participant: input.participantId }), 'erase participant');
   }
 
-  async function meetAndGreetInvitees(): Promise<string[]> {
+  async function meetAndGreetInvitees(input?: { date: string }): Promise<string[]> {
+    if (input?.date) return check(await db.rpc('plan_meet_and_greets', { p_date: input.date }), 'plan the meet & greets') ?? [];
     return check(await db.rpc('meet_and_greet_invitees'), 'list meet & greet invitees') ?? [];
   }
 
-  async function groupMomentInvitees(input: { siteId: string }): Promise<string[]> {
-    const rows = check(
-      await db
-        .from('participants')
-        .select('id, paths!inner(status)')
-        .eq('site_id', input.siteId)
-        .eq('consent_email', true)
-        .is('opted_out_at', null)
-        .is('erased_at', null)
-        .eq('paths.status', 'active'),
-      'list group moment invitees',
-    );
-    return [...new Set((rows ?? []).map((r) => r.id))];
+  async function groupMomentInvitees(input: { siteId: string; momentId?: string; kind?: string }): Promise<string[]> {
+    const ids = check(await db.rpc('group_moment_invitees', { p_site: input.siteId }), 'list group moment invitees') ?? [];
+    if (input.momentId && input.kind && ids.length > 0) {
+      const rows = ids.map((participantId) => ({
+        key: `moment/${input.momentId}/${participantId}`,
+        participant_id: participantId,
+        site_id: input.siteId,
+        kind: input.kind as GroupMomentKind,
+        moment_id: input.momentId!,
+        reason: 'invited',
+      }));
+      check(await db.from('group_moment_invitations').upsert(rows, { onConflict: 'key', ignoreDuplicates: true }), 'record invitations');
+    }
+    return ids;
   }
 
   async function coachDigests(input: { date: string }): Promise<CoachDigest[]> {

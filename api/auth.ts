@@ -147,7 +147,7 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
   };
 }
 
-export type Role = 'staff' | 'coach' | 'coordinator';
+export type Role = 'staff' | 'coach' | 'coordinator' | 'facilitator';
 
 export function requireRole(...roles: Role[]): MiddlewareHandler<AppEnv> {
   return async (c, next) => {

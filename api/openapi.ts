@@ -1,4 +1,4 @@
-import { groupMomentInvitationSchema } from '../domain/actions.js';
+import { groupMomentInvitationSchema, groupMomentRegisterSchema, planGroupMomentSchema } from '../domain/actions.js';
 import { z } from 'zod';
 import { PHASES, TASK_KINDS } from '../domain/codes.js';
 import type { Config } from '../infra/config.js';
@@ -205,9 +205,48 @@ export function openApiDocument(config: Pick<Config, 'PUBLIC_URL'>): JsonSchema 
         post: {
           operationId: 'inviteToGroupMoment',
           tags: ['group moments'],
-          summary: 'Invite the participants of my site on an active path (with consent) to a group moment; once per site, kind and date',
+          summary: 'Invite the participants of my site — active and former (after outflow, after the path closed) with consent — to a group moment; once per site, kind and date. The invitations attach to the planned moment of that kind and date (planned now if it was not)',
           requestBody: { required: true, content: json(ref('GroupMomentInvitation')) },
-          responses: { 202: { description: 'Invitations are being sent', content: json({ type: 'object', properties: { workflowId: { type: 'string' } } }) }, ...errors(400, 401, 403, 413) },
+          responses: {
+            202: { description: 'Invitations are being sent', content: json({ type: 'object', properties: { workflowId: { type: 'string' }, momentId: { type: 'string', format: 'uuid' } } }) },
+            ...errors(400, 401, 403, 413),
+          },
+        },
+      },
+      '/api/group-moments': {
+        get: {
+          operationId: 'groupMoments',
+          tags: ['group moments'],
+          summary: 'The group moments of my site, from a month ago on (staff, facilitators, coaches)',
+          responses: { 200: { description: 'Moments, the first first', content: json({ type: 'object', properties: { moments: { type: 'array', items: ref('GroupMoment') } } }) }, ...errors(401, 403) },
+        },
+        post: {
+          operationId: 'planGroupMoment',
+          tags: ['group moments'],
+          summary: 'Plan a group moment at my site (staff, facilitators); once per kind and day. A connectors table today or later picks up the invitations waiting for it (after a focus crisis)',
+          requestBody: { required: true, content: json(ref('PlanGroupMoment')) },
+          responses: {
+            201: { description: 'Planned', content: json({ type: 'object', properties: { moment: ref('GroupMoment'), created: { type: 'boolean' } } }) },
+            200: { description: 'It was planned already: that moment', content: json({ type: 'object', properties: { moment: ref('GroupMoment'), created: { type: 'boolean' } } }) },
+            ...errors(400, 401, 403, 413),
+          },
+        },
+      },
+      '/api/group-moments/{id}/register': {
+        get: {
+          operationId: 'groupMomentRegister',
+          tags: ['group moments'],
+          summary: 'The register of a moment: who is expected (names only; invited or not, never why), who came, the guests per partner. For staff and facilitators of the site, and the coach who runs it',
+          parameters: [idParameter('group moment id')],
+          responses: { 200: { description: 'The register', content: json(ref('GroupMomentRegisterView')) }, ...errors(401, 403, 404) },
+        },
+        post: {
+          operationId: 'saveGroupMomentRegister',
+          tags: ['group moments'],
+          summary: 'Save the register at once: the participants who came (each counted on their path once, however often this is sent) and the guests per partner (0 clears one)',
+          parameters: [idParameter('group moment id')],
+          requestBody: { required: true, content: json(ref('GroupMomentRegister')) },
+          responses: { 200: { description: 'The register as saved', content: json(ref('GroupMomentRegisterView')) }, ...errors(400, 401, 403, 404, 413) },
         },
       },
       '/api/tasks': {
@@ -256,6 +295,29 @@ export function openApiDocument(config: Pick<Config, 'PUBLIC_URL'>): JsonSchema 
         Error: jsonSchema(errorSchema),
         Intake: jsonSchema(intakeRequestSchema),
         GroupMomentInvitation: jsonSchema(groupMomentInvitationSchema),
+        PlanGroupMoment: jsonSchema(planGroupMomentSchema),
+        GroupMomentRegister: jsonSchema(groupMomentRegisterSchema),
+        GroupMoment: {
+          type: 'object',
+          required: ['id', 'siteId', 'kind', 'date', 'facilitatorId'],
+          properties: { id: { type: 'string', format: 'uuid' }, siteId: { type: 'string', format: 'uuid' }, kind: { type: 'string' }, date: { type: 'string', format: 'date' }, facilitatorId: { type: ['string', 'null'] } },
+        },
+        GroupMomentRegisterView: {
+          type: 'object',
+          required: ['moment', 'participants', 'guests'],
+          properties: {
+            moment: ref('GroupMoment'),
+            participants: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: { participantId: { type: 'string' }, firstName: { type: 'string' }, lastName: { type: 'string' }, invited: { type: 'boolean' }, present: { type: 'boolean' }, counted: { type: 'boolean' } },
+              },
+            },
+            guests: { type: 'array', items: { type: 'object', properties: { partner: { type: 'string' }, count: { type: 'integer' } } } },
+            notCounted: { type: 'array', items: { type: 'object', properties: { participantId: { type: 'string' }, reason: { type: 'string' } } } },
+          },
+        },
         IntakeResult: jsonSchema(intakeResultSchema),
         ParticipantSummary: jsonSchema(participantSummarySchema),
         Task: jsonSchema(taskSchema),

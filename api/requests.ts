@@ -28,6 +28,8 @@ export const noteText = z.string().trim().max(4000, { error: 'maximaal 4000 teke
 function actionRequest(type: ActionType) {
   const schema = actionSchemas[type] as unknown as z.ZodObject;
   const omit: Record<string, true> = { by: true };
+  // A planned moment's attendance comes through its register (api/group-moments.ts), not as a coach action.
+  if (type === 'logAttendance') omit.momentId = true;
   const field = noteField(type);
   if (field) omit[field] = true;
   const request = schema.omit(omit);

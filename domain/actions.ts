@@ -80,6 +80,11 @@ export const logAttendanceSchema = z.object({
   ...actor,
   kind: z.enum(GROUP_MOMENT_KINDS),
   date: localDate.optional(),
+  /**
+   * The planned group moment (public.group_moments) whose register counted it. A path counts a
+   * moment once: a second attendance with the same id is refused (ALREADY_COUNTED).
+   */
+  momentId: id.optional(),
 });
 
 export const registerStepSchema = z.object({
@@ -184,12 +189,38 @@ export type AssignCoach = z.infer<typeof assignCoachSchema>;
 export type Forget = z.infer<typeof forgetSchema>;
 export type ConfirmAgreement = z.infer<typeof confirmAgreementSchema>;
 
-/** Staff invite the participants of their site on an active path to a group moment. */
+/**
+ * Staff invite the participants of their site (active and former, with consent) to a group
+ * moment; the invitations attach to the planned moment of that kind and date (planned then if
+ * it was not yet).
+ */
 export const groupMomentInvitationSchema = z.object({
   kind: z.enum(GROUP_MOMENT_KINDS),
   date: localDate,
 });
 export type GroupMomentInvitation = z.infer<typeof groupMomentInvitationSchema>;
+
+/** Staff or a facilitator plan a group moment at their site: kind, date and who runs it. */
+export const planGroupMomentSchema = z.object({
+  kind: z.enum(GROUP_MOMENT_KINDS),
+  date: localDate,
+  /** A facilitator, coach or staff member of the site; defaults to the person planning it. */
+  facilitatorId: id.optional(),
+});
+export type PlanGroupMoment = z.infer<typeof planGroupMomentSchema>;
+
+/**
+ * The register of a group moment, filled in at once: the participants who came, and guests from
+ * partner organisations (a number per partner; 0 clears it). Sent again, it changes nothing.
+ */
+export const groupMomentRegisterSchema = z.object({
+  present: z.array(id).max(500).default([]),
+  guests: z
+    .array(z.object({ partner: z.enum(PARTNERS), count: z.number().int({ error: 'moet een geheel getal zijn' }).min(0, { error: 'mag niet negatief zijn' }).max(500, { error: 'hoogstens 500' }) }))
+    .max(PARTNERS.length)
+    .default([]),
+});
+export type GroupMomentRegister = z.infer<typeof groupMomentRegisterSchema>;
 
 /**
  * A person's name: letters of any script with their accents, and the spaces, apostrophes,

@@ -84,6 +84,11 @@ export const GROUP_MOMENT_LABELS: Record<GroupMomentKind, string> = {
   meet_and_greet: 'Meet & greet',
 };
 
+/** The key of a participant's invitation email to a group moment: once per kind, date and person, whoever invites. */
+export function groupMomentEmailKey(kind: GroupMomentKind, date: string, participantId: string): string {
+  return `group_moment/${kind}/${date}/${participantId}`;
+}
+
 export const PRIVILEGES = ['space', 'resources', 'network'] as const;
 export type Privilege = (typeof PRIVILEGES)[number];
 export const PRIVILEGE_LABELS: Record<Privilege, string> = {

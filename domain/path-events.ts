@@ -21,7 +21,9 @@ export type PathEvent =
   /** The agreement runs again: its end moved by the pause (`shift`, in calendar months and days). */
   | { type: 'agreement_resumed'; agreementId: string; at: number; shift: { months: number; days: number }; endDate: string }
   | { type: 'contact_logged'; at: number; kind: ContactKind; by: string; noteId?: string | undefined }
-  | { type: 'attendance_logged'; at: number; kind: GroupMomentKind; date: string; by: string }
+  | { type: 'attendance_logged'; at: number; kind: GroupMomentKind; date: string; by: string; momentId?: string | undefined }
+  /** After a focus crisis: invited to the next connectors table of the site (ids only; the activity finds the moment). */
+  | { type: 'connectors_table_invited'; at: number }
   /** `agreementId`: the agreement the step was set in; none for a step set outside one. */
   | { type: 'step_registered'; agreementId?: string | undefined; step: Step; by: string }
   | { type: 'step_validated'; stepId: string; validation: StepValidation }

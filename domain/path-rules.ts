@@ -172,6 +172,8 @@ const NOT_ACTIVE = 'De deelnemer is uitgestroomd; laat hem of haar eerst opnieuw
 const NO_AGREEMENT = 'Er loopt geen groeiovereenkomst.';
 /** The participant's page shows "al bevestigd" for this refusal instead of an error. */
 export const ALREADY_CONFIRMED = 'Je hebt deze groeiovereenkomst al bevestigd.';
+/** A group moment's register sent again (or retried): the attendance was counted already; the register treats it as done. */
+export const ALREADY_COUNTED = 'Deze aanwezigheid op dit groepsmoment is al geteld.';
 const NOT_THIS_AGREEMENT = 'Deze groeiovereenkomst loopt niet (meer); vraag je coach naar je huidige groeiovereenkomst.';
 
 /** Why an action cannot be done now, in Dutch for the form; null when it can. */
@@ -208,7 +210,9 @@ export function refusal(state: PathState, action: PathAction, now: number): stri
       if (state.agreement.pausedAt === undefined) return 'De groeiovereenkomst is niet gepauzeerd; ze loopt al.';
       return null;
     case 'logContact':
+      return null;
     case 'logAttendance':
+      if (action.input.momentId && state.attendedMoments?.includes(action.input.momentId)) return ALREADY_COUNTED;
       return null;
     case 'registerStep':
       if (state.status !== 'active') return NOT_ACTIVE;
@@ -366,6 +370,8 @@ export function apply(state: PathState, action: PathAction, now: number, newId: 
       // A crisis always asks for a coaching conversation.
       fx.task('coaching_conversation', now, kind);
       if (crisis.moved && proposed) moveTo(state, fx, proposed, by, 'crisis', now, noteId);
+      // A focus crisis invites the participant to the next connectors table of their site.
+      if (kind === 'focus_crisis') fx.record({ type: 'connectors_table_invited', at: now });
       break;
     }
     case 'changePhase': {
@@ -427,10 +433,11 @@ export function apply(state: PathState, action: PathAction, now: number, newId: 
       if (state.status === 'aftercare' && state.aftercare?.taskAt !== undefined && RECONNECT_KINDS.has(action.input.kind)) closeAftercare(state, fx, 'reached', now, action.input.by);
       break;
     case 'logAttendance': {
-      const { kind, by } = action.input;
+      const { kind, by, momentId } = action.input;
       state.attendance[kind] = (state.attendance[kind] ?? 0) + 1;
+      if (momentId) state.attendedMoments = [...(state.attendedMoments ?? []), momentId];
       touchContact(state, now, 'group_moment');
-      fx.record({ type: 'attendance_logged', at: now, kind, date: action.input.date ?? formatLocalDate(toLocalDate(now)), by });
+      fx.record({ type: 'attendance_logged', at: now, kind, date: action.input.date ?? formatLocalDate(toLocalDate(now)), by, ...(momentId ? { momentId } : {}) });
       break;
     }
     case 'registerStep': {

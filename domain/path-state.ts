@@ -158,6 +158,8 @@ export interface PathState {
   lastContactAt: number;
   lastContactKind: ContactKind | 'intake';
   attendance: Partial<Record<GroupMomentKind, number>>;
+  /** The planned group moments (ids) already counted, across path runs: each counts once. Absent on paths from before. */
+  attendedMoments?: string[] | undefined;
   referrals: ReferralOut[];
   outflow: { at: number; type: OutflowType; by: string } | null;
   aftercare: Aftercare | null;

@@ -104,7 +104,8 @@ groeipad is ready (${((Date.now() - started) / 1000).toFixed(1)} s)
   (ready-made HS256 tokens for curl, valid 8 hours)
 
   Sign in on the web pages: ${config.PUBLIC_URL}/aanmelden with a seeded address, e.g.
-  an.coach@stuyfplek.local (coach) or onthaal@stuyfplek.local (staff); the 6-digit code arrives in
+  an.coach@stuyfplek.local (coach), onthaal@stuyfplek.local (staff) or begeleiding@stuyfplek.local
+  (facilitator: group moments and their registers); the 6-digit code arrives in
   ${outboxUrl ? `the outbox, ${outboxUrl}` : 'the mailbox (through Resend)'}. Or pick a person at ${config.PUBLIC_URL}/inloggen (local stack only).
 
   Ctrl-C stops everything; the data stays for the next start.

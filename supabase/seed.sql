@@ -5,7 +5,8 @@ insert into auth.users (id, email) values
   ('5a1e0000-0000-4000-8000-0000000000a1', 'onthaal@stuyfplek.local'),
   ('5a1e0000-0000-4000-8000-0000000000c1', 'coordinatie@stuyfplek.local'),
   ('5a1e0000-0000-4000-8000-0000000000b1', 'an.coach@stuyfplek.local'),
-  ('5a1e0000-0000-4000-8000-0000000000b2', 'bram.coach@stuyfplek.local');
+  ('5a1e0000-0000-4000-8000-0000000000b2', 'bram.coach@stuyfplek.local'),
+  ('5a1e0000-0000-4000-8000-0000000000e1', 'begeleiding@stuyfplek.local');
 
 insert into public.sites (id, name) values
   ('5a1e0000-0000-4000-8000-000000000001', 'Stuyfplek Gent-Centrum');
@@ -14,7 +15,8 @@ insert into public.profiles (id, site_id, role, display_name, email) values
   ('5a1e0000-0000-4000-8000-0000000000a1', '5a1e0000-0000-4000-8000-000000000001', 'staff', 'Sofie (onthaal)', 'onthaal@stuyfplek.local'),
   ('5a1e0000-0000-4000-8000-0000000000c1', '5a1e0000-0000-4000-8000-000000000001', 'coordinator', 'Karim (coördinator)', 'coordinatie@stuyfplek.local'),
   ('5a1e0000-0000-4000-8000-0000000000b1', '5a1e0000-0000-4000-8000-000000000001', 'coach', 'An (coach)', 'an.coach@stuyfplek.local'),
-  ('5a1e0000-0000-4000-8000-0000000000b2', '5a1e0000-0000-4000-8000-000000000001', 'coach', 'Bram (coach)', 'bram.coach@stuyfplek.local');
+  ('5a1e0000-0000-4000-8000-0000000000b2', '5a1e0000-0000-4000-8000-000000000001', 'coach', 'Bram (coach)', 'bram.coach@stuyfplek.local'),
+  ('5a1e0000-0000-4000-8000-0000000000e1', '5a1e0000-0000-4000-8000-000000000001', 'facilitator', 'Mira (begeleider groepsmomenten)', 'begeleiding@stuyfplek.local');
 
 -- identity_key as the API computes it (api/path-service.ts identityKey): a repeated intake of the
 -- same person finds them.

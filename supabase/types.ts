@@ -544,6 +544,205 @@ export type Database = {
           },
         ]
       }
+      group_moment_attendance: {
+        Row: {
+          counted_at: string | null
+          moment_id: string
+          participant_id: string
+          registered_at: string
+          registered_by: string | null
+          site_id: string
+        }
+        Insert: {
+          counted_at?: string | null
+          moment_id: string
+          participant_id: string
+          registered_at?: string
+          registered_by?: string | null
+          site_id: string
+        }
+        Update: {
+          counted_at?: string | null
+          moment_id?: string
+          participant_id?: string
+          registered_at?: string
+          registered_by?: string | null
+          site_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "group_moment_attendance_moment_id_fkey"
+            columns: ["moment_id"]
+            referencedRelation: "group_moments"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "group_moment_attendance_participant_id_fkey"
+            columns: ["participant_id"]
+            referencedRelation: "participants"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "group_moment_attendance_registered_by_fkey"
+            columns: ["registered_by"]
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "group_moment_attendance_site_id_fkey"
+            columns: ["site_id"]
+            referencedRelation: "sites"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      group_moment_guests: {
+        Row: {
+          guests: number
+          moment_id: string
+          partner: Database["public"]["Enums"]["partner"]
+          site_id: string
+          updated_at: string
+          updated_by: string | null
+        }
+        Insert: {
+          guests: number
+          moment_id: string
+          partner: Database["public"]["Enums"]["partner"]
+          site_id: string
+          updated_at?: string
+          updated_by?: string | null
+        }
+        Update: {
+          guests?: number
+          moment_id?: string
+          partner?: Database["public"]["Enums"]["partner"]
+          site_id?: string
+          updated_at?: string
+          updated_by?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "group_moment_guests_moment_id_fkey"
+            columns: ["moment_id"]
+            referencedRelation: "group_moments"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "group_moment_guests_site_id_fkey"
+            columns: ["site_id"]
+            referencedRelation: "sites"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "group_moment_guests_updated_by_fkey"
+            columns: ["updated_by"]
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      group_moment_invitations: {
+        Row: {
+          created_at: string
+          id: string
+          key: string
+          kind: Database["public"]["Enums"]["group_moment_kind"]
+          moment_id: string | null
+          participant_id: string
+          reason: string
+          site_id: string
+        }
+        Insert: {
+          created_at?: string
+          id?: string
+          key: string
+          kind: Database["public"]["Enums"]["group_moment_kind"]
+          moment_id?: string | null
+          participant_id: string
+          reason: string
+          site_id: string
+        }
+        Update: {
+          created_at?: string
+          id?: string
+          key?: string
+          kind?: Database["public"]["Enums"]["group_moment_kind"]
+          moment_id?: string | null
+          participant_id?: string
+          reason?: string
+          site_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "group_moment_invitations_moment_id_fkey"
+            columns: ["moment_id"]
+            referencedRelation: "group_moments"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "group_moment_invitations_participant_id_fkey"
+            columns: ["participant_id"]
+            referencedRelation: "participants"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "group_moment_invitations_site_id_fkey"
+            columns: ["site_id"]
+            referencedRelation: "sites"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      group_moments: {
+        Row: {
+          created_at: string
+          created_by: string | null
+          facilitator_id: string | null
+          id: string
+          kind: Database["public"]["Enums"]["group_moment_kind"]
+          moment_date: string
+          site_id: string
+        }
+        Insert: {
+          created_at?: string
+          created_by?: string | null
+          facilitator_id?: string | null
+          id?: string
+          kind: Database["public"]["Enums"]["group_moment_kind"]
+          moment_date: string
+          site_id: string
+        }
+        Update: {
+          created_at?: string
+          created_by?: string | null
+          facilitator_id?: string | null
+          id?: string
+          kind?: Database["public"]["Enums"]["group_moment_kind"]
+          moment_date?: string
+          site_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "group_moments_created_by_fkey"
+            columns: ["created_by"]
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "group_moments_facilitator_id_fkey"
+            columns: ["facilitator_id"]
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "group_moments_site_id_fkey"
+            columns: ["site_id"]
+            referencedRelation: "sites"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       notes: {
         Row: {
           author_id: string | null
@@ -1265,6 +1464,30 @@ export type Database = {
         Args: { p_from: string; p_site: string; p_to: string }
         Returns: Json
       }
+      group_moment_invitees: { Args: { p_site: string }; Returns: string[] }
+      group_moment_register: {
+        Args: { p_moment: string }
+        Returns: {
+          counted: boolean
+          first_name: string
+          invited: boolean
+          last_name: string
+          participant_id: string
+          present: boolean
+        }[]
+      }
+      invite_to_next_connectors_table: {
+        Args: {
+          p_key: string
+          p_participant: string
+          p_site: string
+          p_today: string
+        }
+        Returns: {
+          moment_date: string
+          moment_id: string
+        }[]
+      }
       list_participants: {
         Args: {
           p_coach?: string
@@ -1291,6 +1514,22 @@ export type Database = {
         Args: Record<PropertyKey, never>
         Returns: string[]
       }
+      plan_group_moment: {
+        Args: {
+          p_created_by: string
+          p_date: string
+          p_facilitator: string
+          p_kind: Database["public"]["Enums"]["group_moment_kind"]
+          p_site: string
+          p_today: string
+        }
+        Returns: {
+          attached: number
+          created: boolean
+          id: string
+        }[]
+      }
+      plan_meet_and_greets: { Args: { p_date: string }; Returns: string[] }
     }
     Enums: {
       access_link_purpose: "participant_page" | "referral"
@@ -1369,7 +1608,7 @@ export type Database = {
         | "word_of_mouth"
         | "other"
       referral_status: "proposed" | "introduced" | "accepted" | "declined"
-      staff_role: "staff" | "coach" | "coordinator"
+      staff_role: "staff" | "coach" | "coordinator" | "facilitator"
       step_evidence:
         | "observed"
         | "group_moment"
@@ -1594,7 +1833,7 @@ export const Constants = {
         "other",
       ],
       referral_status: ["proposed", "introduced", "accepted", "declined"],
-      staff_role: ["staff", "coach", "coordinator"],
+      staff_role: ["staff", "coach", "coordinator", "facilitator"],
       step_evidence: [
         "observed",
         "group_moment",

@@ -4,7 +4,7 @@ import { issueLink, recordLinkUse } from '../activities/access-links.js';
 import type { Activities } from '../activities/index.js';
 import { supabaseClient, type Db } from '../infra/supabase/client.js';
 import { activitiesFromConfig } from '../worker/create-worker.js';
-import { ALL_TABLES, LINK_TABLES, PARTICIPANT_TABLES, fillPath, insertParticipant, type AnyTable, type ParticipantTable } from './support/data-fixtures.js';
+import { ALL_TABLES, GROUP_MOMENT_TABLES, LINK_TABLES, PARTICIPANT_TABLES, fillPath, insertParticipant, type AnyTable, type ParticipantTable } from './support/data-fixtures.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
 /**
@@ -58,6 +58,17 @@ beforeAll(async () => {
   const d = await path(ids.s1, ids.coachA);
   Object.assign(ids, { pA: a.participantId, pB: b.participantId, pC: c.participantId, pD: d.participantId });
   Object.assign(notes, { pA: a.noteId, pB: b.noteId, pC: c.noteId });
+
+  // A group moment at each site, with an invitation and an attendance per participant, and guests.
+  for (const [site, people] of [[ids.s1, [ids.pA, ids.pB]], [ids.s2, [ids.pC]]] as const) {
+    const { rows } = await stack.sql.query<{ id: string }>("insert into public.group_moments (site_id, kind, moment_date) values ($1, 'open_house', '2025-02-03') returning id", [site]);
+    const moment = rows[0]!.id;
+    for (const participant of people) {
+      await stack.sql.query("insert into public.group_moment_invitations (key, participant_id, site_id, kind, moment_id, reason) values ($1, $2, $3, 'open_house', $4, 'invited')", [`moment/${moment}/${participant}`, participant, site, moment]);
+      await stack.sql.query('insert into public.group_moment_attendance (moment_id, participant_id, site_id) values ($1, $2, $3)', [moment, participant, site]);
+    }
+    await stack.sql.query("insert into public.group_moment_guests (moment_id, partner, guests, site_id) values ($1, 'vdab', 2, $2)", [moment, site]);
+  }
 });
 afterAll(async () => {
   await stack?.stop();
@@ -68,6 +79,7 @@ const anyTable = (db: Db, table: AnyTable) => db.from(table as 'contacts');
 
 /** Who owns a row: its participant, or (sites, profiles, coach emails) its site or person. */
 function ownerColumns(table: AnyTable): string {
+  if (table === 'group_moments' || table === 'group_moment_guests') return 'site_id';
   if (table === 'sites') return 'id';
   if (table === 'profiles') return 'id';
   if (table === 'participants') return 'id';
@@ -82,12 +94,15 @@ function ownerColumns(table: AnyTable): string {
  */
 function owners(table: AnyTable, rows: Record<string, string | null>[], actor: Exclude<Actor, 'anon'>): string[] {
   const named = (id: string | null) => (id === null ? null : (Object.entries(ids).find(([, v]) => v === id)?.[0] ?? `unknown ${id}`));
-  const list = rows.map((r) => (table === 'email_log' ? (r.participant_id ? named(r.participant_id) : named(r.coach_id ?? null)) : named(r.id ?? r.participant_id ?? null)));
+  const list = rows.map((r) => (table === 'email_log' ? (r.participant_id ? named(r.participant_id) : named(r.coach_id ?? null)) : named(r.id ?? r.participant_id ?? r.site_id ?? null)));
   return [...new Set(list.filter((x): x is string => x !== null && x !== 'pD' && !(actor === 'service' && x.startsWith('unknown '))))].sort();
 }
 
 /** What each actor must see in each table (pD is the service role's to delete). */
 function expectedOwners(table: AnyTable, actor: Exclude<Actor, 'anon'>): string[] {
+  // The moments of a site and their guest counts: its staff and coaches (and facilitators, in
+  // tests/api-group-moments.test.ts); coordinators read figures only.
+  if (table === 'group_moments' || table === 'group_moment_guests') return { coachA: ['s1'], coachB: ['s1'], staff1: ['s1'], staff2: ['s2'], coordinator: [] as string[], service: ['s1', 's2'] }[actor];
   if (table === 'sites') return { coachA: ['s1'], coachB: ['s1'], staff1: ['s1'], staff2: ['s2'], coordinator: ['s1'], service: ['s1', 's2'] }[actor];
   if (table === 'profiles') {
     const s1 = ['coachA', 'coachB', 'coordinator', 'staff1'];
@@ -148,6 +163,17 @@ describe('tables only the workflow writes', () => {
         expect((await client.from(table as 'access_links').insert(row)).error?.code, actor).toBe(PERMISSION_DENIED);
         expect((await client.from(table as 'access_links').update(row).eq('participant_id', ids.pA)).error?.code, actor).toBe(PERMISSION_DENIED);
         expect((await client.from(table as 'access_links').delete().eq('participant_id', ids.pA)).error?.code, actor).toBe(PERMISSION_DENIED);
+      }
+    });
+  }
+  for (const table of GROUP_MOMENT_TABLES) {
+    it(`${table}: only the service role (the API, after its own check) writes; anon, coaches, staff and coordinators may not`, async () => {
+      for (const actor of ['anon', 'coachA', 'staff1', 'coordinator'] as const) {
+        const client = clients[actor];
+        const row = { site_id: ids.s1 } as never;
+        expect((await client.from(table as 'group_moments').insert(row)).error?.code, actor).toBe(PERMISSION_DENIED);
+        expect((await client.from(table as 'group_moments').update(row).eq('site_id', ids.s1)).error?.code, actor).toBe(PERMISSION_DENIED);
+        expect((await client.from(table as 'group_moments').delete().eq('site_id', ids.s1)).error?.code, actor).toBe(PERMISSION_DENIED);
       }
     });
   }

@@ -151,8 +151,16 @@ describe('the schedules', () => {
       expect(invitation.text).toMatch(/Dit jaar is dat op \d{1,2} [a-z]+ \d{4}\./);
       expect(invitation.text).toContain('Meld je af:');
     }
+    // The outbox has them a moment before the dispatcher records the batch as sent.
+    await emailsSettled(stack);
     const { rows } = await stack.sql.query<{ n: number }>("select count(*)::int as n from public.email_log where template = 'meet_and_greet_invitation' and status = 'sent'");
     expect(rows[0]!.n).toBe(2);
+    // Each site's own meet & greet: a moment at the site, with both invited to it.
+    const moments = await stack.sql.query<{ n: number }>(
+      "select count(*)::int as n from public.group_moment_invitations i join public.group_moments m on m.id = i.moment_id where m.kind = 'meet_and_greet' and i.participant_id = any($1)",
+      [[people.active, people.former]],
+    );
+    expect(moments.rows[0]!.n).toBe(2);
 
     // A second run in the same year (a manual trigger, a catch-up) sends nothing twice.
     await triggerAndWait<MeetAndGreetResult>(SCHEDULE_IDS.meetAndGreet);

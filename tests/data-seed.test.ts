@@ -24,13 +24,14 @@ afterAll(async () => {
 });
 
 describe('the development seed', () => {
-  it('has the demo site, its staff member, coordinator and two coaches with their fixed ids', async () => {
+  it('has the demo site, its staff member, coordinator, two coaches and a facilitator with their fixed ids', async () => {
     const { rows } = await stack.sql.query('select id, role::text as role from public.profiles order by id');
     expect(rows).toEqual([
       { id: '5a1e0000-0000-4000-8000-0000000000a1', role: 'staff' },
       { id: '5a1e0000-0000-4000-8000-0000000000b1', role: 'coach' },
       { id: '5a1e0000-0000-4000-8000-0000000000b2', role: 'coach' },
       { id: '5a1e0000-0000-4000-8000-0000000000c1', role: 'coordinator' },
+      { id: '5a1e0000-0000-4000-8000-0000000000e1', role: 'facilitator' },
     ]);
   });
 

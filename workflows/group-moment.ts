@@ -1,19 +1,22 @@
 import * as wf from '@temporalio/workflow';
 import type { ScheduleActivities } from '../activities/contract.js';
-import type { GroupMomentKind } from '../domain/codes.js';
+import { groupMomentEmailKey, type GroupMomentKind } from '../domain/codes.js';
 import { EMAILS_IN_FLIGHT, noEmailsYet, sendBatch, type BulkResult } from './bulk-email.js';
 
 /**
- * Invites the participants of a site on an active path to a group moment (a connectors table,
- * an open house, a stuyflab ...). Started by staff through the API with the moment as workflow
- * id, so inviting twice to the same moment sends nothing twice; each email's key holds the
- * moment and the participant.
+ * Invites the participants of a site — on an active path and former ones (after outflow, after
+ * the path closed) who agreed to email and did not opt out — to a group moment (a connectors
+ * table, an open house, a stuyflab ...). Started by staff through the API with the moment as
+ * workflow id, so inviting twice to the same moment sends nothing twice; each email's key holds
+ * the moment and the participant.
  */
 export interface GroupMomentInput {
   siteId: string;
   kind: GroupMomentKind;
   /** Local date (YYYY-MM-DD) of the moment. */
   date: string;
+  /** The planned moment (public.group_moments) the invitations attach to; absent in runs from before. */
+  momentId?: string;
 }
 
 const { groupMomentInvitees } = wf.proxyActivities<ScheduleActivities>({
@@ -26,12 +29,12 @@ export function groupMomentWorkflowId(input: GroupMomentInput): string {
 }
 
 export async function groupMomentInvitations(input: GroupMomentInput): Promise<BulkResult & { invited: number }> {
-  const ids = await groupMomentInvitees({ siteId: input.siteId });
+  const ids = await groupMomentInvitees(input.momentId ? { siteId: input.siteId, momentId: input.momentId, kind: input.kind } : { siteId: input.siteId });
   const result: BulkResult = noEmailsYet();
   for (let i = 0; i < ids.length; i += EMAILS_IN_FLIGHT) {
     await sendBatch(
       ids.slice(i, i + EMAILS_IN_FLIGHT).map((participantId) => ({
-        key: `group_moment/${input.kind}/${input.date}/${participantId}`,
+        key: groupMomentEmailKey(input.kind, input.date, participantId),
         template: 'group_moment_invitation' as const,
         recipient: { participantId },
         params: { kind: input.kind, date: input.date },

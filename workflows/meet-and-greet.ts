@@ -4,8 +4,9 @@ import { addSpan, formatLocalDate, toLocalDate, type CalendarSpan } from '../dom
 import { EMAILS_IN_FLIGHT, noEmailsYet, sendBatch, type BulkResult } from './bulk-email.js';
 
 /**
- * The yearly meet & greet: every active and former participant who agreed to email and did not
- * opt out gets one invitation a year (the key holds the year, so a second run in the same year,
+ * The yearly meet & greet, each site's own (a meet & greet moment per site on the date, with its
+ * register): every active and former participant who agreed to email and did not opt out gets
+ * one invitation a year to their site's (the key holds the year, so a second run in the same year,
  * a manual trigger or a retry sends nothing twice). Started by a Temporal Schedule
  * (worker/schedules.ts).
  */
@@ -31,7 +32,8 @@ export async function meetAndGreetInvitations(input: MeetAndGreetInput): Promise
   const today = toLocalDate(Date.now());
   const year = input.carried?.year ?? today.year;
   const date = input.carried?.date ?? formatLocalDate(addSpan(today, input.lead));
-  const ids = input.carried?.remaining ?? (await meetAndGreetInvitees());
+  // Each site's own meet & greet on that date is planned and its invitees invited to it.
+  const ids = input.carried?.remaining ?? (await meetAndGreetInvitees({ date }));
   const result: BulkResult = input.carried?.result ?? noEmailsYet();
 
   for (let i = 0; i < ids.length; i += EMAILS_IN_FLIGHT) {

@@ -82,6 +82,7 @@ export const ROLE_LABELS: Record<Role, string> = {
   staff: 'Onthaal',
   coach: 'Coach',
   coordinator: 'Coördinator',
+  facilitator: 'Begeleider groepsmomenten',
 };
 
 const dateFormat = new Intl.DateTimeFormat('nl-BE', { timeZone: 'Europe/Brussels', day: 'numeric', month: 'long', year: 'numeric' });

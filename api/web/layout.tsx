@@ -15,19 +15,23 @@ interface NavItem {
   label: string;
 }
 
-function navFor(role: 'staff' | 'coach' | 'coordinator'): NavItem[] {
+function navFor(role: 'staff' | 'coach' | 'coordinator' | 'facilitator'): NavItem[] {
   switch (role) {
     case 'coach':
       return [
         { href: '/deelnemers', label: 'Mijn deelnemers' },
         { href: '/taken', label: 'Mijn taken' },
+        { href: '/groepsmomenten', label: 'Groepsmomenten' },
       ];
     case 'staff':
       return [
         { href: '/deelnemers', label: 'Deelnemers' },
         { href: '/inschrijving', label: 'Inschrijving' },
         { href: '/taken', label: 'Taken' },
+        { href: '/groepsmomenten', label: 'Groepsmomenten' },
       ];
+    case 'facilitator':
+      return [{ href: '/groepsmomenten', label: 'Groepsmomenten' }];
     case 'coordinator':
       return [{ href: '/rapport', label: 'Rapport' }];
   }

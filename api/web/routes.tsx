@@ -38,6 +38,10 @@ import { ReportPage } from './pages/report.js';
 import { SignInPage, type SignInPerson } from './pages/sign-in.js';
 import { CodePage, EmailSignInPage, NotLinkedPage } from './pages/sign-in-email.js';
 import { TASK_WINDOW_PARAM, TasksPage } from './pages/tasks.js';
+import { GroupMomentsPage, PRESENT_FIELD, RegisterPage, guestField } from './pages/group-moments.js';
+import { inviteToMoment, listMoments, planMoment, PLANNERS, readRegister, registerMoment, saveRegister, today, type GroupMoment } from '../group-moments.js';
+import { groupMomentRegisterSchema, planGroupMomentSchema } from '../../domain/actions.js';
+import { GROUP_MOMENT_LABELS, PARTNERS } from '../../domain/codes.js';
 import { buildTimeline } from './timeline.js';
 
 /**
@@ -93,7 +97,7 @@ async function afterSignIn(c: Ctx, userId: string, target: string): Promise<stri
 }
 
 function homeOf(role: Role): string {
-  return role === 'coordinator' ? '/rapport' : '/deelnemers';
+  return role === 'coordinator' ? '/rapport' : role === 'facilitator' ? '/groepsmomenten' : '/deelnemers';
 }
 
 async function signInPeople(deps: ApiDeps): Promise<Array<SignInPerson & { email: string | null }>> {
@@ -178,6 +182,46 @@ function tasksWhose(param: string | undefined): TaskScope {
   if (param === 'iedereen') return { scope: 'site' };
   if (param && z.guid().safeParse(param).success) return { scope: 'site', coachId: param };
   return { scope: 'mine' };
+}
+
+async function renderMoments(c: Ctx, status: 200 | 422, state?: FormState) {
+  const user = c.var.user!;
+  const [moments, names, people] = await Promise.all([listMoments(c.var.deps, user), profileNames(c.var.deps, user.siteId), facilitatorsOfSite(c.var.deps, user.siteId)]);
+  c.status(status);
+  return c.render(<GroupMomentsPage moments={moments} names={names} people={people} canPlan={(PLANNERS as readonly string[]).includes(user.role)} state={state} />, {
+    title: 'Groepsmomenten',
+  });
+}
+
+/** Who may run a group moment: the site's facilitators, coaches and staff. */
+async function facilitatorsOfSite(deps: ApiDeps, siteId: string): Promise<Array<{ id: string; name: string }>> {
+  const { data, error } = await deps.db.from('profiles').select('id, display_name').eq('site_id', siteId).in('role', ['facilitator', 'coach', 'staff']).order('display_name');
+  if (error) throw new Error(`read facilitators: ${error.message}`);
+  return data.map((p) => ({ id: p.id, name: p.display_name }));
+}
+
+async function renderRegister(
+  c: Ctx,
+  moment: GroupMoment,
+  status: 200 | 422,
+  extra: { saved?: boolean; notice?: string | undefined; state?: FormState; notCounted?: Array<{ participantId: string; reason: string }> } = {},
+) {
+  const user = c.var.user!;
+  const [register, names] = await Promise.all([readRegister(c.var.deps, user, moment), profileNames(c.var.deps, user.siteId)]);
+  const byId = new Map(register.participants.map((p) => [p.participantId, `${p.firstName} ${p.lastName}`.trim()]));
+  c.status(status);
+  return c.render(
+    <RegisterPage
+      register={register}
+      facilitator={moment.facilitatorId ? (names.get(moment.facilitatorId) ?? 'onbekend') : 'nog niemand'}
+      saved={extra.saved}
+      notice={extra.notice}
+      canInvite={user.role === 'staff' && moment.date >= today()}
+      state={extra.state}
+      notCounted={extra.notCounted?.map((n) => ({ name: byId.get(n.participantId) ?? 'Deelnemer', reason: n.reason }))}
+    />,
+    { title: `${GROUP_MOMENT_LABELS[moment.kind]}: aanwezigheden` },
+  );
 }
 
 export function webPages(): Hono<AppEnv> {
@@ -467,6 +511,78 @@ export function webPages(): Hono<AppEnv> {
     const back = localPath(typeof values.terug === 'string' ? values.terug : undefined);
     const target = back.startsWith('/taken') || back.startsWith('/deelnemers/') ? back : '/taken';
     return c.redirect(`${target}${target.includes('?') ? '&' : '?'}afgewerkt`, 303);
+  });
+
+  // Group moments: plan one; the register of one, filled in at once on a phone.
+  web.get('/groepsmomenten', signedIn('staff', 'facilitator', 'coach'), (c) => renderMoments(c, 200));
+
+  web.post('/groepsmomenten', signedIn(...PLANNERS), async (c) => {
+    const values = await readForm(c);
+    const parsed = planGroupMomentSchema.safeParse(formToInput(planGroupMomentSchema, values));
+    if (!parsed.success) return renderMoments(c, 422, { values, errors: formErrors(parsed.error, values) });
+    try {
+      const { moment, created } = await planMoment(c.var.deps, c.var.user!, parsed.data);
+      return c.redirect(`/groepsmomenten/${moment.id}?${created ? 'gepland' : 'bestond'}`, 303);
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'invalid_input') return renderMoments(c, 422, { values, errors: err.fields ?? {} });
+      throw err;
+    }
+  });
+
+  const momentParam = (c: Ctx) => {
+    const id = c.req.param('id') ?? '';
+    if (!z.guid().safeParse(id).success) throw new ApiError('not_found', 'Dit groepsmoment bestaat niet.');
+    return registerMoment(c.var.deps, c.var.user!, id);
+  };
+
+  web.get('/groepsmomenten/:id', signedIn('staff', 'facilitator', 'coach'), async (c) => {
+    const moment = await momentParam(c);
+    const notice =
+      c.req.query('gepland') !== undefined
+        ? 'Het groepsmoment is gepland. Vul hier de aanwezigheden in wanneer het plaatsvindt.'
+        : c.req.query('bestond') !== undefined
+          ? 'Dit groepsmoment was al gepland: dit is het.'
+          : c.req.query('uitgenodigd') !== undefined
+            ? 'De uitnodigingen worden verstuurd naar wie e-mails wil krijgen.'
+            : undefined;
+    return renderRegister(c, moment, 200, { saved: c.req.query('bewaard') !== undefined, notice });
+  });
+
+  web.post('/groepsmomenten/:id/uitnodigen', signedIn('staff'), async (c) => {
+    const moment = await momentParam(c);
+    if (moment.date < today()) throw new ApiError('refused', 'Dit groepsmoment is al voorbij; er worden geen uitnodigingen meer verstuurd.');
+    await inviteToMoment(c.var.deps, moment);
+    return c.redirect(`/groepsmomenten/${moment.id}?uitgenodigd`, 303);
+  });
+
+  web.post('/groepsmomenten/:id', signedIn('staff', 'facilitator', 'coach'), async (c) => {
+    const moment = await momentParam(c);
+    const values = await readForm(c);
+    const errors: Record<string, string> = {};
+    const guests: Array<{ partner: (typeof PARTNERS)[number]; count: number }> = [];
+    for (const partner of PARTNERS) {
+      const raw = values[guestField(partner)];
+      const text = (Array.isArray(raw) ? (raw[0] ?? '') : (raw ?? '')).trim();
+      if (text === '') {
+        guests.push({ partner, count: 0 });
+        continue;
+      }
+      if (!/^\d{1,3}$/.test(text) || Number(text) > 500) errors[guestField(partner)] = 'Vul een aantal in, van 0 tot 500.';
+      else guests.push({ partner, count: Number(text) });
+    }
+    const raw = values[PRESENT_FIELD];
+    const present = Array.isArray(raw) ? raw : raw ? [raw] : [];
+    const parsed = groupMomentRegisterSchema.safeParse({ present, guests });
+    if (!parsed.success && Object.keys(errors).length === 0) errors[PRESENT_FIELD] = 'Kies alleen mensen uit de lijst.';
+    if (Object.keys(errors).length > 0 || !parsed.success) return renderRegister(c, moment, 422, { state: { values, errors } });
+    try {
+      const { notCounted } = await saveRegister(c.var.deps, c.var.user!, moment, parsed.data);
+      if (notCounted.length > 0) return renderRegister(c, moment, 200, { saved: true, notCounted });
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'invalid_input') return renderRegister(c, moment, 422, { state: { values, errors: { [PRESENT_FIELD]: 'Kies alleen mensen uit de lijst.' } } });
+      throw err;
+    }
+    return c.redirect(`/groepsmomenten/${moment.id}?bewaard`, 303);
   });
 
   // Report.

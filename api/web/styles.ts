@@ -121,5 +121,9 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .link-text { overflow-wrap: anywhere; word-break: break-all; }
 .qr { max-width: 16rem; background: #fff; padding: .25rem; }
 .qr svg { display: block; width: 100%; height: auto; }
+.guest-row { display: flex; flex-wrap: wrap; align-items: center; gap: .25rem .75rem; padding: .35rem 0; border-bottom: 1px solid #e2e2e2; }
+.guest-row label { flex: 1 1 9rem; }
+.guest-row input[type="text"] { flex: 0 0 5rem; width: 5rem; }
+.guest-row .field-error { flex-basis: 100%; margin: 0; }
 .visually-hidden { position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;

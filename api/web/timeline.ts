@@ -146,6 +146,8 @@ function entry(event: PathEvent, at: number, confirmed: Map<number, number> = ne
       return { at: event.at, kind: 'contact', title: `Contact: ${CONTACT_LABELS[event.kind].toLowerCase()}`, noteId: event.noteId, by: event.by };
     case 'attendance_logged':
       return { at: event.at, kind: 'attendance', title: `Aanwezig: ${GROUP_MOMENT_LABELS[event.kind]}`, detail: formatDate(event.date), by: event.by };
+    case 'connectors_table_invited':
+      return { at: event.at, kind: 'attendance', title: 'Uitgenodigd voor de volgende connectorstafel (na de focuscrisis)' };
     case 'step_registered':
       return { at: event.step.at, kind: 'step', title: `Stap: ${STEP_STATUS_LABELS[event.step.status].toLowerCase()}`, noteId: event.step.noteId, by: event.by };
     case 'referral_out_changed': {

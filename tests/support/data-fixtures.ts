@@ -155,7 +155,9 @@ export const PARTICIPANT_TABLES = [
 export type ParticipantTable = (typeof PARTICIPANT_TABLES)[number];
 /** The signed links of people without an account, and every use of them (written by the API, not the workflow). */
 export const LINK_TABLES = ['access_links', 'access_link_views'] as const;
-export const ALL_TABLES = ['sites', 'profiles', ...PARTICIPANT_TABLES, ...LINK_TABLES] as const;
+/** Group moments as they happen (written by the API): the moments and their guests belong to a site, invitations and attendance to a participant. */
+export const GROUP_MOMENT_TABLES = ['group_moments', 'group_moment_invitations', 'group_moment_attendance', 'group_moment_guests'] as const;
+export const ALL_TABLES = ['sites', 'profiles', ...PARTICIPANT_TABLES, ...LINK_TABLES, ...GROUP_MOMENT_TABLES] as const;
 export type AnyTable = (typeof ALL_TABLES)[number];
 
 export { until } from './until.js';

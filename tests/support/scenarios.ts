@@ -1,4 +1,4 @@
-import { linkUpdates, referralAnswerUpdateId } from '../../domain/messages.js';
+import { linkUpdates, pathUpdates, referralAnswerUpdateId } from '../../domain/messages.js';
 import { GOAL_NOTE_ID, type PathHarness } from './path-harness.js';
 
 /**
@@ -151,8 +151,39 @@ export async function completePath(h: PathHarness) {
   return path;
 }
 
+/**
+ * Group moments as they happen: a focus crisis (an invitation to the next connectors table),
+ * two registers counting the participant's attendance with the moment's id — the second sent
+ * twice (one update by its id) and once more under another id (refused: already counted) — and
+ * a stuyflab after outflow: people stay in the network.
+ */
+export async function groupMomentPath(h: PathHarness) {
+  const path = await h.start();
+  const facilitator = 'eeeeeeee-0000-4000-8000-0000000000f1';
+  const table = 'abababab-0000-4000-8000-000000000001';
+  const lab = 'abababab-0000-4000-8000-000000000002';
+  const attend = (momentId: string, kind: string, updateId: string) =>
+    path.handle.executeUpdate(pathUpdates.logAttendance, { args: [{ by: facilitator, kind, momentId } as never], updateId });
+  await path.act('signalCrisis', { kind: 'focus_crisis', move: true });
+  await wait(h, 7);
+  await attend(table, 'connectors_table', `attendance/${table}/p`);
+  await attend(table, 'connectors_table', `attendance/${table}/p`);
+  await attend(table, 'connectors_table', 'another-id').then(
+    () => {
+      throw new Error('a second attendance at the same moment was counted');
+    },
+    () => undefined,
+  );
+  await path.act('outflow', { type: 'structural_volunteering' });
+  await wait(h, 30);
+  await attend(lab, 'stuyflab', `attendance/${lab}/p`);
+  await wait(h, 20);
+  return path;
+}
+
 export const SCENARIOS = {
   'complete-path': completePath,
+  'group-moment-path': groupMomentPath,
   'eighteen-month-path': eighteenMonthPath,
   'reentry-path': reentryPath,
   'forgotten-path': forgottenPath,

@@ -45,7 +45,7 @@ export interface TestStack {
    * Returns their id and access token (a bearer token for the API; `sessionCookie(token)` is the
    * browser's cookie of the same session).
    */
-  person(role: 'staff' | 'coach' | 'coordinator', siteId: string, email?: string): Promise<{ id: string; token: string }>;
+  person(role: 'staff' | 'coach' | 'coordinator' | 'facilitator', siteId: string, email?: string): Promise<{ id: string; token: string }>;
   /** Child-process worker only: SIGKILL it, as a crash would. */
   killWorker(): void;
   /** Child-process worker only: start it (again). */
