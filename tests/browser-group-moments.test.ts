@@ -7,7 +7,7 @@ import { freePort } from '../infra/net.js';
 import { phoneBrowser } from './support/chromium.js';
 import { api, takeIn, until, type Person } from './support/http.js';
 import { snap } from './support/screens.js';
-import { sessionCookie } from './support/sessions.js';
+import { browserSessionCookies } from './support/sessions.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
 /**
@@ -61,10 +61,7 @@ afterAll(async () => {
 });
 
 async function signIn(person: Person): Promise<void> {
-  const cookies = sessionCookie(person.token)
-    .split('; ')
-    .map((pair) => ({ name: pair.slice(0, pair.indexOf('=')), value: pair.slice(pair.indexOf('=') + 1), url: base, httpOnly: true, sameSite: 'Lax' as const }));
-  await context.addCookies(cookies);
+  await context.addCookies(browserSessionCookies(person.token, base));
 }
 
 const attendance = async (participantId: string) => (await stack.client.workflow.getHandle(pathWorkflowId(participantId)).query(pathQuery)).attendance;

@@ -5,7 +5,7 @@ import { freePort } from '../infra/net.js';
 import { phoneBrowser } from './support/chromium.js';
 import { api, until, type Person } from './support/http.js';
 import { snap } from './support/screens.js';
-import { sessionCookie } from './support/sessions.js';
+import { browserSessionCookies } from './support/sessions.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
 /**
@@ -62,10 +62,7 @@ afterAll(async () => {
 
 /** Signs a staff member or coach in for this browser: the cookies of their real session (@supabase/ssr's format). */
 async function signIn(person: Person): Promise<void> {
-  const cookies = sessionCookie(person.token)
-    .split('; ')
-    .map((pair) => ({ name: pair.slice(0, pair.indexOf('=')), value: pair.slice(pair.indexOf('=') + 1), url: base, httpOnly: true, sameSite: 'Lax' as const }));
-  await context.addCookies(cookies);
+  await context.addCookies(browserSessionCookies(person.token, base));
 }
 
 

@@ -48,3 +48,13 @@ export function sessionCookie(token: string): string {
   if (!cookie) throw new Error('sessionCookie: this token does not come from signInAs (stack.person); a browser holds a whole session, not a bare token');
   return cookie;
 }
+
+/**
+ * A browser's cookies for a session that signInAs issued (@supabase/ssr's format), for
+ * playwright's `context.addCookies`: the browser is then signed in at `url` as that person.
+ */
+export function browserSessionCookies(token: string, url: string): Array<{ name: string; value: string; url: string; httpOnly: true; sameSite: 'Lax' }> {
+  return sessionCookie(token)
+    .split('; ')
+    .map((pair) => ({ name: pair.slice(0, pair.indexOf('=')), value: pair.slice(pair.indexOf('=') + 1), url, httpOnly: true as const, sameSite: 'Lax' as const }));
+}
