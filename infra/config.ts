@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { AGREEMENT_CHOICES } from '../domain/codes.js';
 import { parseSpan } from '../domain/calendar.js';
-import { pathTimingsSchema, type PathTimings } from '../domain/timings.js';
+import { pathTimingsSchema } from '../domain/timings-schema.js';
+import type { PathTimings } from '../domain/timings.js';
 import { LOCAL_SUPABASE } from './supabase/local-defaults.js';
 
 /**
@@ -116,6 +117,11 @@ export const configSchema = z.object({
    * link still works at least this long; else a new one (so a link in an email works for weeks).
    */
   PARTICIPANT_LINK_REUSE_MIN_LEFT: span.default(parseSpan('3 weeks')),
+  /**
+   * Seconds the API keeps a signed-in person's profile (role, site, name) instead of reading it
+   * for every request; a changed role counts within this time. 0: read it on every request.
+   */
+  PROFILE_CACHE_SECONDS: z.coerce.number().min(0).max(600).default(30),
   /** How long a partner's referral link works. */
   REFERRAL_LINK_VALIDITY: span.default(parseSpan('21 days')),
 
