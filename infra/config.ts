@@ -147,7 +147,8 @@ export const configSchema = z.object({
   TEMPORAL_UI_PORT: port.default(8233),
   /**
    * Paths wait for months: the worker's memory is bounded by this cache, not by the number of
-   * paths. Each cached path holds about 1 MB of the workflow thread's heap; 60 keeps the worker
+   * paths. Each cached path held about 1 MB of the workflow thread's heap while the workflow
+   * built zod's schemas (worker/create-worker.ts checkHeapForCache still counts that); 60 keeps the worker
    * under 400 MB with its heap flags (worker/launch.ts), and a miss costs one replay of a history
    * that continue-as-new keeps short. At least 2: a path's local activity needs it cached.
    */
