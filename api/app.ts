@@ -5,7 +5,7 @@ import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
-import { authenticate, hasSessionCookie } from './auth.js';
+import { authenticate, hasSessionCookie, ProfileCache } from './auth.js';
 import type { ApiDeps, AppEnv } from './context.js';
 import { ApiError, ERROR_STATUS, errorBody, type ErrorCode } from './errors.js';
 import { openApiDocument } from './openapi.js';
@@ -110,7 +110,7 @@ export function createApp(deps: ApiDeps): Hono<AppEnv> {
     }),
   );
   // The stylesheet needs nobody's session (and must not refresh it alongside the page).
-  const signIn = authenticate();
+  const signIn = authenticate(new ProfileCache(deps.config.PROFILE_CACHE_SECONDS * 1000));
   app.use((c, next) => (c.req.path.startsWith('/static/') ? next() : signIn(c, next)));
 
   app.get('/health', (c) => c.json({ status: 'ok' }));

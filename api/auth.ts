@@ -6,7 +6,7 @@ import type { CookieOptions as HonoCookieOptions } from 'hono/utils/cookie';
 import type { HonoJsonWebKey } from 'hono/utils/jwt/jws';
 import { NODE_REALTIME } from '../infra/supabase/client.js';
 import { ApiError } from './errors.js';
-import type { ApiDeps, AppEnv } from './context.js';
+import type { ApiDeps, AppEnv, SignedInUser } from './context.js';
 
 /**
  * Sign-in with Supabase Auth. API clients send an access token (Authorization: Bearer); the web
@@ -14,7 +14,8 @@ import type { ApiDeps, AppEnv } from './context.js';
  * @supabase/ssr documents for server-rendered apps: its server client reads and writes the
  * cookies, and refreshes the session when the access token is (about to be) expired. Either way
  * we verify the access token ourselves; the role and site come from the person's profile, never
- * from the token's claims, so a changed role takes effect at once.
+ * from the token's claims. The profile is kept per user id for PROFILE_CACHE_SECONDS (default
+ * 30 s, `ProfileCache`), so a changed role or site counts within that time, not at once.
  */
 export const SESSION_COOKIE = 'groeipad_session';
 
@@ -113,12 +114,48 @@ export async function verifyAccessToken(token: string, config: ApiDeps['config']
   return verifyWithJwks(token, { keys: await signingKeys(url, header.kid), allowedAlgorithms: ['ES256', 'RS256'], verification });
 }
 
+type Profile = Omit<SignedInUser, 'token'>;
+
+/**
+ * The profiles (role, site, name) of people who signed in, kept `ttlMs` per user id so that a
+ * request does not look its sender up in the database (README, "Performance and reliability").
+ * Bounded: past `max` people the oldest entry goes. Only found profiles are kept: an account
+ * that gets its profile is signed in with it on its next request. A changed role, site or name
+ * counts once the entry is older than `ttlMs`; 0 looks the profile up on every request.
+ */
+export class ProfileCache {
+  private readonly entries = new Map<string, { at: number; profile: Profile }>();
+  constructor(
+    private readonly ttlMs: number,
+    private readonly max = 1000,
+  ) {}
+
+  async get(id: string, load: (id: string) => Promise<Profile | null>, now = Date.now()): Promise<Profile | null> {
+    const hit = this.entries.get(id);
+    if (hit && now - hit.at < this.ttlMs) return hit.profile;
+    this.entries.delete(id);
+    const profile = await load(id);
+    if (profile && this.ttlMs > 0) {
+      if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
+      this.entries.set(id, { at: now, profile });
+    }
+    return profile;
+  }
+
+  /** Forgets one person's profile (or everyone's): the next request reads it again. */
+  invalidate(id?: string): void {
+    if (id === undefined) this.entries.clear();
+    else this.entries.delete(id);
+  }
+}
+
 /**
  * Who is asking: a bearer token (API clients) or the session in the cookies, refreshed by the
  * SSR client when needed. Sets `user` when the token is good and the person has a profile, and
- * `account` when the token is good but there is no profile yet (the pages say so).
+ * `account` when the token is good but there is no profile yet (the pages say so). The profile
+ * comes from `profiles` (kept briefly, see ProfileCache).
  */
-export function authenticate(): MiddlewareHandler<AppEnv> {
+export function authenticate(profiles: ProfileCache): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization');
     let token: string | undefined;
@@ -135,8 +172,11 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
       try {
         const claims = await verifyAccessToken(token, c.var.deps.config);
         if (typeof claims.sub === 'string' && claims.role === 'authenticated') {
-          const { data } = await c.var.deps.db.from('profiles').select('id, role, site_id, display_name').eq('id', claims.sub).maybeSingle();
-          if (data) c.set('user', { id: data.id, role: data.role, siteId: data.site_id, name: data.display_name, token });
+          const profile = await profiles.get(claims.sub, async (id) => {
+            const { data } = await c.var.deps.db.from('profiles').select('id, role, site_id, display_name').eq('id', id).maybeSingle();
+            return data && { id: data.id, role: data.role, siteId: data.site_id, name: data.display_name };
+          });
+          if (profile) c.set('user', { ...profile, token });
           else if (!header) c.set('account', { id: claims.sub, email: typeof claims.email === 'string' ? claims.email : '' });
         }
       } catch {

@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Intake } from '../domain/actions.js';
+import { actionSchemas, type Intake } from '../domain/actions.js';
 import { allPathUpdates, pathQuery, pathUpdates, pathWorkflowId, WORKFLOW_TYPE } from '../domain/messages.js';
 import type { PathView } from '../domain/path-state.js';
 import { CLOSED_FOR_GOOD, type Action, type PathAction } from '../domain/path-rules.js';
 import type { participantPath } from '../workflows/participant-path.js';
-import { actionSchemas } from '../domain/action-schemas.js';
 import { ApiError, invalidInput } from './errors.js';
 import type { ApiDeps, SignedInUser } from './context.js';
 import { noteField, type ActionType } from './requests.js';

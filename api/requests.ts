@@ -1,5 +1,4 @@
-import { actionSchemas } from '../domain/action-schemas.js';
-import { intakeSchema } from '../domain/actions.js';
+import { actionSchemas, intakeSchema } from '../domain/actions.js';
 import { ERASURE_REASONS, PHASES } from '../domain/codes.js';
 import { isValidLocalDate } from '../domain/calendar.js';
 import type { Action } from '../domain/path-rules.js';

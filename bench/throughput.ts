@@ -77,14 +77,14 @@ export async function throughputBench(o: { paths: number; concurrency: number; t
       const { participantId } = (await call('POST /api/intakes', '/api/intakes', staff.token, {
         siteId,
         firstName: `Bench${i}`,
-        lastName: randomUUID().slice(0, 8),
+        lastName: `Bench ${randomUUID().slice(0, 8)}`,
         birthDate: '1980-01-01',
         referralSource: 'self',
         coachId: coach.id,
       })) as { participantId: string };
       const act = (type: string, body: unknown) => call(`POST /actions/${type}`, `/api/participants/${participantId}/actions/${type}`, coach.token, body);
       await act('signalCrisis', { kind: 'focus_crisis', move: true });
-      await act('signAgreement', { commitments: ['connectors_table'], goalNoteId: randomUUID() });
+      await act('signAgreement', { commitments: ['connectors_table'], note: 'Een eigen zaak opstarten' });
       await act('logContact', { kind: 'conversation' });
       await act('logAttendance', { kind: 'open_house' });
       await act('registerStep', { status: 'needed' });

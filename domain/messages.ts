@@ -1,26 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type {
-  AnswerReferral,
-  AssignCoach,
-  ChangePhase,
-  CloseAgreement,
-  ConfirmAgreement,
-  Forget,
-  LogAttendance,
-  LogContact,
-  Outflow,
-  Reenter,
-  ReferOut,
-  RegisterStep,
-  RenewAgreement,
-  ResumeAgreement,
-  ValidateStep,
-  SignAgreement,
-  SignalCrisis,
-  UpdateReferral,
-} from './actions.js';
+import type { UpdateDefinition } from '@temporalio/common';
+import { COACH_ACTION_TYPES, LINK_ACTION_TYPES, type ActionInput, type PathActionType } from './action-spec.js';
 import type { PathView } from './path-state.js';
-import type { Action, LinkAction } from './path-rules.js';
 
 /**
  * The path workflow's messages, importable by the API without importing workflow code.
@@ -37,35 +18,19 @@ export function pathWorkflowId(participantId: string): string {
 
 export const pathQuery = defineQuery<PathView>('path');
 
-export const pathUpdates = {
-  signalCrisis: defineUpdate<PathView, [SignalCrisis]>('signalCrisis'),
-  changePhase: defineUpdate<PathView, [ChangePhase]>('changePhase'),
-  signAgreement: defineUpdate<PathView, [SignAgreement]>('signAgreement'),
-  renewAgreement: defineUpdate<PathView, [RenewAgreement]>('renewAgreement'),
-  closeAgreement: defineUpdate<PathView, [CloseAgreement]>('closeAgreement'),
-  resumeAgreement: defineUpdate<PathView, [ResumeAgreement]>('resumeAgreement'),
-  logContact: defineUpdate<PathView, [LogContact]>('logContact'),
-  logAttendance: defineUpdate<PathView, [LogAttendance]>('logAttendance'),
-  registerStep: defineUpdate<PathView, [RegisterStep]>('registerStep'),
-  validateStep: defineUpdate<PathView, [ValidateStep]>('validateStep'),
-  referOut: defineUpdate<PathView, [ReferOut]>('referOut'),
-  updateReferral: defineUpdate<PathView, [UpdateReferral]>('updateReferral'),
-  outflow: defineUpdate<PathView, [Outflow]>('outflow'),
-  reenter: defineUpdate<PathView, [Reenter]>('reenter'),
-  assignCoach: defineUpdate<PathView, [AssignCoach]>('assignCoach'),
-  forget: defineUpdate<PathView, [Forget]>('forget'),
-} satisfies { [K in Action['type']]: unknown };
+type Updates<K extends PathActionType> = { [T in K]: UpdateDefinition<PathView, [ActionInput<T>], T> };
+/** One update per action of domain/action-spec.ts, named as the action. */
+const updatesFor = <K extends PathActionType>(types: readonly K[]) => Object.fromEntries(types.map((type) => [type, defineUpdate(type)])) as unknown as Updates<K>;
 
+/** A coach's or staff member's actions. */
+export const pathUpdates = updatesFor(COACH_ACTION_TYPES);
 
-/** Updates sent through a signed link (domain/action-schemas.ts linkActionSchemas), not by a coach. */
-export const linkUpdates = {
-  answerReferral: defineUpdate<PathView, [AnswerReferral]>('answerReferral'),
-  confirmAgreement: defineUpdate<PathView, [ConfirmAgreement]>('confirmAgreement'),
-} satisfies { [K in LinkAction['type']]: unknown };
+/** Updates sent through a signed link (a partner's answer, a participant's confirmation), not by a coach. */
+export const linkUpdates = updatesFor(LINK_ACTION_TYPES);
 
 /** Every update a path takes, a coach's or through a link: what the workflow registers. */
 export const allPathUpdates = { ...pathUpdates, ...linkUpdates };
-export type PathActionType = keyof typeof allPathUpdates;
+export type { PathActionType };
 
 /** A partner's answer is one update per link: the same form sent twice is deduplicated by Temporal. */
 export function referralAnswerUpdateId(linkId: string): string {

@@ -9,26 +9,7 @@ import {
   type ReferralSource,
   type TaskKind,
 } from './codes.js';
-import type {
-  AnswerReferral,
-  AssignCoach,
-  ChangePhase,
-  CloseAgreement,
-  ConfirmAgreement,
-  Forget,
-  LogAttendance,
-  LogContact,
-  Outflow,
-  Reenter,
-  ReferOut,
-  RegisterStep,
-  RenewAgreement,
-  ResumeAgreement,
-  SignAgreement,
-  SignalCrisis,
-  UpdateReferral,
-  ValidateStep,
-} from './actions.js';
+import type { ActionInput, CoachActionType, LinkActionType } from './action-spec.js';
 import {
   addSpan,
   dueAfter,
@@ -49,26 +30,11 @@ import type { AftercareOutcome } from './codes.js';
  * nothing here reads a clock or makes an id: the caller passes `now` and `newId`.
  */
 
-export type Action =
-  | { type: 'signalCrisis'; input: SignalCrisis }
-  | { type: 'changePhase'; input: ChangePhase }
-  | { type: 'signAgreement'; input: SignAgreement }
-  | { type: 'renewAgreement'; input: RenewAgreement }
-  | { type: 'closeAgreement'; input: CloseAgreement }
-  | { type: 'resumeAgreement'; input: ResumeAgreement }
-  | { type: 'validateStep'; input: ValidateStep }
-  | { type: 'logContact'; input: LogContact }
-  | { type: 'logAttendance'; input: LogAttendance }
-  | { type: 'registerStep'; input: RegisterStep }
-  | { type: 'referOut'; input: ReferOut }
-  | { type: 'updateReferral'; input: UpdateReferral }
-  | { type: 'outflow'; input: Outflow }
-  | { type: 'reenter'; input: Reenter }
-  | { type: 'assignCoach'; input: AssignCoach }
-  | { type: 'forget'; input: Forget };
+/** A coach's action, one per coach action of domain/action-spec.ts. */
+export type Action = { [K in CoachActionType]: { type: K; input: ActionInput<K> } }[CoachActionType];
 
-/** What comes through a signed link rather than from a coach (see linkActionSchemas). */
-export type LinkAction = { type: 'answerReferral'; input: AnswerReferral } | { type: 'confirmAgreement'; input: ConfirmAgreement };
+/** What comes through a signed link rather than from a coach. */
+export type LinkAction = { [K in LinkActionType]: { type: K; input: ActionInput<K> } }[LinkActionType];
 
 /** Every update the path takes: a coach's action or an answer through a link. */
 export type PathAction = Action | LinkAction;

@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { AGREEMENT_CHOICES } from '../domain/codes.js';
 import { parseSpan } from '../domain/calendar.js';
-import { pathTimingsSchema, type PathTimings } from '../domain/timings.js';
+import { pathTimingsSchema } from '../domain/timings-schema.js';
+import type { PathTimings } from '../domain/timings.js';
 import { LOCAL_SUPABASE } from './supabase/local-defaults.js';
 
 /**
@@ -116,6 +117,11 @@ export const configSchema = z.object({
    * link still works at least this long; else a new one (so a link in an email works for weeks).
    */
   PARTICIPANT_LINK_REUSE_MIN_LEFT: span.default(parseSpan('3 weeks')),
+  /**
+   * Seconds the API keeps a signed-in person's profile (role, site, name) instead of reading it
+   * for every request; a changed role counts within this time. 0: read it on every request.
+   */
+  PROFILE_CACHE_SECONDS: z.coerce.number().min(0).max(600).default(30),
   /** How long a partner's referral link works. */
   REFERRAL_LINK_VALIDITY: span.default(parseSpan('21 days')),
 
@@ -141,7 +147,8 @@ export const configSchema = z.object({
   TEMPORAL_UI_PORT: port.default(8233),
   /**
    * Paths wait for months: the worker's memory is bounded by this cache, not by the number of
-   * paths. Each cached path holds about 1 MB of the workflow thread's heap; 60 keeps the worker
+   * paths. Each cached path held about 1 MB of the workflow thread's heap while the workflow
+   * built zod's schemas (worker/create-worker.ts checkHeapForCache still counts that); 60 keeps the worker
    * under 400 MB with its heap flags (worker/launch.ts), and a miss costs one replay of a history
    * that continue-as-new keeps short. At least 2: a path's local activity needs it cached.
    */

@@ -79,6 +79,22 @@ describe('phase changes', () => {
   });
 });
 
+describe('updates from a client other than the API', () => {
+  it('a malformed update is refused naming the field, the path unchanged and still taking actions', async () => {
+    const path = await h.start();
+    await expectRefused(path, 'changePhase', { to: 'nowhere', reason: 'other' }, /^to: kies uit/);
+    await expectRefused(path, 'signalCrisis', { kind: 'focus_crisis', move: 'yes' }, /^move: moet waar of onwaar zijn/);
+    await expectRefused(path, 'logContact', { by: 'me', kind: 'conversation' }, /^by: moet een geldige id zijn/);
+    await expectRefused(path, 'signAgreement', { commitments: [] }, /^commitments: kies minstens één groepsmoment/);
+    const notAnObject = await path.handle.executeUpdate(linkUpdates.confirmAgreement, { args: ['akkoord' as never] }).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(String((notAnObject as WorkflowUpdateFailedError).cause?.message)).toBe('input: verwacht een object');
+    expect((await path.act('changePhase', { to: 'focus', reason: 'ready_for_next_step' })).phase).toBe('focus');
+  });
+});
+
 describe('crises', () => {
   it('a focus crisis in orientation, confirmed, moves to focus and creates a coaching-conversation task', async () => {
     const path = await h.start();

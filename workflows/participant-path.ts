@@ -1,7 +1,7 @@
 import type { UpdateDefinition } from '@temporalio/common';
 import * as wf from '@temporalio/workflow';
 import type { PathActivities } from '../activities/contract.js';
-import { actionSchemas, linkActionSchemas } from '../domain/action-schemas.js';
+import { checkAction } from '../domain/action-spec.js';
 import { allPathUpdates, pathQuery } from '../domain/messages.js';
 import type { Effect } from '../domain/path-events.js';
 import { apply, fire, initialState, nextDeadline, refusal, startEffects, upgradeState, view, type PathAction, type StartInput } from '../domain/path-rules.js';
@@ -76,16 +76,23 @@ export async function participantPath(input: PathInput): Promise<PathView> {
 
   // Coach actions and the answers that come through signed links, registered alike. A new
   // handler issues no command, so histories recorded before it replay unchanged.
-  const schemas = { ...actionSchemas, ...linkActionSchemas };
   const updates = allPathUpdates;
 
+  /**
+   * The input's shape, checked without zod (domain/action-spec.ts): the API has parsed every
+   * request with the zod schemas built from the same definition, so here it is a cheap check
+   * for other clients, made by the validator before the rules' `refusal`. The handler runs it
+   * again (it runs on replay, the validator does not): it accepts every input zod accepted and
+   * fills in the same defaults, so old histories replay unchanged; a malformed update never
+   * reaches the state.
+   */
   const parse = (type: PathAction['type'], raw: unknown): PathAction => {
-    const result = schemas[type].safeParse(raw);
-    if (!result.success) {
-      const issue = result.error.issues[0];
-      throw wf.ApplicationFailure.create({ type: 'InvalidInput', message: `${issue?.path.join('.') || 'input'}: ${issue?.message}`, nonRetryable: true });
+    const result = checkAction(type, raw);
+    if (!result.ok) {
+      const { path, message } = result.issue;
+      throw wf.ApplicationFailure.create({ type: 'InvalidInput', message: `${path || 'input'}: ${message}`, nonRetryable: true });
     }
-    return { type, input: result.data } as PathAction;
+    return { type, input: result.input } as PathAction;
   };
 
   for (const type of Object.keys(updates) as PathAction['type'][]) {

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { isGuid } from '../../domain/action-spec.js';
 import { participantFor } from '../access.js';
 import { requireRole } from '../auth.js';
 import type { AppEnv } from '../context.js';
@@ -47,7 +48,7 @@ participantsApi.get('/participants', requireRole('staff', 'coach'), async (c) =>
 
 participantsApi.get('/participants/:id', requireRole('staff', 'coach'), async (c) => {
   const id = c.req.param('id');
-  if (!z.guid().safeParse(id).success) throw new ApiError('not_found', 'Deze deelnemer bestaat niet.');
+  if (!isGuid(id)) throw new ApiError('not_found', 'Deze deelnemer bestaat niet.');
   const participant = await participantFor(c.var.deps, c.var.user!, id);
   const [path, history, notes, tasks] = await Promise.all([
     readPath(c.var.deps, participant.id),
@@ -65,7 +66,7 @@ participantsApi.post('/participants/:id/actions/:type', requireRole('staff', 'co
   const parsed = actionRequestSchemas[type].safeParse(body);
   if (!parsed.success) throw invalidInput(parsed.error);
   const id = c.req.param('id');
-  if (!z.guid().safeParse(id).success) throw new ApiError('not_found', 'Deze deelnemer bestaat niet.');
+  if (!isGuid(id)) throw new ApiError('not_found', 'Deze deelnemer bestaat niet.');
   const user = c.var.user!;
   const participant = await participantFor(c.var.deps, user, id);
   const { note, ...input } = parsed.data as { note?: string };

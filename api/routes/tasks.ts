@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
+import { isGuid } from '../../domain/action-spec.js';
 import { requireRole } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { ApiError, invalidInput } from '../errors.js';
@@ -19,7 +19,7 @@ tasksApi.get('/tasks', requireRole('staff', 'coach'), async (c) => {
 
 tasksApi.post('/tasks/:id/complete', requireRole('staff', 'coach'), async (c) => {
   const id = c.req.param('id');
-  if (!z.guid().safeParse(id).success) throw new ApiError('not_found', 'Deze taak bestaat niet.');
+  if (!isGuid(id)) throw new ApiError('not_found', 'Deze taak bestaat niet.');
   const task = await completeTask(c.var.deps, c.var.user!, id);
   return c.json({ task });
 });

@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
+import { isGuid } from '../../domain/action-spec.js';
 import { openLink, recordLinkUse, type AccessLink } from '../../activities/access-links.js';
 import { GROUP_MOMENT_KINDS, type GroupMomentKind } from '../../domain/codes.js';
 import { formatLocalDate, toLocalDate } from '../../domain/calendar.js';
@@ -116,11 +117,11 @@ export function myPathPages(): Hono<AppEnv> {
     const link = await open(c);
     if (!link) return invalidLink(c);
     const values = await readForm(c);
-    const agreementId = z.guid().safeParse(values.agreementId);
-    if (!agreementId.success) return done(c, 'niet-akkoord');
+    const agreementId = values.agreementId;
+    if (!isGuid(agreementId)) return done(c, 'niet-akkoord');
     try {
       // Exactly once: the workflow's validator refuses a second confirmation of the same agreement.
-      await runAction(c.var.deps, link.participant_id, { type: 'confirmAgreement', input: { agreementId: agreementId.data } });
+      await runAction(c.var.deps, link.participant_id, { type: 'confirmAgreement', input: { agreementId } });
     } catch (err) {
       if (err instanceof ApiError && (err.code === 'refused' || err.code === 'invalid_input' || err.code === 'not_found')) {
         return done(c, err.message === ALREADY_CONFIRMED ? 'al-akkoord' : 'niet-akkoord');

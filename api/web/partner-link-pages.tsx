@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
+import { isGuid } from '../../domain/action-spec.js';
 import { recordLinkUse } from '../../activities/access-links.js';
 import { participantFor } from '../access.js';
 import type { AppEnv } from '../context.js';
@@ -57,7 +57,7 @@ export function partnerLinkPages(): Hono<AppEnv> {
   // The coach introduces a referral to a partner, and can take the link back.
   web.post('/deelnemers/:id/doorverwijzingen/:referralId/voorstellen', signedIn('staff', 'coach'), async (c) => {
     const { id, referralId } = c.req.param();
-    if (!z.guid().safeParse(id).success || !z.guid().safeParse(referralId).success) throw new ApiError('not_found', 'Deze doorverwijzing bestaat niet.');
+    if (!isGuid(id) || !isGuid(referralId)) throw new ApiError('not_found', 'Deze doorverwijzing bestaat niet.');
     const user = c.var.user!;
     const participant = await participantFor(c.var.deps, user, id);
     const values = await readForm(c);
@@ -76,7 +76,7 @@ export function partnerLinkPages(): Hono<AppEnv> {
 
   web.post('/deelnemers/:id/doorverwijzingen/:referralId/link-intrekken', signedIn('staff', 'coach'), async (c) => {
     const { id, referralId } = c.req.param();
-    if (!z.guid().safeParse(id).success || !z.guid().safeParse(referralId).success) throw new ApiError('not_found', 'Deze doorverwijzing bestaat niet.');
+    if (!isGuid(id) || !isGuid(referralId)) throw new ApiError('not_found', 'Deze doorverwijzing bestaat niet.');
     const user = c.var.user!;
     const participant = await participantFor(c.var.deps, user, id);
     await revokeReferralLink(c.var.deps, user, participant.id, referralId);

@@ -1,5 +1,6 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
+import { isGuid } from '../../domain/action-spec.js';
 import { formatLocalDate, toLocalDate } from '../../domain/calendar.js';
 import QRCode from 'qrcode';
 import { issueLink, linkUrl, linksOf, revokeLink } from '../../activities/access-links.js';
@@ -43,6 +44,9 @@ import { inviteToMoment, listMoments, planMoment, PLANNERS, readRegister, regist
 import { groupMomentRegisterSchema, planGroupMomentSchema } from '../../domain/actions.js';
 import { GROUP_MOMENT_LABELS, PARTNERS } from '../../domain/codes.js';
 import { buildTimeline } from './timeline.js';
+
+/** Built once, not per request. */
+const emailAddress = z.email();
 
 /**
  * The web pages, server-rendered under one layout. Every form works without JavaScript:
@@ -114,7 +118,7 @@ async function siteName(deps: ApiDeps, siteId: string): Promise<string> {
 }
 
 async function participantPageData(deps: ApiDeps, user: SignedInUser, id: string): Promise<ParticipantPageData> {
-  if (!z.guid().safeParse(id).success) throw new ApiError('not_found', 'Deze deelnemer bestaat niet.');
+  if (!isGuid(id)) throw new ApiError('not_found', 'Deze deelnemer bestaat niet.');
   const participant = await participantFor(deps, user, id);
   const [view, history, notes, tasks, coaches, names, links, passportSteps] = await Promise.all([
     readPath(deps, participant.id),
@@ -180,7 +184,7 @@ async function renderTasks(c: Ctx, status: 200 | 409, when: TaskWindow, extra: {
 /** `van`: empty or "mij" — mine; "iedereen" — the site's; a coach's id — that coach's. */
 function tasksWhose(param: string | undefined): TaskScope {
   if (param === 'iedereen') return { scope: 'site' };
-  if (param && z.guid().safeParse(param).success) return { scope: 'site', coachId: param };
+  if (param && isGuid(param)) return { scope: 'site', coachId: param };
   return { scope: 'mine' };
 }
 
@@ -253,7 +257,7 @@ export function webPages(): Hono<AppEnv> {
     const target = localPath(typeof values.terug === 'string' ? values.terug : undefined);
     const email = typeof values.email === 'string' ? values.email.trim() : '';
     const localSignIn = localSignInAllowed(c.var.deps.config);
-    if (!z.email().safeParse(email).success) {
+    if (!emailAddress.safeParse(email).success) {
       c.status(422);
       return c.render(<EmailSignInPage target={target} localSignIn={localSignIn} state={{ values, errors: { email: 'Typ een geldig e-mailadres, bv. an@stuyfplek.be.' } }} />, {
         title: 'Aanmelden',
@@ -392,7 +396,7 @@ export function webPages(): Hono<AppEnv> {
     const type = c.req.param('type');
     if (!isActionType(type)) throw new ApiError('not_found', 'Deze actie bestaat niet.');
     const id = c.req.param('id');
-    if (!z.guid().safeParse(id).success) throw new ApiError('not_found', 'Deze deelnemer bestaat niet.');
+    if (!isGuid(id)) throw new ApiError('not_found', 'Deze deelnemer bestaat niet.');
     const user = c.var.user!;
     const participant = await participantFor(c.var.deps, user, id);
     const values = await readForm(c);
@@ -426,7 +430,7 @@ export function webPages(): Hono<AppEnv> {
 
   web.post('/deelnemers/:id/eigen-pagina', signedIn('staff', 'coach'), async (c) => {
     const id = c.req.param('id');
-    if (!z.guid().safeParse(id).success) throw new ApiError('not_found', 'Deze deelnemer bestaat niet.');
+    if (!isGuid(id)) throw new ApiError('not_found', 'Deze deelnemer bestaat niet.');
     const user = c.var.user!;
     const { deps } = c.var;
     const participant = await participantFor(deps, user, id);
@@ -449,7 +453,7 @@ export function webPages(): Hono<AppEnv> {
 
   web.post('/deelnemers/:id/eigen-pagina/:linkId/intrekken', signedIn('staff', 'coach'), async (c) => {
     const { id, linkId } = c.req.param();
-    if (!z.guid().safeParse(id).success || !z.guid().safeParse(linkId).success) throw new ApiError('not_found', 'Deze link bestaat niet.');
+    if (!isGuid(id) || !isGuid(linkId)) throw new ApiError('not_found', 'Deze link bestaat niet.');
     const user = c.var.user!;
     const { deps } = c.var;
     const participant = await participantFor(deps, user, id);
@@ -467,7 +471,7 @@ export function webPages(): Hono<AppEnv> {
 
   web.post('/deelnemers/:id/groeipaspoort', signedIn('staff', 'coach'), async (c) => {
     const id = c.req.param('id');
-    if (!z.guid().safeParse(id).success) throw new ApiError('not_found', 'Deze deelnemer bestaat niet.');
+    if (!isGuid(id)) throw new ApiError('not_found', 'Deze deelnemer bestaat niet.');
     const { deps } = c.var;
     const participant = await participantFor(deps, c.var.user!, id);
     if (participant.erased_at) throw new ApiError('refused', 'De gegevens van deze deelnemer zijn gewist; er is geen groeipaspoort meer.');
@@ -501,7 +505,7 @@ export function webPages(): Hono<AppEnv> {
   web.post('/taken/:id/afgewerkt', signedIn('staff', 'coach'), async (c) => {
     const values = await readForm(c);
     const id = c.req.param('id');
-    if (!z.guid().safeParse(id).success) throw new ApiError('not_found', 'Deze taak bestaat niet.');
+    if (!isGuid(id)) throw new ApiError('not_found', 'Deze taak bestaat niet.');
     try {
       await completeTask(c.var.deps, c.var.user!, id);
     } catch (err) {
