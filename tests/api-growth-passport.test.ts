@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { serve, type ServerType } from '@hono/node-server';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,10 +6,9 @@ import { issueLink, readLink, revokeLink } from '../activities/access-links.js';
 import { parseSpan } from '../domain/calendar.js';
 import { STEP_EVIDENCE_LABELS, type StepEvidence } from '../domain/codes.js';
 import { ConfigError, loadConfig } from '../infra/config.js';
-import { freePort } from '../infra/net.js';
 import { api, json, page, submit, takeIn, until, type Person } from './support/http.js';
 import { expandStrictly } from './support/json-ld.js';
-import { startTestStack, type TestStack } from './support/stack.js';
+import { startServedStack, type ServedStack } from './support/stack.js';
 
 /**
  * The growth passport on the real stack: the participant (on their own page, with their signed
@@ -21,8 +19,7 @@ import { startTestStack, type TestStack } from './support/stack.js';
  * Neither holds anything but the chosen steps.
  */
 
-let stack: TestStack;
-let server: ServerType;
+let stack: ServedStack;
 let base: string;
 let siteId: string;
 let coach: Person;
@@ -43,11 +40,9 @@ const YOUSSEF_STEP = 'Youssef zijn stap in de fietsherstelplaats';
 const steps: Record<string, { id: string; validatedAt: string; evidence: StepEvidence }> = {};
 
 beforeAll(async () => {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
   // The key's URL (kid) and the issuer's id are under PUBLIC_URL: this server, as in production.
-  stack = await startTestStack({ PUBLIC_URL: base });
-  server = serve({ fetch: stack.app.fetch, port, hostname: '127.0.0.1' });
+  stack = await startServedStack();
+  base = stack.base;
   siteId = await stack.site('Stuyfplek Gent-Centrum');
   const staff = await stack.person('staff', siteId);
   coach = await stack.person('coach', siteId);
@@ -65,7 +60,6 @@ beforeAll(async () => {
   token = (await issueLink(stack.db, stack.config.LINK_SECRET, { participantId: lotte, siteId, purpose: 'participant_page', validity: stack.config.PARTICIPANT_LINK_VALIDITY })).token;
 });
 afterAll(async () => {
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
   await stack?.stop();
 });
 

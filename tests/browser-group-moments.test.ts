@@ -1,14 +1,12 @@
-import { serve, type ServerType } from '@hono/node-server';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatLocalDate, toLocalDate } from '../domain/calendar.js';
 import { pathQuery, pathWorkflowId } from '../domain/messages.js';
-import { freePort } from '../infra/net.js';
 import { phoneBrowser } from './support/chromium.js';
 import { api, takeIn, until, type Person } from './support/http.js';
 import { snap } from './support/screens.js';
 import { browserSessionCookies } from './support/sessions.js';
-import { startTestStack, type TestStack } from './support/stack.js';
+import { startServedStack, type ServedStack } from './support/stack.js';
 
 /**
  * The attendance register of a group moment in a real Chromium at phone size (390×844) with
@@ -18,8 +16,7 @@ import { startTestStack, type TestStack } from './support/stack.js';
  * `snap()` (fits the phone, axe-core); screenshots go to tests/screenshots/.
  */
 
-let stack: TestStack;
-let server: ServerType;
+let stack: ServedStack;
 let base: string;
 let browser: Awaited<ReturnType<typeof phoneBrowser>>;
 let context: BrowserContext;
@@ -29,13 +26,11 @@ const people: Record<'eva' | 'jonas' | 'lotte', string> = { eva: '', jonas: '', 
 const TODAY = formatLocalDate(toLocalDate(Date.now()));
 
 beforeAll(async () => {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  const [started, opened] = await Promise.all([startTestStack({ PUBLIC_URL: base }), phoneBrowser({ javaScriptEnabled: false })]);
+  const [started, opened] = await Promise.all([startServedStack(), phoneBrowser({ javaScriptEnabled: false })]);
   stack = started;
   browser = opened;
   context = browser.context;
-  server = serve({ fetch: stack.app.fetch, port, hostname: '127.0.0.1' });
+  base = stack.base;
 
   const siteId = await stack.site('Stuyfplek Gent-Centrum');
   staff = await stack.person('staff', siteId);
@@ -56,7 +51,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
   await stack?.stop();
 });
 

@@ -1,12 +1,10 @@
-import { serve, type ServerType } from '@hono/node-server';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../infra/net.js';
 import { phoneBrowser } from './support/chromium.js';
 import { api, until, type Person } from './support/http.js';
 import { snap } from './support/screens.js';
 import { browserSessionCookies } from './support/sessions.js';
-import { startTestStack, type TestStack } from './support/stack.js';
+import { startServedStack, type ServedStack } from './support/stack.js';
 
 /**
  * The participant's own page in a real Chromium at phone size (390×844) with JavaScript off:
@@ -17,8 +15,7 @@ import { startTestStack, type TestStack } from './support/stack.js';
 
 const GOAL = 'Een eigen kookatelier voor de buurt, met mensen uit de wijk.';
 
-let stack: TestStack;
-let server: ServerType;
+let stack: ServedStack;
 let base: string;
 let browser: Awaited<ReturnType<typeof phoneBrowser>>;
 let context: BrowserContext;
@@ -26,14 +23,12 @@ let coach: Person;
 let participantId: string;
 
 beforeAll(async () => {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
   // Links in emails point at this server, as PUBLIC_URL does in production.
-  const [started, opened] = await Promise.all([startTestStack({ PUBLIC_URL: base }), phoneBrowser({ javaScriptEnabled: false })]);
+  const [started, opened] = await Promise.all([startServedStack(), phoneBrowser({ javaScriptEnabled: false })]);
   stack = started;
   browser = opened;
   context = browser.context;
-  server = serve({ fetch: stack.app.fetch, port, hostname: '127.0.0.1' });
+  base = stack.base;
 
   const siteId = await stack.site('Stuyfplek Gent-Centrum');
   const staff = await stack.person('staff', siteId);
@@ -56,7 +51,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
   await stack?.stop();
 });
 

@@ -1,12 +1,10 @@
-import { serve, type ServerType } from '@hono/node-server';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredEmail } from '../infra/mail/outbox.js';
-import { freePort } from '../infra/net.js';
 import { phoneBrowser } from './support/chromium.js';
 import { takeIn, until, type Person } from './support/http.js';
 import { snap } from './support/screens.js';
-import { startTestStack, type TestStack } from './support/stack.js';
+import { startServedStack, type ServedStack } from './support/stack.js';
 
 /**
  * A warm referral from both sides in a real Chromium at phone size (390×844) with JavaScript
@@ -20,8 +18,7 @@ import { startTestStack, type TestStack } from './support/stack.js';
  */
 
 
-let stack: TestStack;
-let server: ServerType;
+let stack: ServedStack;
 let base: string;
 let browser: Awaited<ReturnType<typeof phoneBrowser>>;
 let siteId: string;
@@ -29,11 +26,9 @@ let staff: Person;
 let coach: Person;
 
 beforeAll(async () => {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
   // PUBLIC_URL is this server, so the link in the partner's email opens here.
   const [started, opened] = await Promise.all([
-    startTestStack({ PUBLIC_URL: base }),
+    startServedStack(),
     phoneBrowser({ javaScriptEnabled: false }),
   ]);
   stack = started;
@@ -42,11 +37,10 @@ beforeAll(async () => {
   staff = await stack.person('staff', siteId);
   coach = await stack.person('coach', siteId);
   await stack.sql.query('update public.profiles set display_name = $2 where id = $1', [coach.id, 'An (coach)']);
-  server = serve({ fetch: stack.app.fetch, port, hostname: '127.0.0.1' });
+  base = stack.base;
 });
 afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
   await stack?.stop();
 });
 

@@ -1,12 +1,10 @@
-import { serve, type ServerType } from '@hono/node-server';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../infra/net.js';
 import type { StoredEmail } from '../infra/mail/outbox.js';
 import { phoneBrowser } from './support/chromium.js';
 import { takeIn } from './support/http.js';
 import { snap } from './support/screens.js';
-import { startTestStack, type TestStack } from './support/stack.js';
+import { startServedStack, type ServedStack } from './support/stack.js';
 
 /**
  * Staff sign-in with Supabase Auth in a real Chromium at phone size: the local auth server mails
@@ -18,29 +16,25 @@ import { startTestStack, type TestStack } from './support/stack.js';
 const ACCESS_TOKEN_SECONDS = 3;
 const COACH_EMAIL = 'an.coach@stuyfplek.test';
 
-let stack: TestStack;
-let server: ServerType;
+let stack: ServedStack;
 let base: string;
 let browser: Awaited<ReturnType<typeof phoneBrowser>>;
 let context: BrowserContext;
 let siteId: string;
 
 beforeAll(async () => {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
   const [started, opened] = await Promise.all([
-    startTestStack({ AUTH_ACCESS_TOKEN_SECONDS: String(ACCESS_TOKEN_SECONDS), PUBLIC_URL: base }),
+    startServedStack({ AUTH_ACCESS_TOKEN_SECONDS: String(ACCESS_TOKEN_SECONDS) }),
     phoneBrowser(),
   ]);
   stack = started;
   browser = opened;
   context = browser.context;
   siteId = await stack.site('Stuyfplek Gent-Centrum');
-  server = serve({ fetch: stack.app.fetch, port, hostname: '127.0.0.1' });
+  base = stack.base;
 });
 afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
   await stack?.stop();
 });
 

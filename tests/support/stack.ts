@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import type { EphemeralServerExecutable, TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, type Worker } from '@temporalio/worker';
+import { serve } from '@hono/node-server';
 import pg from 'pg';
 import { createApp } from '../../api/app.js';
 import { loadConfig, type Config } from '../../infra/config.js';
@@ -215,4 +216,26 @@ export async function startTestStack(env: Record<string, string> = {}, o: TestSt
     await stop();
     throw err;
   }
+}
+
+export type ServedStack = TestStack & { base: string };
+
+/**
+ * The stack with its app served over HTTP on a free port, and PUBLIC_URL pointing at it: for a
+ * browser, and for links (in emails, in a credential's key id) followed as in production.
+ * `stop()` closes the server, then the stack.
+ */
+export async function startServedStack(env: Record<string, string> = {}, o: TestStackOptions = {}): Promise<ServedStack> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const stack = await startTestStack({ PUBLIC_URL: base, ...env }, o);
+  const server = serve({ fetch: stack.app.fetch, port, hostname: '127.0.0.1' });
+  const stopStack = stack.stop.bind(stack);
+  return Object.assign(stack, {
+    base,
+    async stop() {
+      await new Promise((resolve) => server.close(resolve));
+      await stopStack();
+    },
+  });
 }
