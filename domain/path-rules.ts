@@ -119,7 +119,7 @@ function crisisAwaiting(state: PathState, to: PathState['phase']) {
   return lastChange && lastChange.at > crisis.at ? undefined : crisis;
 }
 
-/** A step of the person: any run's (state.steps), or a not yet upgraded agreement's. */
+/** A step of the person, set in any run (carried agreements' steps were moved here by upgradeState). */
 function findStep(state: PathState, id: string): Step | undefined {
   return state.steps.find((s) => s.id === id);
 }
