@@ -3,10 +3,10 @@ import type { GroupMomentRegister, PlanGroupMoment } from '../domain/actions.js'
 import { PARTNERS, type GroupMomentKind, type Partner } from '../domain/codes.js';
 import { ALREADY_COUNTED } from '../domain/path-rules.js';
 import { supabaseClient } from '../infra/supabase/client.js';
-import { EMAIL_DISPATCHER_TYPE, emailDispatcherId, emailsQueued } from '../domain/messages.js';
 import type { ApiDeps, SignedInUser } from './context.js';
 import { ApiError } from './errors.js';
 import { runAction } from './path-service.js';
+import { signalDispatcher } from '../worker/email-dispatcher.js';
 import { groupMomentWorkflowId, type groupMomentInvitations } from '../workflows/group-moment.js';
 
 /**
@@ -80,8 +80,7 @@ export async function planMoment(deps: ApiDeps, user: SignedInUser, input: PlanG
   const planned = data[0]!;
   // Invitations that waited for this connectors table have their emails queued: wake the sender.
   if (planned.attached > 0) {
-    const taskQueue = deps.config.TEMPORAL_TASK_QUEUE;
-    await deps.temporal.workflow.signalWithStart(EMAIL_DISPATCHER_TYPE, { workflowId: emailDispatcherId(taskQueue), taskQueue, signal: emailsQueued, signalArgs: [] });
+    await signalDispatcher(deps.temporal, deps.config);
   }
   return { moment: await momentById(deps, planned.id), created: planned.created };
 }

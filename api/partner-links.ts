@@ -56,7 +56,7 @@ const wakers = new WeakMap<ApiDeps['temporal'], () => Promise<void>>();
 function wakeDispatcher(deps: ApiDeps): Promise<void> {
   let wake = wakers.get(deps.temporal);
   if (!wake) {
-    wake = dispatcherWaker(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE);
+    wake = dispatcherWaker(deps.temporal, deps.config);
     wakers.set(deps.temporal, wake);
   }
   return wake();

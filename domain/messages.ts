@@ -38,12 +38,18 @@ export function referralAnswerUpdateId(linkId: string): string {
 }
 
 /**
- * The email dispatcher: one per task queue, so one sender keeps to the provider's rate limit.
- * An activity that queued an email signals it (starting it when it is not running).
+ * The email dispatcher: one per deployment (its id is derived from the path task queue), so one
+ * sender keeps to the provider's rate limit. It runs on its own task queue; whoever queued an
+ * email signals it (starting it when it is not running) and says which queue it belongs on, so a
+ * dispatcher that still runs on the path queue (started before it had its own) moves there.
  */
 export const EMAIL_DISPATCHER_TYPE = 'emailDispatcher';
-export const emailsQueued = defineSignal('emailsQueued');
+export interface EmailsQueued {
+  /** The task queue the dispatcher belongs on; signals sent before it had its own carry nothing. */
+  taskQueue?: string;
+}
+export const emailsQueued = defineSignal<[EmailsQueued?]>('emailsQueued');
 
-export function emailDispatcherId(taskQueue: string): string {
-  return `email-dispatcher-${taskQueue}`;
+export function emailDispatcherId(pathTaskQueue: string): string {
+  return `email-dispatcher-${pathTaskQueue}`;
 }

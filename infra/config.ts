@@ -144,6 +144,12 @@ export const configSchema = z.object({
   TEMPORAL_TLS_CERT_PATH: z.string().optional(),
   TEMPORAL_TLS_KEY_PATH: z.string().optional(),
   TEMPORAL_TASK_QUEUE: z.string().default('groeipad-paths'),
+  /**
+   * The email dispatcher's own task queue, polled by a second Worker in every worker process, so
+   * that a backlog of path tasks (10,000 timers due in one minute) cannot hold up the sending.
+   * Default: the path queue's name with "-emails".
+   */
+  TEMPORAL_EMAIL_TASK_QUEUE: z.string().optional(),
   TEMPORAL_UI_PORT: port.default(8233),
   /**
    * Paths wait for months: the worker's memory is bounded by this cache, not by the number of
@@ -189,7 +195,7 @@ export const configSchema = z.object({
   DIGEST_CRON: cron.default('0 8 * * *'),
 });
 
-export type Config = z.infer<typeof configSchema> & { dataDir: string; timings: PathTimings };
+export type Config = z.infer<typeof configSchema> & { dataDir: string; timings: PathTimings; /** TEMPORAL_EMAIL_TASK_QUEUE or its default. */ emailTaskQueue: string };
 
 export class ConfigError extends Error {}
 
@@ -229,5 +235,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     aftercareGrace: c.AFTERCARE_GRACE,
     localHour: c.LOCAL_HOUR,
   });
-  return { ...c, dataDir: resolve(c.GROEIPAD_DATA_DIR), timings };
+  const emailTaskQueue = c.TEMPORAL_EMAIL_TASK_QUEUE ?? `${c.TEMPORAL_TASK_QUEUE}-emails`;
+  if (emailTaskQueue === c.TEMPORAL_TASK_QUEUE) throw new ConfigError('Invalid configuration:\n  TEMPORAL_EMAIL_TASK_QUEUE: must differ from TEMPORAL_TASK_QUEUE');
+  return { ...c, dataDir: resolve(c.GROEIPAD_DATA_DIR), timings, emailTaskQueue };
 }

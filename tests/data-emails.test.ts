@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pathUpdates, pathWorkflowId } from '../domain/messages.js';
-import { createWorker } from '../worker/create-worker.js';
+import { createWorkers, type Workers } from '../worker/create-worker.js';
 import { until } from './support/data-fixtures.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
@@ -16,7 +15,7 @@ let stack: TestStack;
 let siteId: string;
 let staff: { id: string; token: string };
 let coach: { id: string; token: string };
-const extraWorkers: Array<{ worker: Worker; running: Promise<void> }> = [];
+const extraWorkers: Array<{ worker: Workers; running: Promise<void> }> = [];
 
 beforeAll(async () => {
   stack = await startTestStack();
@@ -26,7 +25,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const { worker, running } of extraWorkers) {
-    if (worker.getState() === 'RUNNING') worker.shutdown();
+    worker.shutdown();
     await running.catch(() => {});
   }
   await stack?.stop();
@@ -77,10 +76,10 @@ describe('exactly one email per event', () => {
 
     // The worker goes away while the delivery activity waits for its next attempt ...
     stack.worker.shutdown();
-    await until(async () => (stack.worker.getState() === 'STOPPED' ? true : undefined), 'the worker to stop');
+    await until(async () => (stack.worker.paths.getState() === 'STOPPED' && stack.worker.emails.getState() === 'STOPPED' ? true : undefined), 'the worker to stop');
     expect(to('omar.herstart@example.be')).toHaveLength(0);
     // ... and a new one (a new process, in production) takes over.
-    const worker = await createWorker(stack.config, { connection: stack.temporal.nativeConnection });
+    const worker = await createWorkers(stack.config, { connection: stack.temporal.nativeConnection });
     extraWorkers.push({ worker, running: worker.run() });
 
     await until(async () => to('omar.herstart@example.be')[0], 'the welcome email after the restart', 30_000);

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { getHeapStatistics } from 'node:v8';
 import { Client } from '@temporalio/client';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { Resend } from 'resend';
 import { createActivities, type Activities } from '../activities/index.js';
 import { ConfigError, type Config } from '../infra/config.js';
@@ -26,7 +26,7 @@ export function activitiesFromConfig(config: Config, client: Client): Activities
     participantLinks: { validity: config.PARTICIPANT_LINK_VALIDITY, minLeft: config.PARTICIPANT_LINK_REUSE_MIN_LEFT },
     ratePerSecond: config.EMAIL_RATE_LIMIT_PER_SECOND,
     batchSize: config.EMAIL_BATCH_SIZE,
-    wakeDispatcher: dispatcherWaker(client, config.TEMPORAL_TASK_QUEUE),
+    wakeDispatcher: dispatcherWaker(client, config),
   });
 }
 
@@ -48,22 +48,60 @@ export function checkHeapForCache(cache: number, heapLimitMb = getHeapStatistics
   }
 }
 
-export async function createWorker(
+/** A worker process's two Workers: the paths on their queue, the email dispatcher on its own. */
+export interface Workers {
+  paths: Worker;
+  emails: Worker;
+  /** Runs both until both are shut down; one that fails shuts the other down too. */
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+/**
+ * The Workers of one process, on one connection and one workflow bundle: the path Worker (paths,
+ * group moments, schedules' workflows and their activities) and a small one that polls only the
+ * email dispatcher's task queue, so a backlog of path tasks never holds up the sending.
+ */
+export async function createWorkers(
   config: Config,
   overrides: Partial<WorkerOptions> & { connection?: NativeConnection } = {},
-): Promise<Worker> {
+): Promise<Workers> {
   checkHeapForCache(overrides.maxCachedWorkflows ?? config.WORKER_MAX_CACHED_WORKFLOWS);
   const connection = overrides.connection ?? (await NativeConnection.connect(temporalConnectionOptions(config)));
-  return Worker.create({
-    connection,
-    namespace: config.TEMPORAL_NAMESPACE,
+  // A prebuilt bundle (`npm run build:workflows`) keeps webpack out of the worker's memory; else
+  // it is built once here for both Workers.
+  const workflowBundle = config.WORKFLOW_BUNDLE_PATH
+    ? { codePath: config.WORKFLOW_BUNDLE_PATH }
+    : { code: (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') })).code };
+  // The activities' client (to wake the email dispatcher) shares the worker's connection.
+  const activities = activitiesFromConfig(config, new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }));
+  const common = { connection, namespace: config.TEMPORAL_NAMESPACE, workflowBundle, activities };
+  const paths = await Worker.create({
+    ...common,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    // A prebuilt bundle (`npm run build:workflows`) keeps webpack out of the worker's memory.
-    ...(config.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: config.WORKFLOW_BUNDLE_PATH } } : { workflowsPath: WORKFLOWS_PATH }),
-    // The activities' client (to wake the email dispatcher) shares the worker's connection.
-    activities: activitiesFromConfig(config, new Client({ connection, namespace: config.TEMPORAL_NAMESPACE })),
     // Paths wait for months: keep memory bounded by the cache, not by the number of paths.
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     ...overrides,
   });
+  const emails = await Worker.create({
+    ...common,
+    taskQueue: config.emailTaskQueue,
+    // One dispatcher: a handful of cached workflows and delivery activities is all it needs.
+    maxCachedWorkflows: 2,
+    maxConcurrentActivityTaskExecutions: 4,
+  });
+  return {
+    paths,
+    emails,
+    async run() {
+      const stopBoth = (err: unknown) => {
+        for (const w of [paths, emails]) if (w.getState() === 'RUNNING') w.shutdown();
+        throw err;
+      };
+      await Promise.all([paths.run().catch(stopBoth), emails.run().catch(stopBoth)]);
+    },
+    shutdown() {
+      for (const w of [paths, emails]) if (w.getState() === 'RUNNING') w.shutdown();
+    },
+  };
 }

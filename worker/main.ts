@@ -1,10 +1,10 @@
 import { loadConfig } from '../infra/config.js';
-import { createWorker } from './create-worker.js';
+import { createWorkers } from './create-worker.js';
 import { ensureSchedulesFromConfig } from './schedules.js';
 
 /** Runs the path worker until SIGINT/SIGTERM, then drains and exits. */
 const config = loadConfig();
-const worker = await createWorker(config);
+const workers = await createWorkers(config);
 await ensureSchedulesFromConfig(config);
 if (config.WORKER_MEMORY_LOG_SECONDS > 0) {
   // One JSON line per interval. RSS against the main thread's V8 heap tells whether memory sits
@@ -13,10 +13,10 @@ if (config.WORKER_MEMORY_LOG_SECONDS > 0) {
   const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
   setInterval(() => {
     const m = process.memoryUsage();
-    const s = worker.getStatus();
+    const s = workers.paths.getStatus();
     const line = { rss: mb(m.rss), heapTotal: mb(m.heapTotal), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers), cachedWorkflows: s.numCachedWorkflows, activities: s.numInFlightActivities };
     process.stderr.write(`worker-memory ${JSON.stringify(line)}\n`);
   }, config.WORKER_MEMORY_LOG_SECONDS * 1000).unref();
 }
-process.stdout.write(`worker: polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}\n`);
-await worker.run();
+process.stdout.write(`worker: polling task queues ${config.TEMPORAL_TASK_QUEUE} and ${config.emailTaskQueue} on ${config.TEMPORAL_ADDRESS}\n`);
+await workers.run();

@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import type { EphemeralServerExecutable, TestWorkflowEnvironment } from '@temporalio/testing';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { serve } from '@hono/node-server';
 import pg from 'pg';
 import { createApp } from '../../api/app.js';
@@ -16,7 +16,7 @@ import { freePort } from '../../infra/net.js';
 import { supabaseClient, type Db } from '../../infra/supabase/client.js';
 import { startLocalSupabase, type LocalSupabase } from '../../infra/supabase/local.js';
 import { signInAs } from './sessions.js';
-import { createWorker } from '../../worker/create-worker.js';
+import { createWorkers, type Workers } from '../../worker/create-worker.js';
 import { startDevServerForTest, startTimeSkipping } from './temporal.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -35,7 +35,8 @@ export interface TestStack {
   /** The client the API uses (its own connection, so it survives a server restart). */
   client: Client;
   /** The in-process worker, when the stack runs one. */
-  worker: Worker;
+  /** The in-process worker's two Workers (paths, emails). */
+  worker: Workers;
   app: ReturnType<typeof createApp>;
   db: Db;
   sql: pg.Pool;
@@ -114,12 +115,12 @@ export async function startTestStack(env: Record<string, string> = {}, o: TestSt
     stops.push(() => connection.close());
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
 
-    let worker: Worker | undefined;
+    let worker: Workers | undefined;
     let child: ChildProcess | undefined;
     if ((o.worker ?? 'in-process') === 'in-process') {
       const native = await NativeConnection.connect({ address: temporal.address });
       stops.push(() => native.close());
-      const inProcess = await createWorker(config, { connection: native });
+      const inProcess = await createWorkers(config, { connection: native });
       const running = inProcess.run();
       stops.push(async () => {
         inProcess.shutdown();
@@ -164,7 +165,7 @@ export async function startTestStack(env: Record<string, string> = {}, o: TestSt
       outbox,
       temporal,
       client,
-      get worker(): Worker {
+      get worker(): Workers {
         if (!worker) throw new Error('this stack runs no in-process worker');
         return worker;
       },
