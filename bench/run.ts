@@ -80,12 +80,13 @@ if (only.has('memory')) {
 if (only.has('burst')) {
   log(`bench: ${values.agreements} agreements reaching their evaluation in the same minute, ${values.rate} calls/s, ${values['batch-size']} per batch…`);
   const testServer = await resolveTestServer({ cacheDir: loadConfig().GROEIPAD_CACHE_DIR });
-  const r = await timerBurstBench({ agreements: Number(values.agreements), rate: Number(values.rate), batchSize: Number(values['batch-size']), concurrency: 50, testServer });
+  const r = await timerBurstBench({ agreements: Number(values.agreements), rate: Number(values.rate), batchSize: Number(values['batch-size']), concurrency: 50, cache: Number(values.cache), testServer });
   results.burst = r;
   log(
     table([
       {
         agreements: r.agreements,
+        'set-up s': r.setupSeconds,
         'drain s': r.drainSeconds,
         'limit-bound s': r.limitBoundSeconds,
         ratio: r.ratio,

@@ -13,9 +13,9 @@ import { pool } from './stats.js';
  * out through Resend's batch endpoint, and the drain is compared with the least time the rate
  * limit allows: ceil(N / batch size) calls at `rate` calls per second.
  */
-export async function timerBurstBench(o: { agreements: number; rate: number; batchSize: number; concurrency: number; testServer: EphemeralServerExecutable }) {
+export async function timerBurstBench(o: { agreements: number; rate: number; batchSize: number; concurrency: number; cache: number; testServer: EphemeralServerExecutable }) {
   const stack = await startTestStack(
-    { EMAIL_RATE_LIMIT_PER_SECOND: String(o.rate), EMAIL_BATCH_SIZE: String(o.batchSize) },
+    { EMAIL_RATE_LIMIT_PER_SECOND: String(o.rate), EMAIL_BATCH_SIZE: String(o.batchSize), WORKER_MAX_CACHED_WORKFLOWS: String(o.cache) },
     { timeSkipping: o.testServer, worker: 'in-process' },
   );
   try {
@@ -39,6 +39,9 @@ export async function timerBurstBench(o: { agreements: number; rate: number; bat
     const today = toLocalDate(await env.currentTimeMs());
     const startDate = formatLocalDate(addDays(addMonths(today, -11), 2));
     const setupStarted = performance.now();
+    // In parallel, as an intake wave would be. Not with update-with-start: the Java test server
+    // (1.38.0) fails executeMultiOperation under concurrency (a NullPointerException in
+    // waitForUpdateResponse) and stops.
     await pool(ids.length, o.concurrency, async (i) => {
       const participantId = ids[i]!;
       const handle = await env.client.workflow.start<typeof participantPath>(WORKFLOW_TYPE, {
@@ -76,6 +79,7 @@ export async function timerBurstBench(o: { agreements: number; rate: number; bat
     const limitBoundSeconds = Math.ceil(ids.length / o.batchSize) / o.rate;
     return {
       agreements: ids.length,
+      cache: o.cache,
       ratePerSecond: o.rate,
       batchSize: o.batchSize,
       setupSeconds: round(setupSeconds),
@@ -92,6 +96,7 @@ export async function timerBurstBench(o: { agreements: number; rate: number; bat
       recipientsWithOneEmail: [...perRecipient.values()].filter((n) => n === 1).length,
       exactlyOnce: tasks.rows[0]!.n === ids.length && tasks.rows[0]!.participants === ids.length && perRecipient.size === ids.length && [...perRecipient.values()].every((n) => n === 1),
       targetRatioAtMost: 1.1,
+      targetSetupSecondsAtMost: 180,
     };
   } finally {
     await stack.stop();
