@@ -7,6 +7,7 @@ import { parseSpan } from '../domain/calendar.js';
 import { pathTimingsSchema } from '../domain/timings-schema.js';
 import type { PathTimings } from '../domain/timings.js';
 import { LOCAL_SUPABASE } from './supabase/local-defaults.js';
+import { payloadKeysSchema } from './temporal/payload-codec.js';
 
 /**
  * All configuration, parsed once from the environment with one schema. Every default is the
@@ -151,6 +152,18 @@ export const configSchema = z.object({
    */
   TEMPORAL_EMAIL_TASK_QUEUE: z.string().optional(),
   TEMPORAL_UI_PORT: port.default(8233),
+  /**
+   * Encrypted payloads (infra/temporal/payload-codec.ts): comma-separated `id:base64key` pairs of
+   * 32-byte AES keys, the encrypting one first. Unset: payloads go to Temporal as JSON.
+   */
+  TEMPORAL_PAYLOAD_KEYS: payloadKeysSchema.optional(),
+  /** Where `npm run temporal:codec` listens (on 127.0.0.1) for the Temporal Web UI. */
+  TEMPORAL_CODEC_PORT: port.default(8888),
+  /** Web UI origins allowed to call the codec endpoint (comma-separated). */
+  TEMPORAL_CODEC_ORIGINS: z
+    .string()
+    .default('http://localhost:8233,https://cloud.temporal.io')
+    .transform((text) => text.split(',').map((o) => o.trim()).filter(Boolean)),
   /**
    * Paths wait for months: the worker's memory is bounded by this cache, not by the number of
    * paths. Each cached path held about 1 MB of the workflow thread's heap while the workflow

@@ -7,6 +7,7 @@ import { createActivities, type Activities } from '../activities/index.js';
 import { ConfigError, type Config } from '../infra/config.js';
 import { supabaseClient } from '../infra/supabase/client.js';
 import { temporalConnectionOptions } from '../infra/temporal/connection.js';
+import { dataConverterFor } from '../infra/temporal/payload-codec.js';
 import { dispatcherWaker } from './email-dispatcher.js';
 
 const require = createRequire(import.meta.url);
@@ -74,8 +75,9 @@ export async function createWorkers(
     ? { codePath: config.WORKFLOW_BUNDLE_PATH }
     : { code: (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') })).code };
   // The activities' client (to wake the email dispatcher) shares the worker's connection.
-  const activities = activitiesFromConfig(config, new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }));
-  const common = { connection, namespace: config.TEMPORAL_NAMESPACE, workflowBundle, activities };
+  const dataConverter = dataConverterFor(config.TEMPORAL_PAYLOAD_KEYS);
+  const activities = activitiesFromConfig(config, new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter }));
+  const common = { connection, namespace: config.TEMPORAL_NAMESPACE, workflowBundle, activities, dataConverter };
   const paths = await Worker.create({
     ...common,
     taskQueue: config.TEMPORAL_TASK_QUEUE,

@@ -1,6 +1,7 @@
 import { Client, Connection, ScheduleAlreadyRunning, ScheduleOverlapPolicy, type ScheduleOptions } from '@temporalio/client';
 import type { Config } from '../infra/config.js';
 import { temporalConnectionOptions } from '../infra/temporal/connection.js';
+import { dataConverterFor } from '../infra/temporal/payload-codec.js';
 import type { coachDailyDigest } from '../workflows/coach-digest.js';
 import type { meetAndGreetInvitations } from '../workflows/meet-and-greet.js';
 
@@ -77,7 +78,7 @@ export async function ensureSchedules(client: Client, config: Config): Promise<E
 export async function ensureSchedulesFromConfig(config: Config, log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<void> {
   const connection = await Connection.connect(temporalConnectionOptions(config));
   try {
-    const { created, updated } = await ensureSchedules(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), config);
+    const { created, updated } = await ensureSchedules(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterFor(config.TEMPORAL_PAYLOAD_KEYS) }), config);
     log(`worker: schedules ready (created: ${created.join(', ') || 'none'}; updated: ${updated.join(', ') || 'none'})`);
   } finally {
     await connection.close();

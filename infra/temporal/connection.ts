@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../config.js';
+import { dataConverterFor } from './payload-codec.js';
 
 /**
  * The Temporal connection, from configuration only: the same worker and API run against the
@@ -26,5 +27,5 @@ export function temporalConnectionOptions(config: Config): TemporalConnectionOpt
 
 export async function temporalClient(config: Config): Promise<Client> {
   const connection = await Connection.connect(temporalConnectionOptions(config));
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterFor(config.TEMPORAL_PAYLOAD_KEYS) });
 }

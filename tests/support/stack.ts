@@ -17,6 +17,7 @@ import { supabaseClient, type Db } from '../../infra/supabase/client.js';
 import { startLocalSupabase, type LocalSupabase } from '../../infra/supabase/local.js';
 import { signInAs } from './sessions.js';
 import { createWorkers, type Workers } from '../../worker/create-worker.js';
+import { dataConverterFor } from '../../infra/temporal/payload-codec.js';
 import { startDevServerForTest, startTimeSkipping } from './temporal.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -113,7 +114,7 @@ export async function startTestStack(env: Record<string, string> = {}, o: TestSt
     outbox.setRateLimit(config.EMAIL_RATE_LIMIT_PER_SECOND);
     const connection = await Connection.connect({ address: temporal.address });
     stops.push(() => connection.close());
-    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterFor(config.TEMPORAL_PAYLOAD_KEYS) });
 
     let worker: Workers | undefined;
     let child: ChildProcess | undefined;
