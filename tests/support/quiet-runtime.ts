@@ -1,8 +1,27 @@
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
 
-// Worker logs at WARN in tests: failures stay readable.
+const listeners = new Set<(entry: LogEntry) => void>();
+
+/**
+ * Calls `listener` with every log entry of the worker runtime (the SDK's and, forwarded, its Rust
+ * core's, at WARN and above) until the returned function is called.
+ */
+export function onRuntimeLog(listener: (entry: LogEntry) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+// Worker logs at WARN in tests: failures stay readable. The core's own log lines are forwarded
+// through the same logger (by default they go straight to stderr), so a test can count them.
 try {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const print = new DefaultLogger('WARN');
+  Runtime.install({
+    logger: new DefaultLogger('WARN', (entry) => {
+      for (const listener of listeners) listener(entry);
+      print.log(entry.level, entry.message, entry.meta);
+    }),
+    telemetryOptions: { logging: { forward: {}, filter: { core: 'WARN', other: 'ERROR' } } },
+  });
 } catch {
   // Already installed in this process.
 }
