@@ -49,6 +49,10 @@ export function checkHeapForCache(cache: number, heapLimitMb = getHeapStatistics
   }
 }
 
+export function workflowTaskSlotsFor(cache: number): number {
+  return Math.max(1, Math.floor(cache / 2));
+}
+
 /** A worker process's two Workers: the paths on their queue, the email dispatcher on its own. */
 export interface Workers {
   paths: Worker;
@@ -83,6 +87,11 @@ export async function createWorkers(
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     // Paths wait for months: keep memory bounded by the cache, not by the number of paths.
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    // At most half the cache busy at once: when the cache is full the core evicts a path even
+    // while its task waits for its local activity, which drops that task's answer until the
+    // server times it out (10 s; README, "This is an SDK bug"). With half the cache idle, the
+    // least recently used path it evicts is an idle one.
+    maxConcurrentWorkflowTaskExecutions: workflowTaskSlotsFor(overrides.maxCachedWorkflows ?? config.WORKER_MAX_CACHED_WORKFLOWS),
     ...overrides,
   });
   const emails = await Worker.create({
