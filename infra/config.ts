@@ -172,6 +172,13 @@ export const configSchema = z.object({
    * that continue-as-new keeps short. At least 2: a path's local activity needs it cached.
    */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).default(60),
+  /**
+   * Seconds a worker told to stop (SIGTERM, a deploy) keeps finishing what it started — workflow
+   * tasks, the local activities that write a path's records, an email batch — before it cancels
+   * what is left and exits; a forced exit follows 10 s later. The platform's stop timeout must be
+   * longer (infra/deploy).
+   */
+  WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
   /** A workflow bundle built ahead of time (`npm run build:workflows`); without it the worker bundles at start. */
   WORKFLOW_BUNDLE_PATH: z.string().optional(),
   /** Seconds between two lines of the worker's memory use on stderr (RSS, V8 heap, cache); 0 = off. */

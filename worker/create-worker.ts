@@ -49,6 +49,9 @@ export function checkHeapForCache(cache: number, heapLimitMb = getHeapStatistics
   }
 }
 
+/** After the grace, how long a worker that still has not drained is given before it is stopped hard. */
+export const WORKER_FORCED_EXIT_AFTER_GRACE_SECONDS = 10;
+
 export function workflowTaskSlotsFor(cache: number): number {
   return Math.max(1, Math.floor(cache / 2));
 }
@@ -60,6 +63,8 @@ export interface Workers {
   /** Runs both until both are shut down; one that fails shuts the other down too. */
   run(): Promise<void>;
   shutdown(): void;
+  /** Closes the connection when createWorkers made it (after run() has returned). */
+  close(): Promise<void>;
 }
 
 /**
@@ -72,7 +77,8 @@ export async function createWorkers(
   overrides: Partial<WorkerOptions> & { connection?: NativeConnection } = {},
 ): Promise<Workers> {
   checkHeapForCache(overrides.maxCachedWorkflows ?? config.WORKER_MAX_CACHED_WORKFLOWS);
-  const connection = overrides.connection ?? (await NativeConnection.connect(temporalConnectionOptions(config)));
+  const ownConnection = overrides.connection ? undefined : await NativeConnection.connect(temporalConnectionOptions(config));
+  const connection = overrides.connection ?? ownConnection!;
   // A prebuilt bundle (`npm run build:workflows`) keeps webpack out of the worker's memory; else
   // it is built once here for both Workers.
   const workflowBundle = config.WORKFLOW_BUNDLE_PATH
@@ -81,7 +87,16 @@ export async function createWorkers(
   // The activities' client (to wake the email dispatcher) shares the worker's connection.
   const dataConverter = dataConverterFor(config.TEMPORAL_PAYLOAD_KEYS);
   const activities = activitiesFromConfig(config, new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter }));
-  const common = { connection, namespace: config.TEMPORAL_NAMESPACE, workflowBundle, activities, dataConverter };
+  const common = {
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    workflowBundle,
+    activities,
+    dataConverter,
+    // The SDK's default grace is 0: a stopping worker would cancel its in-flight activities at once.
+    shutdownGraceTime: `${config.WORKER_SHUTDOWN_GRACE_SECONDS}s`,
+    shutdownForceTime: `${config.WORKER_SHUTDOWN_GRACE_SECONDS + WORKER_FORCED_EXIT_AFTER_GRACE_SECONDS}s`,
+  } as const;
   const paths = await Worker.create({
     ...common,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -113,6 +128,9 @@ export async function createWorkers(
     },
     shutdown() {
       for (const w of [paths, emails]) if (w.getState() === 'RUNNING') w.shutdown();
+    },
+    async close() {
+      await ownConnection?.close();
     },
   };
 }

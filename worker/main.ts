@@ -19,4 +19,11 @@ if (config.WORKER_MEMORY_LOG_SECONDS > 0) {
   }, config.WORKER_MEMORY_LOG_SECONDS * 1000).unref();
 }
 process.stdout.write(`worker: polling task queues ${config.TEMPORAL_TASK_QUEUE} and ${config.emailTaskQueue} on ${config.TEMPORAL_ADDRESS}\n`);
+// The SDK's runtime stops both Workers on SIGINT/SIGTERM; they finish what they started (within
+// WORKER_SHUTDOWN_GRACE_SECONDS) and run() returns.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => process.stdout.write(`worker: ${signal}: finishing in-flight work (at most ${config.WORKER_SHUTDOWN_GRACE_SECONDS} s)\n`));
+}
 await workers.run();
+await workers.close();
+process.stdout.write('worker: stopped\n');
