@@ -5,36 +5,58 @@ import { WORKFLOWS_PATH } from '../worker/create-worker.js';
 import { historyFromFile } from '../tests/support/history-files.js';
 import { summarize } from './stats.js';
 
-/** Time to replay the committed 18-month history of the current workflow code, and history events per simulated year. */
+/**
+ * Time to replay the committed 18-month history of the current workflow code, against a no-op
+ * baseline replayed the same way in the same run (bench/noop-path-history.json: a workflow that
+ * only accepts six updates, bench/workflows/noop-path.ts), and history events per simulated year.
+ * The two are interleaved in rounds, so load on the machine falls on both alike.
+ */
 export async function replayBench(o: { repeats: number; root: string }) {
-  const text = await readFile(join(o.root, 'tests/histories/eighteen-month-path-local-effects.json'), 'utf8');
-  const history = historyFromFile(text);
+  const history = historyFromFile(await readFile(join(o.root, 'tests/histories/eighteen-month-path-local-effects.json'), 'utf8'));
+  const noopHistory = historyFromFile(await readFile(join(o.root, 'bench/noop-path-history.json'), 'utf8'));
   const events = history.events.length;
   const first = Number(history.events[0]?.eventTime?.seconds ?? 0);
   const lastEvent = Number(history.events.at(-1)?.eventTime?.seconds ?? 0);
   const years = (lastEvent - first) / (365.25 * 86_400);
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
-  // One replay worker replays the history again and again, as a worker does on a cache miss;
-  // each sample is the time from one history's result to the next.
+  const [pathBundle, noopBundle] = await Promise.all([
+    bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }),
+    bundleWorkflowCode({ workflowsPath: join(o.root, 'bench/workflows/noop-path.ts'), logger: quietLogger }),
+  ]);
+  const path: number[] = [];
+  const noop: number[] = [];
+  const rounds = 4;
+  for (let round = 0; round < rounds; round += 1) {
+    path.push(...(await replayTimes(pathBundle, history, Math.ceil(o.repeats / rounds))));
+    noop.push(...(await replayTimes(noopBundle, noopHistory, Math.ceil(o.repeats / rounds))));
+  }
+  const replayMs = summarize(path);
+  const noopReplayMs = summarize(noop);
+  return {
+    events,
+    noopEvents: noopHistory.events.length,
+    simulatedYears: Math.round(years * 100) / 100,
+    eventsPerYear: Math.round(events / years),
+    replayMs,
+    noopReplayMs,
+    ratioP50: Math.round((replayMs.p50 / noopReplayMs.p50) * 100) / 100,
+  };
+}
+
+/**
+ * One replay worker replays the history again and again, as a worker does on a cache miss; each
+ * sample is the time from one history's result to the next (the first, with the worker's start, is left out).
+ */
+async function replayTimes(workflowBundle: { code: string }, history: ReturnType<typeof historyFromFile>, repeats: number): Promise<number[]> {
   const samples: number[] = [];
-  const copies = Array.from({ length: o.repeats + 1 }, (_, i) => ({ workflowId: `replay-${i}`, history }));
-  const workerStart = performance.now();
-  let last = workerStart;
-  let firstIncludingWorker = 0;
+  const copies = Array.from({ length: repeats + 1 }, (_, i) => ({ workflowId: `replay-${i}`, history }));
+  let last = 0;
   for await (const result of Worker.runReplayHistories({ workflowBundle, replayName: 'bench-replay' }, copies)) {
     if (result.error) throw result.error;
     const now = performance.now();
-    if (firstIncludingWorker === 0) firstIncludingWorker = now - workerStart;
-    else samples.push(now - last);
+    if (last > 0) samples.push(now - last);
     last = now;
   }
-  return {
-    events,
-    simulatedYears: Math.round(years * 100) / 100,
-    eventsPerYear: Math.round(events / years),
-    replayMs: summarize(samples),
-    firstReplayWithWorkerStartMs: Math.round(firstIncludingWorker),
-  };
+  return samples;
 }
 
 const quietLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
