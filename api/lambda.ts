@@ -1,5 +1,6 @@
 import { handle, type LambdaEvent, type LambdaContext } from 'hono/aws-lambda';
 import type { Client } from '@temporalio/client';
+import { withSecretsFromExtension } from '../infra/aws-secrets.js';
 import { loadConfig } from '../infra/config.js';
 import { supabaseClient } from '../infra/supabase/client.js';
 import { temporalClient } from '../infra/temporal/connection.js';
@@ -9,10 +10,11 @@ import type { ApiDeps } from './context.js';
 /**
  * The same app as api/server.ts, as an AWS Lambda handler (API Gateway HTTP API v1/v2 events,
  * Lambda function URLs, ALB) through Hono's adapter. The configuration comes from the function's
- * environment (the variables in the README); the Temporal connection is made on the first
- * request and kept for as long as the execution environment lives.
+ * environment (the variables in the README), with secrets read from Secrets Manager where the
+ * environment names them (`<NAME>_SECRET_ARN`, infra/aws-secrets.ts); the Temporal connection is
+ * made on the first request and kept for as long as the execution environment lives.
  *
- * Deploy with `handler` as the entry point (e.g. bundled with esbuild to one ESM file).
+ * Deployed by infra/deploy (bundled by infra/deploy/api-bundle.ts, handler `index.handler`).
  */
 
 export function createLambdaHandler(deps: ApiDeps) {
@@ -24,7 +26,7 @@ type Handler = ReturnType<typeof createLambdaHandler>;
 let ready: Promise<{ handler: Handler; temporal: Client }> | undefined;
 
 async function build(): Promise<{ handler: Handler; temporal: Client }> {
-  const config = loadConfig();
+  const config = loadConfig(await withSecretsFromExtension(process.env));
   const temporal = await temporalClient(config);
   const db = supabaseClient(config.SUPABASE_URL, config.SUPABASE_SERVICE_ROLE_KEY);
   return { handler: createLambdaHandler({ config, db, temporal }), temporal };

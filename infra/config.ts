@@ -215,6 +215,23 @@ export const configSchema = z.object({
   DIGEST_CRON: cron.default('0 8 * * *'),
 });
 
+/**
+ * The variables that hold secrets: in production they come from a secret store, never from a
+ * file, a template or a plain environment entry (infra/deploy/stack.ts; docs/runbook.md, step 1).
+ */
+export const SECRET_CONFIG_KEYS = [
+  'SUPABASE_SERVICE_ROLE_KEY',
+  'SUPABASE_JWT_SECRET',
+  'SUPABASE_ANON_KEY',
+  'LINK_SECRET',
+  'PASSPORT_SIGNING_KEY',
+  'RESEND_API_KEY',
+  'TEMPORAL_API_KEY',
+  'TEMPORAL_PAYLOAD_KEYS',
+] as const satisfies readonly (keyof typeof configSchema.shape)[];
+
+export type SecretConfigKey = (typeof SECRET_CONFIG_KEYS)[number];
+
 export type Config = z.infer<typeof configSchema> & { dataDir: string; timings: PathTimings; /** TEMPORAL_EMAIL_TASK_QUEUE or its default. */ emailTaskQueue: string };
 
 export class ConfigError extends Error {}
