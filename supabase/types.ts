@@ -1530,6 +1530,15 @@ export type Database = {
         }[]
       }
       plan_meet_and_greets: { Args: { p_date: string }; Returns: string[] }
+      record_path_effects: {
+        Args: {
+          p_effects: Json
+          p_participant: string
+          p_site: string
+          p_workflow_id: string
+        }
+        Returns: boolean
+      }
     }
     Enums: {
       access_link_purpose: "participant_page" | "referral"
