@@ -174,6 +174,12 @@ export async function runAction(deps: ApiDeps, participantId: string, action: Pa
   }
 }
 
+async function erasedNow(deps: ApiDeps, participantId: string): Promise<boolean> {
+  const { data, error } = await deps.db.from('participants').select('erased_at').eq('id', participantId).maybeSingle();
+  if (error) throw new Error(`read participant: ${error.message}`);
+  return Boolean(data?.erased_at);
+}
+
 /**
  * A coach action with its free text: the note is written to public.notes first and the update
  * gets its id (workflows carry ids only); when the update is refused or fails, the note is
@@ -207,6 +213,9 @@ export async function runActionWithNote(
   try {
     return await runAction(deps, participantId, { type, input: noteId && field ? { ...parsed.data, [field]: noteId } : parsed.data } as Action, updateId);
   } catch (err) {
+    // The path was forgotten between reading the participant and the update: its workflow ends
+    // once the data are erased, so the row says so now. The same refusal as before it ended.
+    if (err instanceof ApiError && err.code === 'not_found' && (await erasedNow(deps, participantId))) err = new ApiError('refused', CLOSED_FOR_GOOD);
     // Only a refused action certainly left the path without the note; after a timeout or a
     // lost answer the path may hold its id, so the note stays.
     if (noteId && err instanceof ApiError && (err.code === 'refused' || err.code === 'invalid_input')) {
