@@ -1,22 +1,36 @@
+import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../infra/config.js';
+import { exitOnRefusal } from '../infra/startup.js';
+import { assertClusterReady } from '../infra/temporal/cluster-check.js';
+import { temporalConnectionOptions } from '../infra/temporal/connection.js';
 import { createWorker } from './create-worker.js';
 import { ensureSchedulesFromConfig } from './schedules.js';
 
-/** Runs the path worker until SIGINT/SIGTERM, then drains and exits. */
-const config = loadConfig();
-const worker = await createWorker(config);
-await ensureSchedulesFromConfig(config);
-if (config.WORKER_MEMORY_LOG_SECONDS > 0) {
-  // One JSON line per interval. RSS against the main thread's V8 heap tells whether memory sits
-  // in the main thread's objects or elsewhere: the workflow thread's own heap (not visible from
-  // here) or native memory (Node, the Temporal core in Rust, malloc).
-  const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
-  setInterval(() => {
-    const m = process.memoryUsage();
-    const s = worker.getStatus();
-    const line = { rss: mb(m.rss), heapTotal: mb(m.heapTotal), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers), cachedWorkflows: s.numCachedWorkflows, activities: s.numInFlightActivities };
-    process.stderr.write(`worker-memory ${JSON.stringify(line)}\n`);
-  }, config.WORKER_MEMORY_LOG_SECONDS * 1000).unref();
+/**
+ * Runs the path worker until SIGINT/SIGTERM, then drains and exits. Refuses to start, with one
+ * line on stderr and exit code 1, on a bad configuration or a namespace that lacks what the paths
+ * need (`npm run temporal:setup`).
+ */
+try {
+  const config = loadConfig();
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
+  await assertClusterReady(connection, config.TEMPORAL_NAMESPACE);
+  const worker = await createWorker(config, { connection });
+  await ensureSchedulesFromConfig(config);
+  if (config.WORKER_MEMORY_LOG_SECONDS > 0) {
+    // One JSON line per interval. RSS against the main thread's V8 heap tells whether memory sits
+    // in the main thread's objects or elsewhere: the workflow thread's own heap (not visible from
+    // here) or native memory (Node, the Temporal core in Rust, malloc).
+    const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+    setInterval(() => {
+      const m = process.memoryUsage();
+      const s = worker.getStatus();
+      const line = { rss: mb(m.rss), heapTotal: mb(m.heapTotal), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers), cachedWorkflows: s.numCachedWorkflows, activities: s.numInFlightActivities };
+      process.stderr.write(`worker-memory ${JSON.stringify(line)}\n`);
+    }, config.WORKER_MEMORY_LOG_SECONDS * 1000).unref();
+  }
+  process.stdout.write(`worker: polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}\n`);
+  await worker.run();
+} catch (err) {
+  exitOnRefusal(err);
 }
-process.stdout.write(`worker: polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}\n`);
-await worker.run();
