@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { LambdaEvent } from 'hono/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeLambda, handler } from '../api/lambda.js';
 import { PATH_SEARCH_ATTRIBUTES } from '../domain/search-attributes.js';
 import { ConfigError, loadConfig } from '../infra/config.js';
 import { freePort } from '../infra/net.js';
@@ -41,7 +43,7 @@ function run(command: string, args: string[], env: Record<string, string>): Prom
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 100_000);
     child.on('error', fail);
     child.on('exit', (code) => {
       clearTimeout(timer);
@@ -49,6 +51,9 @@ function run(command: string, args: string[], env: Record<string, string>): Prom
     });
   });
 }
+
+/** Tests that start processes of the project (a few seconds each under tsx, more on a busy machine). */
+const CHILDREN = 150_000;
 
 const tsx = (entry: string, env: Record<string, string>) => run(process.execPath, ['--import', 'tsx', entry], env);
 
@@ -63,10 +68,39 @@ function lines(text: string): string[] {
     .filter((l) => l && !/Node\.js 20 and below are deprecated|DeprecationWarning|--trace-deprecation/.test(l));
 }
 
+/** An API Gateway HTTP API (payload 2.0) request for /health. */
+function healthEvent(): Extract<LambdaEvent, { rawPath: string }> {
+  const now = Date.now();
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: '/health',
+    rawQueryString: '',
+    headers: { host: 'api.example.test' },
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'api',
+      authentication: null,
+      authorizer: {} as never,
+      domainName: 'api.example.test',
+      domainPrefix: 'api',
+      http: { method: 'GET', path: '/health', protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'vitest' },
+      requestId: 'health',
+      routeKey: '$default',
+      stage: '$default',
+      time: new Date(now).toUTCString(),
+      timeEpoch: now,
+    },
+    body: null,
+    isBase64Encoded: false,
+  };
+}
+
 describe('a new cluster, without the search attributes', () => {
   let env: TestWorkflowEnvironment;
   let connection: Connection;
   let temporal: Record<string, string>;
+  const savedEnv = { ...process.env };
 
   beforeAll(async () => {
     env = await startDevServerForTest(undefined, { searchAttributes: false });
@@ -74,6 +108,8 @@ describe('a new cluster, without the search attributes', () => {
     temporal = { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: 'default' };
   });
   afterAll(async () => {
+    await closeLambda();
+    process.env = savedEnv;
     await connection?.close();
     await env?.teardown();
   });
@@ -89,7 +125,7 @@ describe('a new cluster, without the search attributes', () => {
     expect(worker.code).toBe(1);
     expect(lines(worker.stderr)).toEqual([LACKS_ALL]);
     expect(worker.stdout).not.toMatch(/polling/);
-  });
+  }, CHILDREN);
 
   it('the API server refuses to start likewise', async () => {
     const port = await freePort();
@@ -97,6 +133,12 @@ describe('a new cluster, without the search attributes', () => {
     expect(api.code).toBe(1);
     expect(lines(api.stderr)).toEqual([LACKS_ALL]);
     expect(api.stdout).not.toMatch(/listening/);
+  }, CHILDREN);
+
+  it('the Lambda handler fails its cold start with that line, and tries again on the next invocation', async () => {
+    Object.assign(process.env, { GROEIPAD_ENV: 'test', ...temporal });
+    await expect(handler(healthEvent())).rejects.toThrow(LACKS_ALL.replace('groeipad: ', ''));
+    await expect(handler(healthEvent())).rejects.toBeInstanceOf(ClusterNotReadyError);
   });
 
   it('npm run temporal:setup adds them; a second run changes nothing and says so; then the check passes', async () => {
@@ -114,7 +156,9 @@ describe('a new cluster, without the search attributes', () => {
     expect((await connection.operatorService.listSearchAttributes({ namespace: 'default' })).customAttributes).toEqual(customAttributes);
 
     await expect(assertClusterReady(connection, 'default')).resolves.toBeUndefined();
-  });
+    // The Lambda heals without a new deployment: its next cold start passes the check.
+    expect((await handler(healthEvent())).statusCode).toBe(200);
+  }, CHILDREN);
 
   it('reports an attribute of another type, and the set-up leaves it alone', async () => {
     // A namespace of its own, where SiteId already exists as a number.
@@ -134,7 +178,7 @@ describe('a new cluster, without the search attributes', () => {
     expect(setup.code).toBe(1);
     expect(lines(setup.stderr)).toEqual([line]);
     expect((await connection.operatorService.listSearchAttributes({ namespace: 'typed-otherwise' })).customAttributes).toEqual({ SiteId: INDEXED_VALUE_TYPE.INT });
-  });
+  }, CHILDREN);
 
   it('gives a clear line for a namespace that does not exist, from the check, the set-up and the worker', async () => {
     const line =
@@ -150,7 +194,7 @@ describe('a new cluster, without the search attributes', () => {
     const worker = await tsx('worker/main.ts', { ...temporal, TEMPORAL_NAMESPACE: 'nowhere' });
     expect(worker.code).toBe(1);
     expect(lines(worker.stderr)).toEqual([line]);
-  });
+  }, CHILDREN);
 });
 
 describe('the time-skipping server, which cannot list its search attributes', () => {
