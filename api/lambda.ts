@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import { withSecretsFromExtension } from '../infra/aws-secrets.js';
 import { loadConfig } from '../infra/config.js';
 import { supabaseClient } from '../infra/supabase/client.js';
+import { assertClusterReady } from '../infra/temporal/cluster-check.js';
 import { temporalClient } from '../infra/temporal/connection.js';
 import { createApp } from './app.js';
 import type { ApiDeps } from './context.js';
@@ -13,6 +14,13 @@ import type { ApiDeps } from './context.js';
  * environment (the variables in the README), with secrets read from Secrets Manager where the
  * environment names them (`<NAME>_SECRET_ARN`, infra/aws-secrets.ts); the Temporal connection is
  * made on the first request and kept for as long as the execution environment lives.
+ *
+ * Like api/server.ts, a cold start checks once that the namespace has what the paths need
+ * (two small calls, next to the connection's own): a function that accepted intakes whose paths
+ * then fail their first workflow task would look healthy while nothing moves. A failed check
+ * fails that invocation with the one line (no process to exit here) and is tried again on the
+ * next, so `npm run temporal:setup` heals it without a new deployment; it is never repeated per
+ * request once it has passed.
  *
  * Deployed by infra/deploy (bundled by infra/deploy/api-bundle.ts, handler `index.handler`).
  */
@@ -28,6 +36,12 @@ let ready: Promise<{ handler: Handler; temporal: Client }> | undefined;
 async function build(): Promise<{ handler: Handler; temporal: Client }> {
   const config = loadConfig(await withSecretsFromExtension(process.env));
   const temporal = await temporalClient(config);
+  try {
+    await assertClusterReady(temporal.connection, config.TEMPORAL_NAMESPACE);
+  } catch (err) {
+    await temporal.connection.close();
+    throw err;
+  }
   const db = supabaseClient(config.SUPABASE_URL, config.SUPABASE_SERVICE_ROLE_KEY);
   return { handler: createLambdaHandler({ config, db, temporal }), temporal };
 }

@@ -1,19 +1,30 @@
 import { serve } from '@hono/node-server';
 import { loadConfig } from '../infra/config.js';
+import { exitOnRefusal } from '../infra/startup.js';
 import { supabaseClient } from '../infra/supabase/client.js';
+import { assertClusterReady } from '../infra/temporal/cluster-check.js';
 import { temporalClient } from '../infra/temporal/connection.js';
 import { createApp } from './app.js';
 
-/** Starts the API on HOST:PORT until SIGINT/SIGTERM. */
-const config = loadConfig();
-const temporal = await temporalClient(config);
-const app = createApp({ config, db: supabaseClient(config.SUPABASE_URL, config.SUPABASE_SERVICE_ROLE_KEY), temporal });
-const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-  process.stdout.write(`api: listening on http://${config.HOST}:${info.port} (${config.PUBLIC_URL})\n`);
-});
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    server.close();
-    void temporal.connection.close().finally(() => process.exit(0));
+/**
+ * Starts the API on HOST:PORT until SIGINT/SIGTERM. Refuses to start, with one line on stderr
+ * and exit code 1, on a bad configuration or a namespace that lacks what the paths need: the
+ * paths it would start could not run (`npm run temporal:setup`).
+ */
+try {
+  const config = loadConfig();
+  const temporal = await temporalClient(config);
+  await assertClusterReady(temporal.connection, config.TEMPORAL_NAMESPACE);
+  const app = createApp({ config, db: supabaseClient(config.SUPABASE_URL, config.SUPABASE_SERVICE_ROLE_KEY), temporal });
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+    process.stdout.write(`api: listening on http://${config.HOST}:${info.port} (${config.PUBLIC_URL})\n`);
   });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      server.close();
+      void temporal.connection.close().finally(() => process.exit(0));
+    });
+  }
+} catch (err) {
+  exitOnRefusal(err);
 }

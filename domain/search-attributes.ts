@@ -2,8 +2,9 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 
 /**
  * Search attributes of a path, so the Temporal UI and `temporal workflow list --query
- * "Phase='focus'"` find participants. Codes and ids only. The local stack registers them at
- * start; a hosted namespace needs `temporal operator search-attribute create` once (README).
+ * "Phase='focus'"` find participants. Codes and ids only. A namespace gets them from
+ * `npm run temporal:setup` (infra/temporal/cluster-setup.ts), once; the worker and the API refuse
+ * to start without them. The local dev server is started with them.
  */
 export const PhaseAttribute = defineSearchAttributeKey('Phase', SearchAttributeType.KEYWORD);
 export const CoachAttribute = defineSearchAttributeKey('CoachId', SearchAttributeType.KEYWORD);

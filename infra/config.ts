@@ -6,6 +6,7 @@ import { AGREEMENT_CHOICES } from '../domain/codes.js';
 import { parseSpan } from '../domain/calendar.js';
 import { pathTimingsSchema } from '../domain/timings-schema.js';
 import type { PathTimings } from '../domain/timings.js';
+import { StartupRefusal } from './startup.js';
 import { LOCAL_SUPABASE } from './supabase/local-defaults.js';
 import { payloadKeysSchema } from './temporal/payload-codec.js';
 
@@ -140,10 +141,16 @@ export const configSchema = z.object({
 
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
+  /** Temporal Cloud API key; turns TLS on. */
   TEMPORAL_API_KEY: z.string().optional(),
   TEMPORAL_TLS: z.stringbool().optional(),
+  /** mTLS client certificate and its key (PEM files), always set together; turn TLS on. */
   TEMPORAL_TLS_CERT_PATH: z.string().optional(),
   TEMPORAL_TLS_KEY_PATH: z.string().optional(),
+  /** The CA that signed a self-hosted cluster's server certificate, when it is not a public one (PEM file); turns TLS on. */
+  TEMPORAL_TLS_CA_PATH: z.string().optional(),
+  /** The name the server certificate is checked against, when it differs from TEMPORAL_ADDRESS's host; turns TLS on. */
+  TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
   TEMPORAL_TASK_QUEUE: z.string().default('groeipad-paths'),
   /**
    * The email dispatcher's own task queue, polled by a second Worker in every worker process, so
@@ -234,7 +241,7 @@ export type SecretConfigKey = (typeof SECRET_CONFIG_KEYS)[number];
 
 export type Config = z.infer<typeof configSchema> & { dataDir: string; timings: PathTimings; /** TEMPORAL_EMAIL_TASK_QUEUE or its default. */ emailTaskQueue: string };
 
-export class ConfigError extends Error {}
+export class ConfigError extends StartupRefusal {}
 
 /**
  * The local sign-in page (pick a seeded person) lets anyone be anyone: only outside production
@@ -252,6 +259,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
+  if (Boolean(c.TEMPORAL_TLS_CERT_PATH) !== Boolean(c.TEMPORAL_TLS_KEY_PATH)) {
+    throw new ConfigError('Invalid configuration:\n  TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH: an mTLS client certificate needs both, the certificate and its key');
+  }
   if (c.GROEIPAD_ENV === 'production') {
     const local = [
       c.SUPABASE_JWT_SECRET === LOCAL_SUPABASE.jwtSecret && 'SUPABASE_JWT_SECRET',

@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { loadConfig } from './config.js';
+import { loadConfig, type Config } from './config.js';
 import { startOutbox } from './mail/outbox.js';
 import { startSeededPaths } from './seed-paths.js';
 import { waitFor } from './net.js';
+import { describeStartupFailure, exitOnRefusal, StartupRefusal } from './startup.js';
 import { startLocalSupabase, stopChild } from './supabase/local.js';
 import { signUserToken } from './supabase/tokens.js';
 import { startDevServer } from './temporal/dev-server.js';
@@ -21,7 +22,12 @@ const SEEDED_COACH = '5a1e0000-0000-4000-8000-0000000000b1';
 const SEEDED_SITE = '5a1e0000-0000-4000-8000-000000000001';
 
 const started = Date.now();
-const config = loadConfig();
+let config: Config;
+try {
+  config = loadConfig();
+} catch (err) {
+  exitOnRefusal(err);
+}
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const stops: Array<() => Promise<unknown>> = [];
 let stopping = false;
@@ -111,7 +117,8 @@ groeipad is ready (${((Date.now() - started) / 1000).toFixed(1)} s)
   Ctrl-C stops everything; the data stays for the next start.
 `);
 } catch (err) {
-  log(`groeipad: could not start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  // A refusal (configuration, a folder Postgres cannot enter) is its one line; anything else keeps its stack.
+  log(err instanceof StartupRefusal ? describeStartupFailure(err) : `groeipad: could not start: ${describeStartupFailure(err)}`);
   await shutdown(1);
 }
 

