@@ -5,6 +5,7 @@ import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
+import { createLogger, loggablePath } from '../infra/logger.js';
 import { authenticate, hasSessionCookie, ProfileCache } from './auth.js';
 import type { ApiDeps, AppEnv } from './context.js';
 import { ApiError, ERROR_STATUS, errorBody, type ErrorCode } from './errors.js';
@@ -44,7 +45,9 @@ const PAGE_TITLES: Partial<Record<ErrorCode, string>> = {
 };
 
 /** Builds the HTTP app from its dependencies; api/server.ts (Node) and api/lambda.ts (AWS Lambda) only start it. */
-export function createApp(deps: ApiDeps): Hono<AppEnv> {
+export function createApp(given: ApiDeps): Hono<AppEnv> {
+  const logger = given.logger ?? createLogger({ level: given.config.logLevel, base: { service: 'api' } });
+  const deps: ApiDeps = { ...given, logger };
   const app = new Hono<AppEnv>();
   const publicOrigin = new URL(deps.config.PUBLIC_URL).origin;
 
@@ -57,6 +60,17 @@ export function createApp(deps: ApiDeps): Hono<AppEnv> {
   };
 
   app.use(requestId());
+  // One line per request, written when the answer is ready (errors included: onError has run by
+  // then). The path loses its link tokens; the query string is never logged.
+  app.use(async (c, next) => {
+    const started = performance.now();
+    c.set('log', logger.child({ requestId: c.var.requestId }));
+    await next();
+    const status = c.res.status;
+    const line = { requestId: c.var.requestId, method: c.req.method, path: loggablePath(c.req.path), status, ms: Math.round(performance.now() - started) };
+    if (status >= 500) logger.error(line, 'request');
+    else logger.info(line, 'request');
+  });
   // The app answers GET, HEAD and POST only (and OPTIONS for preflights): any other method —
   // TRACE, PUT, DELETE … — is refused as such (405 with Allow), not as a missing page.
   app.use(async (c, next) => {
@@ -152,7 +166,7 @@ export function createApp(deps: ApiDeps): Hono<AppEnv> {
       return fail(c, 'forbidden', 'Dit formulier komt niet van groeipad zelf; open de pagina opnieuw en probeer nog eens.');
     }
     if (err instanceof HTTPException && err.status < 500) return err.getResponse();
-    process.stderr.write(`api: unexpected error (request ${c.get('requestId')}): ${err.stack ?? String(err)}\n`);
+    c.var.log.error({ err }, 'unexpected error');
     return fail(c, 'internal', 'Er ging iets mis aan onze kant.');
   });
   return app;

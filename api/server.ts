@@ -1,15 +1,17 @@
 import { serve } from '@hono/node-server';
 import { loadConfig } from '../infra/config.js';
+import { createLogger } from '../infra/logger.js';
 import { supabaseClient } from '../infra/supabase/client.js';
 import { temporalClient } from '../infra/temporal/connection.js';
 import { createApp } from './app.js';
 
 /** Starts the API on HOST:PORT until SIGINT/SIGTERM. */
 const config = loadConfig();
+const logger = createLogger({ level: config.logLevel, base: { service: 'api' } });
 const temporal = await temporalClient(config);
-const app = createApp({ config, db: supabaseClient(config.SUPABASE_URL, config.SUPABASE_SERVICE_ROLE_KEY), temporal });
+const app = createApp({ config, db: supabaseClient(config.SUPABASE_URL, config.SUPABASE_SERVICE_ROLE_KEY), temporal, logger });
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-  process.stdout.write(`api: listening on http://${config.HOST}:${info.port} (${config.PUBLIC_URL})\n`);
+  logger.info({ url: `http://${config.HOST}:${info.port}`, publicUrl: config.PUBLIC_URL }, 'listening');
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

@@ -6,6 +6,7 @@ import { AGREEMENT_CHOICES } from '../domain/codes.js';
 import { parseSpan } from '../domain/calendar.js';
 import { pathTimingsSchema } from '../domain/timings-schema.js';
 import type { PathTimings } from '../domain/timings.js';
+import { LOG_LEVELS, type LogLevel } from './logger.js';
 import { LOCAL_SUPABASE } from './supabase/local-defaults.js';
 import { payloadKeysSchema } from './temporal/payload-codec.js';
 
@@ -93,6 +94,8 @@ export const configSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(3000),
   PUBLIC_URL: z.url().default('http://localhost:3000'),
+  /** The JSON log's level (API, worker, activities); default info, warn under GROEIPAD_ENV=test so test output stays readable. */
+  LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
 
   SUPABASE_URL: z.url().default(`http://127.0.0.1:${LOCAL_SUPABASE.apiPort}`),
   SUPABASE_ANON_KEY: z.string().min(1).default(LOCAL_SUPABASE.anonKey),
@@ -208,7 +211,14 @@ export const configSchema = z.object({
   DIGEST_CRON: cron.default('0 8 * * *'),
 });
 
-export type Config = z.infer<typeof configSchema> & { dataDir: string; timings: PathTimings; /** TEMPORAL_EMAIL_TASK_QUEUE or its default. */ emailTaskQueue: string };
+export type Config = z.infer<typeof configSchema> & {
+  dataDir: string;
+  timings: PathTimings;
+  /** TEMPORAL_EMAIL_TASK_QUEUE or its default. */
+  emailTaskQueue: string;
+  /** LOG_LEVEL or its default. */
+  logLevel: LogLevel;
+};
 
 export class ConfigError extends Error {}
 
@@ -250,5 +260,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   });
   const emailTaskQueue = c.TEMPORAL_EMAIL_TASK_QUEUE ?? `${c.TEMPORAL_TASK_QUEUE}-emails`;
   if (emailTaskQueue === c.TEMPORAL_TASK_QUEUE) throw new ConfigError('Invalid configuration:\n  TEMPORAL_EMAIL_TASK_QUEUE: must differ from TEMPORAL_TASK_QUEUE');
-  return { ...c, dataDir: resolve(c.GROEIPAD_DATA_DIR), timings, emailTaskQueue };
+  const logLevel = c.LOG_LEVEL ?? (c.GROEIPAD_ENV === 'test' ? 'warn' : 'info');
+  return { ...c, dataDir: resolve(c.GROEIPAD_DATA_DIR), timings, emailTaskQueue, logLevel };
 }

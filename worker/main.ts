@@ -1,13 +1,17 @@
 import { loadConfig } from '../infra/config.js';
+import { createLogger } from '../infra/logger.js';
 import { createWorkers } from './create-worker.js';
+import { installRuntime } from './runtime.js';
 import { ensureSchedulesFromConfig } from './schedules.js';
 
 /** Runs the path worker until SIGINT/SIGTERM, then drains and exits. */
 const config = loadConfig();
+const logger = createLogger({ level: config.logLevel, base: { service: 'worker' } });
+installRuntime(config, logger);
 const workers = await createWorkers(config);
-await ensureSchedulesFromConfig(config);
+await ensureSchedulesFromConfig(config, logger);
 if (config.WORKER_MEMORY_LOG_SECONDS > 0) {
-  // One JSON line per interval. RSS against the main thread's V8 heap tells whether memory sits
+  // One line per interval. RSS against the main thread's V8 heap tells whether memory sits
   // in the main thread's objects or elsewhere: the workflow thread's own heap (not visible from
   // here) or native memory (Node, the Temporal core in Rust, malloc).
   const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
@@ -15,8 +19,8 @@ if (config.WORKER_MEMORY_LOG_SECONDS > 0) {
     const m = process.memoryUsage();
     const s = workers.paths.getStatus();
     const line = { rss: mb(m.rss), heapTotal: mb(m.heapTotal), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers), cachedWorkflows: s.numCachedWorkflows, activities: s.numInFlightActivities };
-    process.stderr.write(`worker-memory ${JSON.stringify(line)}\n`);
+    logger.info(line, 'worker memory');
   }, config.WORKER_MEMORY_LOG_SECONDS * 1000).unref();
 }
-process.stdout.write(`worker: polling task queues ${config.TEMPORAL_TASK_QUEUE} and ${config.emailTaskQueue} on ${config.TEMPORAL_ADDRESS}\n`);
+logger.info({ taskQueues: [config.TEMPORAL_TASK_QUEUE, config.emailTaskQueue], address: config.TEMPORAL_ADDRESS }, 'polling');
 await workers.run();

@@ -11,6 +11,7 @@ import { serve } from '@hono/node-server';
 import pg from 'pg';
 import { createApp } from '../../api/app.js';
 import { loadConfig, type Config } from '../../infra/config.js';
+import type { Logger } from '../../infra/logger.js';
 import { startOutbox, type Outbox } from '../../infra/mail/outbox.js';
 import { freePort } from '../../infra/net.js';
 import { supabaseClient, type Db } from '../../infra/supabase/client.js';
@@ -68,6 +69,8 @@ export interface TestStackOptions {
   temporalDb?: boolean;
   /** Run on the time-skipping test server (this executable) instead of the dev server: months pass in seconds. */
   timeSkipping?: EphemeralServerExecutable;
+  /** The API's logger (default: one from LOG_LEVEL on stdout); a test of the log passes one that captures. */
+  logger?: Logger;
 }
 
 export async function startTestStack(env: Record<string, string> = {}, o: TestStackOptions = {}): Promise<TestStack> {
@@ -155,7 +158,7 @@ export async function startTestStack(env: Record<string, string> = {}, o: TestSt
     }
 
     const db = supabaseClient(supabase.url, supabase.serviceRoleKey);
-    const app = createApp({ config, db, temporal: client });
+    const app = createApp({ config, db, temporal: client, logger: o.logger });
     const sql = new pg.Pool({ connectionString: supabase.dbUrl, max: 2 });
     sql.on('error', () => {}); // a restarted Postgres drops idle connections; the pool reconnects
     stops.push(() => sql.end());
