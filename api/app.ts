@@ -5,10 +5,11 @@ import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
-import { createLogger, loggablePath } from '../infra/logger.js';
+import { createLogger } from '../infra/logger.js';
 import { authenticate, hasSessionCookie, ProfileCache } from './auth.js';
 import type { ApiDeps, AppEnv } from './context.js';
 import { ApiError, ERROR_STATUS, errorBody, type ErrorCode } from './errors.js';
+import { ApiMetrics, metricsEndpoint, requestTelemetry } from './observability.js';
 import { openApiDocument } from './openapi.js';
 import { ISSUER_PATH, JWKS_PATH, issuerProfile, publishedKeys } from './passport.js';
 import { groupMomentsApi } from './routes/group-moments.js';
@@ -48,6 +49,7 @@ const PAGE_TITLES: Partial<Record<ErrorCode, string>> = {
 export function createApp(given: ApiDeps): Hono<AppEnv> {
   const logger = given.logger ?? createLogger({ level: given.config.logLevel, base: { service: 'api' } });
   const deps: ApiDeps = { ...given, logger };
+  const metrics = new ApiMetrics();
   const app = new Hono<AppEnv>();
   const publicOrigin = new URL(deps.config.PUBLIC_URL).origin;
 
@@ -60,17 +62,7 @@ export function createApp(given: ApiDeps): Hono<AppEnv> {
   };
 
   app.use(requestId());
-  // One line per request, written when the answer is ready (errors included: onError has run by
-  // then). The path loses its link tokens; the query string is never logged.
-  app.use(async (c, next) => {
-    const started = performance.now();
-    c.set('log', logger.child({ requestId: c.var.requestId }));
-    await next();
-    const status = c.res.status;
-    const line = { requestId: c.var.requestId, method: c.req.method, path: loggablePath(c.req.path), status, ms: Math.round(performance.now() - started) };
-    if (status >= 500) logger.error(line, 'request');
-    else logger.info(line, 'request');
-  });
+  app.use(requestTelemetry(logger, metrics));
   // The app answers GET, HEAD and POST only (and OPTIONS for preflights): any other method —
   // TRACE, PUT, DELETE … — is refused as such (405 with Allow), not as a missing page.
   app.use(async (c, next) => {
@@ -123,6 +115,9 @@ export function createApp(given: ApiDeps): Hono<AppEnv> {
       onError: (c) => fail(c as Context<AppEnv>, 'payload_too_large', 'Het verzoek is te groot.'),
     }),
   );
+  // Before sign-in: the scraper's bearer token is METRICS_TOKEN, not a session. Without a token
+  // configured there is no endpoint (a 404 like any unknown page).
+  if (deps.config.METRICS_TOKEN) app.get('/metrics', metricsEndpoint(metrics, deps.config.METRICS_TOKEN));
   // The stylesheet needs nobody's session (and must not refresh it alongside the page).
   const signIn = authenticate(new ProfileCache(deps.config.PROFILE_CACHE_SECONDS * 1000));
   app.use((c, next) => (c.req.path.startsWith('/static/') ? next() : signIn(c, next)));

@@ -96,6 +96,11 @@ export const configSchema = z.object({
   PUBLIC_URL: z.url().default('http://localhost:3000'),
   /** The JSON log's level (API, worker, activities); default info, warn under GROEIPAD_ENV=test so test output stays readable. */
   LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
+  /**
+   * The bearer token a scraper sends for the API's GET /metrics; unset, the API serves no
+   * metrics (its request counts are nobody's business on the open internet).
+   */
+  METRICS_TOKEN: z.string().min(16).optional(),
 
   SUPABASE_URL: z.url().default(`http://127.0.0.1:${LOCAL_SUPABASE.apiPort}`),
   SUPABASE_ANON_KEY: z.string().min(1).default(LOCAL_SUPABASE.anonKey),
@@ -177,7 +182,14 @@ export const configSchema = z.object({
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).default(60),
   /** A workflow bundle built ahead of time (`npm run build:workflows`); without it the worker bundles at start. */
   WORKFLOW_BUNDLE_PATH: z.string().optional(),
-  /** Seconds between two lines of the worker's memory use on stderr (RSS, V8 heap, cache); 0 = off. */
+  /**
+   * Where the worker serves its Prometheus metrics (the Temporal SDK's and the outbox's) on
+   * 0.0.0.0, at /metrics; 0 = off.
+   */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  /** Seconds between two readings of the outbox for its gauges (depth, oldest waiting email). */
+  OUTBOX_METRICS_SECONDS: z.coerce.number().min(1).default(15),
+  /** Seconds between two lines of the worker's memory use in the log (RSS, V8 heap, cache); 0 = off. */
   WORKER_MEMORY_LOG_SECONDS: z.coerce.number().min(0).default(0),
 
   RESEND_API_KEY: z.string().optional(),
