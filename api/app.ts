@@ -9,7 +9,7 @@ import { createLogger } from '../infra/logger.js';
 import { authenticate, hasSessionCookie, ProfileCache } from './auth.js';
 import type { ApiDeps, AppEnv } from './context.js';
 import { ApiError, ERROR_STATUS, errorBody, type ErrorCode } from './errors.js';
-import { ApiMetrics, metricsEndpoint, requestTelemetry } from './observability.js';
+import { ApiMetrics, metricsEndpoint, requestSpan, requestTelemetry } from './observability.js';
 import { openApiDocument } from './openapi.js';
 import { ISSUER_PATH, JWKS_PATH, issuerProfile, publishedKeys } from './passport.js';
 import { groupMomentsApi } from './routes/group-moments.js';
@@ -62,6 +62,7 @@ export function createApp(given: ApiDeps): Hono<AppEnv> {
   };
 
   app.use(requestId());
+  app.use(requestSpan());
   app.use(requestTelemetry(logger, metrics));
   // The app answers GET, HEAD and POST only (and OPTIONS for preflights): any other method —
   // TRACE, PUT, DELETE … — is refused as such (405 with Allow), not as a missing page.

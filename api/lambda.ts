@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import { loadConfig } from '../infra/config.js';
 import { supabaseClient } from '../infra/supabase/client.js';
 import { temporalClient } from '../infra/temporal/connection.js';
+import { setUpTracing } from '../infra/tracing.js';
 import { createApp } from './app.js';
 import type { ApiDeps } from './context.js';
 
@@ -25,6 +26,8 @@ let ready: Promise<{ handler: Handler; temporal: Client }> | undefined;
 
 async function build(): Promise<{ handler: Handler; temporal: Client }> {
   const config = loadConfig();
+  // A frozen environment may hold spans not yet sent; the next invocation sends them.
+  setUpTracing({ serviceName: 'groeipad-api', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const temporal = await temporalClient(config);
   const db = supabaseClient(config.SUPABASE_URL, config.SUPABASE_SERVICE_ROLE_KEY);
   return { handler: createLambdaHandler({ config, db, temporal }), temporal };

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { context, propagation, SpanKind, SpanStatusCode, trace, type TextMapGetter } from '@opentelemetry/api';
 import type { Context, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import { Counter, Histogram, Registry } from 'prom-client';
@@ -52,7 +53,17 @@ export function requestTelemetry(logger: Logger, metrics: ApiMetrics): Middlewar
     metrics.requests.inc({ method: c.req.method, route, status: String(status) });
     metrics.duration.observe({ method: c.req.method, route, status_class: `${Math.floor(status / 100)}xx` }, seconds);
     // The path loses its link tokens; the query string is never logged.
-    const line = { requestId: c.var.requestId, method: c.req.method, path: loggablePath(c.req.path), route, status, ms: Math.round(seconds * 1000) };
+    const span = trace.getActiveSpan()?.spanContext();
+    const line = {
+      requestId: c.var.requestId,
+      method: c.req.method,
+      path: loggablePath(c.req.path),
+      route,
+      status,
+      ms: Math.round(seconds * 1000),
+      // With tracing on, the line leads to the request's trace.
+      ...(span && trace.isSpanContextValid(span) ? { traceId: span.traceId } : {}),
+    };
     if (status >= 500) logger.error(line, 'request');
     else logger.info(line, 'request');
   };
@@ -70,5 +81,33 @@ export function metricsEndpoint(metrics: ApiMetrics, token: string): MiddlewareH
     const given = digest(c.req.header('authorization') ?? '');
     if (!timingSafeEqual(given, expected)) return c.json({ error: { code: 'unauthenticated', message: 'A scraper sends METRICS_TOKEN as its bearer token.' } }, 401);
     return c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' });
+  };
+}
+
+const headerGetter: TextMapGetter<Headers> = {
+  get: (headers, key) => headers.get(key) ?? undefined,
+  keys: (headers) => [...headers.keys()],
+};
+
+/**
+ * The request's span, the root of its trace (or a child of the caller's `traceparent`): the
+ * Temporal client's spans (StartWorkflow, StartWorkflowUpdate) and through them the workflow's
+ * and its activities' hang under it. Named and labelled by route pattern, never by path. With
+ * tracing off the tracer is OpenTelemetry's no-op one.
+ */
+export function requestSpan(): MiddlewareHandler<AppEnv> {
+  const tracer = trace.getTracer('groeipad-api');
+  return async (c, next) => {
+    const parent = propagation.extract(context.active(), c.req.raw.headers, headerGetter);
+    const span = tracer.startSpan(c.req.method, { kind: SpanKind.SERVER, attributes: { 'http.request.method': c.req.method } }, parent);
+    try {
+      await context.with(trace.setSpan(parent, span), next);
+    } finally {
+      const route = routeLabel(c);
+      span.updateName(`${c.req.method} ${route}`);
+      span.setAttributes({ 'http.route': route, 'http.response.status_code': c.res.status, 'groeipad.request_id': c.var.requestId });
+      if (c.res.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    }
   };
 }

@@ -3,11 +3,13 @@ import { loadConfig } from '../infra/config.js';
 import { createLogger } from '../infra/logger.js';
 import { supabaseClient } from '../infra/supabase/client.js';
 import { temporalClient } from '../infra/temporal/connection.js';
+import { setUpTracing } from '../infra/tracing.js';
 import { createApp } from './app.js';
 
 /** Starts the API on HOST:PORT until SIGINT/SIGTERM. */
 const config = loadConfig();
 const logger = createLogger({ level: config.logLevel, base: { service: 'api' } });
+const tracing = setUpTracing({ serviceName: 'groeipad-api', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
 const temporal = await temporalClient(config);
 const app = createApp({ config, db: supabaseClient(config.SUPABASE_URL, config.SUPABASE_SERVICE_ROLE_KEY), temporal, logger });
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
@@ -16,6 +18,6 @@ const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOS
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     server.close();
-    void temporal.connection.close().finally(() => process.exit(0));
+    void Promise.allSettled([temporal.connection.close(), tracing?.shutdown()]).finally(() => process.exit(0));
   });
 }

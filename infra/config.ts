@@ -101,6 +101,11 @@ export const configSchema = z.object({
    * metrics (its request counts are nobody's business on the open internet).
    */
   METRICS_TOKEN: z.string().min(16).optional(),
+  /**
+   * An OpenTelemetry collector's OTLP/HTTP base URL (spans go to <url>/v1/traces); unset, nothing
+   * is traced. OTEL_EXPORTER_OTLP_HEADERS (e.g. an API key) is read by the exporter itself.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
 
   SUPABASE_URL: z.url().default(`http://127.0.0.1:${LOCAL_SUPABASE.apiPort}`),
   SUPABASE_ANON_KEY: z.string().min(1).default(LOCAL_SUPABASE.anonKey),

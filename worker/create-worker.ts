@@ -8,7 +8,9 @@ import { ConfigError, type Config } from '../infra/config.js';
 import { supabaseClient } from '../infra/supabase/client.js';
 import { temporalConnectionOptions } from '../infra/temporal/connection.js';
 import { dataConverterFor } from '../infra/temporal/payload-codec.js';
+import type { Tracing } from '../infra/tracing.js';
 import { dispatcherWaker } from './email-dispatcher.js';
+import { tracingWorkerOptions, WORKFLOW_INTERCEPTOR_MODULES } from './tracing.js';
 
 const require = createRequire(import.meta.url);
 
@@ -69,7 +71,7 @@ export interface Workers {
  */
 export async function createWorkers(
   config: Config,
-  overrides: Partial<WorkerOptions> & { connection?: NativeConnection } = {},
+  { tracing, ...overrides }: Partial<WorkerOptions> & { connection?: NativeConnection; tracing?: Tracing } = {},
 ): Promise<Workers> {
   checkHeapForCache(overrides.maxCachedWorkflows ?? config.WORKER_MAX_CACHED_WORKFLOWS);
   const connection = overrides.connection ?? (await NativeConnection.connect(temporalConnectionOptions(config)));
@@ -77,11 +79,11 @@ export async function createWorkers(
   // it is built once here for both Workers.
   const workflowBundle = config.WORKFLOW_BUNDLE_PATH
     ? { codePath: config.WORKFLOW_BUNDLE_PATH }
-    : { code: (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') })).code };
+    : { code: (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, logger: new DefaultLogger('WARN') })).code };
   // The activities' client (to wake the email dispatcher) shares the worker's connection.
   const dataConverter = dataConverterFor(config.TEMPORAL_PAYLOAD_KEYS);
   const activities = activitiesFromConfig(config, new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter }));
-  const common = { connection, namespace: config.TEMPORAL_NAMESPACE, workflowBundle, activities, dataConverter };
+  const common = { connection, namespace: config.TEMPORAL_NAMESPACE, workflowBundle, activities, dataConverter, ...tracingWorkerOptions(tracing) };
   const paths = await Worker.create({
     ...common,
     taskQueue: config.TEMPORAL_TASK_QUEUE,

@@ -1,6 +1,7 @@
 import { loadConfig } from '../infra/config.js';
 import { createLogger } from '../infra/logger.js';
 import { supabaseClient } from '../infra/supabase/client.js';
+import { setUpTracing } from '../infra/tracing.js';
 import { createWorkers } from './create-worker.js';
 import { startOutboxGauges } from './outbox-metrics.js';
 import { installRuntime } from './runtime.js';
@@ -10,7 +11,8 @@ import { ensureSchedulesFromConfig } from './schedules.js';
 const config = loadConfig();
 const logger = createLogger({ level: config.logLevel, base: { service: 'worker' } });
 const runtime = installRuntime(config, logger);
-const workers = await createWorkers(config);
+const tracing = setUpTracing({ serviceName: 'groeipad-worker', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+const workers = await createWorkers(config, { tracing });
 await ensureSchedulesFromConfig(config, logger);
 if (config.WORKER_MEMORY_LOG_SECONDS > 0) {
   // One line per interval. RSS against the main thread's V8 heap tells whether memory sits
@@ -31,3 +33,5 @@ if (config.WORKER_METRICS_PORT > 0) {
 }
 logger.info({ taskQueues: [config.TEMPORAL_TASK_QUEUE, config.emailTaskQueue], address: config.TEMPORAL_ADDRESS }, 'polling');
 await workers.run();
+// The last spans of the drained tasks still go out.
+await tracing?.shutdown();
