@@ -10,11 +10,22 @@ import { temporalConnectionOptions } from '../infra/temporal/connection.js';
 import { dataConverterFor } from '../infra/temporal/payload-codec.js';
 import type { Tracing } from '../infra/tracing.js';
 import { dispatcherWaker } from './email-dispatcher.js';
-import { tracingWorkerOptions, WORKFLOW_INTERCEPTOR_MODULES } from './tracing.js';
+import { tracingSinks, tracingWorkerOptions, WORKFLOW_INTERCEPTOR_MODULES } from './tracing.js';
 
 const require = createRequire(import.meta.url);
 
 export const WORKFLOWS_PATH = require.resolve('../workflows/index.ts');
+
+/**
+ * The workflow code as the worker runs it, for Worker.create and Worker.runReplayHistories with
+ * a path (tests, benches): the workflows with the tracing interceptors, whose patch marker is in
+ * every history recorded since, and their span sink (dropping the spans).
+ */
+export const WORKFLOW_CODE = {
+  workflowsPath: WORKFLOWS_PATH,
+  interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
+  sinks: tracingSinks(undefined),
+};
 
 /** The activities a worker runs, built once from the configured clients. */
 export function activitiesFromConfig(config: Config, client: Client): Activities {
