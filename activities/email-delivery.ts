@@ -1,4 +1,4 @@
-import { heartbeat, sleep } from '@temporalio/activity';
+import { heartbeat, log, sleep } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { CreateBatchEmailOptions, Resend } from 'resend';
 import type { Db } from '../infra/supabase/client.js';
@@ -191,6 +191,7 @@ export function createEmailDelivery(deps: DeliveryDeps) {
       if (status === 429) {
         const retryAfter = Number(headers?.['retry-after']);
         const wait = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : spacingMs;
+        log.warn('email provider asked to wait', { batchId, waitMs: wait });
         if (wait > MAX_IN_ACTIVITY_WAIT_MS) throw ApplicationFailure.create({ type: 'RateLimited', message: 'provider asked to wait', nextRetryDelay: wait });
         nextCallAt = Date.now() + wait;
         continue;
@@ -203,6 +204,7 @@ export function createEmailDelivery(deps: DeliveryDeps) {
       if (status === 422) {
         // The whole call was refused (not one address): trying again will not help. The log keeps
         // the status and the error's name, never the message (it may quote an address).
+        log.warn('email batch refused by the provider', { batchId, emails: rows.length, error: `422 ${error.name}` });
         return rows.map((row) => ({ key: row.key, status: 'failed', provider_id: null, reason: `422 ${error.name}` }));
       }
       // 5xx, a network error, a key being processed (409 concurrent), a bad API key: the batch
@@ -226,7 +228,11 @@ export function createEmailDelivery(deps: DeliveryDeps) {
       const outcomes = emails.length > 0 ? await send(batchId, emails, sent) : [];
       await finish(batchId, [...outcomes, ...skipped]);
       report.batches += 1;
-      for (const o of [...outcomes, ...skipped]) report[o.status] += 1;
+      const counts = { sent: 0, skipped: 0, failed: 0 };
+      for (const o of [...outcomes, ...skipped]) counts[o.status] += 1;
+      for (const status of ['sent', 'skipped', 'failed'] as const) report[status] += counts[status];
+      // Ids and counts only: the log says what happened to a batch, email_log says to whom.
+      log.info('email batch delivered', { batchId, ...counts });
       heartbeat(report);
     }
     report.more = true;

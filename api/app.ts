@@ -5,9 +5,11 @@ import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
+import { createLogger } from '../infra/logger.js';
 import { authenticate, hasSessionCookie, ProfileCache } from './auth.js';
 import type { ApiDeps, AppEnv } from './context.js';
 import { ApiError, ERROR_STATUS, errorBody, type ErrorCode } from './errors.js';
+import { ApiMetrics, metricsEndpoint, requestSpan, requestTelemetry } from './observability.js';
 import { openApiDocument } from './openapi.js';
 import { ISSUER_PATH, JWKS_PATH, issuerProfile, publishedKeys } from './passport.js';
 import { groupMomentsApi } from './routes/group-moments.js';
@@ -44,7 +46,10 @@ const PAGE_TITLES: Partial<Record<ErrorCode, string>> = {
 };
 
 /** Builds the HTTP app from its dependencies; api/server.ts (Node) and api/lambda.ts (AWS Lambda) only start it. */
-export function createApp(deps: ApiDeps): Hono<AppEnv> {
+export function createApp(given: ApiDeps): Hono<AppEnv> {
+  const logger = given.logger ?? createLogger({ level: given.config.logLevel, base: { service: 'api' } });
+  const deps: ApiDeps = { ...given, logger };
+  const metrics = new ApiMetrics();
   const app = new Hono<AppEnv>();
   const publicOrigin = new URL(deps.config.PUBLIC_URL).origin;
 
@@ -57,6 +62,8 @@ export function createApp(deps: ApiDeps): Hono<AppEnv> {
   };
 
   app.use(requestId());
+  app.use(requestSpan());
+  app.use(requestTelemetry(logger, metrics));
   // The app answers GET, HEAD and POST only (and OPTIONS for preflights): any other method —
   // TRACE, PUT, DELETE … — is refused as such (405 with Allow), not as a missing page.
   app.use(async (c, next) => {
@@ -109,6 +116,9 @@ export function createApp(deps: ApiDeps): Hono<AppEnv> {
       onError: (c) => fail(c as Context<AppEnv>, 'payload_too_large', 'Het verzoek is te groot.'),
     }),
   );
+  // Before sign-in: the scraper's bearer token is METRICS_TOKEN, not a session. Without a token
+  // configured there is no endpoint (a 404 like any unknown page).
+  if (deps.config.METRICS_TOKEN) app.get('/metrics', metricsEndpoint(metrics, deps.config.METRICS_TOKEN));
   // The stylesheet needs nobody's session (and must not refresh it alongside the page).
   const signIn = authenticate(new ProfileCache(deps.config.PROFILE_CACHE_SECONDS * 1000));
   app.use((c, next) => (c.req.path.startsWith('/static/') ? next() : signIn(c, next)));
@@ -152,7 +162,7 @@ export function createApp(deps: ApiDeps): Hono<AppEnv> {
       return fail(c, 'forbidden', 'Dit formulier komt niet van groeipad zelf; open de pagina opnieuw en probeer nog eens.');
     }
     if (err instanceof HTTPException && err.status < 500) return err.getResponse();
-    process.stderr.write(`api: unexpected error (request ${c.get('requestId')}): ${err.stack ?? String(err)}\n`);
+    c.var.log.error({ err }, 'unexpected error');
     return fail(c, 'internal', 'Er ging iets mis aan onze kant.');
   });
   return app;

@@ -1,6 +1,7 @@
 import type { createServerClient } from '@supabase/ssr';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../infra/config.js';
+import type { Logger } from '../infra/logger.js';
 import type { Db } from '../infra/supabase/client.js';
 import type { Role } from './auth.js';
 
@@ -9,6 +10,8 @@ export interface ApiDeps {
   /** Service-role client: the API checks access itself before it reads or writes. */
   db: Db;
   temporal: Client;
+  /** The JSON log (infra/logger.ts); createApp makes one from LOG_LEVEL when none is given. */
+  logger?: Logger;
 }
 
 export interface SignedInUser {
@@ -23,6 +26,8 @@ export type AppEnv = {
   Variables: {
     deps: ApiDeps;
     requestId: string;
+    /** The app's logger with this request's id on every line. */
+    log: Logger;
     user: SignedInUser | undefined;
     /** Signed in with Supabase Auth but without a profile (not linked to a Stuyfplek yet). */
     account: { id: string; email: string } | undefined;

@@ -5,6 +5,7 @@ import { loadConfig } from '../infra/config.js';
 import { supabaseClient } from '../infra/supabase/client.js';
 import { assertClusterReady } from '../infra/temporal/cluster-check.js';
 import { temporalClient } from '../infra/temporal/connection.js';
+import { setUpTracing } from '../infra/tracing.js';
 import { createApp } from './app.js';
 import type { ApiDeps } from './context.js';
 
@@ -35,6 +36,8 @@ let ready: Promise<{ handler: Handler; temporal: Client }> | undefined;
 
 async function build(): Promise<{ handler: Handler; temporal: Client }> {
   const config = loadConfig(await withSecretsFromExtension(process.env));
+  // A frozen environment may hold spans not yet sent; the next invocation sends them.
+  setUpTracing({ serviceName: 'groeipad-api', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const temporal = await temporalClient(config);
   try {
     await assertClusterReady(temporal.connection, config.TEMPORAL_NAMESPACE);

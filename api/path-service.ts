@@ -220,7 +220,7 @@ export async function runActionWithNote(
     // lost answer the path may hold its id, so the note stays.
     if (noteId && err instanceof ApiError && (err.code === 'refused' || err.code === 'invalid_input')) {
       const { error } = await deps.db.from('notes').delete().eq('id', noteId);
-      if (error) process.stderr.write(`api: could not delete note ${noteId} of a refused action: ${error.message}\n`);
+      if (error) deps.logger?.warn({ noteId, participantId, error: error.message }, 'could not delete the note of a refused action');
     }
     throw err;
   }

@@ -1,9 +1,11 @@
 import { serve } from '@hono/node-server';
 import { loadConfig } from '../infra/config.js';
+import { createLogger } from '../infra/logger.js';
 import { exitOnRefusal } from '../infra/startup.js';
 import { supabaseClient } from '../infra/supabase/client.js';
 import { assertClusterReady } from '../infra/temporal/cluster-check.js';
 import { temporalClient } from '../infra/temporal/connection.js';
+import { setUpTracing } from '../infra/tracing.js';
 import { createApp } from './app.js';
 
 /**
@@ -13,16 +15,18 @@ import { createApp } from './app.js';
  */
 try {
   const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel, base: { service: 'api' } });
+  const tracing = setUpTracing({ serviceName: 'groeipad-api', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const temporal = await temporalClient(config);
   await assertClusterReady(temporal.connection, config.TEMPORAL_NAMESPACE);
-  const app = createApp({ config, db: supabaseClient(config.SUPABASE_URL, config.SUPABASE_SERVICE_ROLE_KEY), temporal });
+  const app = createApp({ config, db: supabaseClient(config.SUPABASE_URL, config.SUPABASE_SERVICE_ROLE_KEY), temporal, logger });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-    process.stdout.write(`api: listening on http://${config.HOST}:${info.port} (${config.PUBLIC_URL})\n`);
+    logger.info({ url: `http://${config.HOST}:${info.port}`, publicUrl: config.PUBLIC_URL }, 'listening');
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       server.close();
-      void temporal.connection.close().finally(() => process.exit(0));
+      void Promise.allSettled([temporal.connection.close(), tracing?.shutdown()]).finally(() => process.exit(0));
     });
   }
 } catch (err) {

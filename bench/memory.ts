@@ -50,18 +50,27 @@ export async function memoryBench(o: {
       WORKFLOW_BUNDLE_PATH: bundle,
       WORKER_MAX_CACHED_WORKFLOWS: String(o.cache),
       WORKER_MEMORY_LOG_SECONDS: '1',
+      // The memory lines are at info; the test environment's default level (warn) would drop them.
+      LOG_LEVEL: 'info',
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  // The worker's memory lines give its main thread's V8 heap; everything else passes through.
+  // The worker's memory lines (JSON log, msg "worker memory") give its main thread's V8 heap;
+  // warnings and errors pass through.
   let heap = { heapUsed: 0, heapTotal: 0, peakHeapTotal: 0 };
-  createInterface({ input: worker.stderr! }).on('line', (line) => {
-    if (!line.startsWith('worker-memory ')) {
+  createInterface({ input: worker.stdout! }).on('line', (line) => {
+    let entry: { msg?: string; level?: string; heapUsed?: number; heapTotal?: number };
+    try {
+      entry = JSON.parse(line) as typeof entry;
+    } catch {
       process.stderr.write(`${line}\n`);
       return;
     }
-    const m = JSON.parse(line.slice('worker-memory '.length)) as { heapUsed: number; heapTotal: number };
-    heap = { heapUsed: m.heapUsed, heapTotal: m.heapTotal, peakHeapTotal: Math.max(heap.peakHeapTotal, m.heapTotal) };
+    if (entry.msg === 'worker memory' && entry.heapUsed !== undefined && entry.heapTotal !== undefined) {
+      heap = { heapUsed: entry.heapUsed, heapTotal: entry.heapTotal, peakHeapTotal: Math.max(heap.peakHeapTotal, entry.heapTotal) };
+    } else if (entry.level === 'warn' || entry.level === 'error' || entry.level === 'fatal') {
+      process.stderr.write(`${line}\n`);
+    }
   });
   const rss = () => {
     const status = readFileSync(`/proc/${worker.pid}/status`, 'utf8');

@@ -7,6 +7,7 @@ import { parseSpan } from '../domain/calendar.js';
 import { pathTimingsSchema } from '../domain/timings-schema.js';
 import type { PathTimings } from '../domain/timings.js';
 import { StartupRefusal } from './startup.js';
+import { LOG_LEVELS, type LogLevel } from './logger.js';
 import { LOCAL_SUPABASE } from './supabase/local-defaults.js';
 import { payloadKeysSchema } from './temporal/payload-codec.js';
 
@@ -94,6 +95,18 @@ export const configSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(3000),
   PUBLIC_URL: z.url().default('http://localhost:3000'),
+  /** The JSON log's level (API, worker, activities); default info, warn under GROEIPAD_ENV=test so test output stays readable. */
+  LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
+  /**
+   * The bearer token a scraper sends for the API's GET /metrics; unset, the API serves no
+   * metrics (its request counts are nobody's business on the open internet).
+   */
+  METRICS_TOKEN: z.string().min(16).optional(),
+  /**
+   * An OpenTelemetry collector's OTLP/HTTP base URL (spans go to <url>/v1/traces); unset, nothing
+   * is traced. OTEL_EXPORTER_OTLP_HEADERS (e.g. an API key) is read by the exporter itself.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
 
   SUPABASE_URL: z.url().default(`http://127.0.0.1:${LOCAL_SUPABASE.apiPort}`),
   SUPABASE_ANON_KEY: z.string().min(1).default(LOCAL_SUPABASE.anonKey),
@@ -188,7 +201,14 @@ export const configSchema = z.object({
   WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
   /** A workflow bundle built ahead of time (`npm run build:workflows`); without it the worker bundles at start. */
   WORKFLOW_BUNDLE_PATH: z.string().optional(),
-  /** Seconds between two lines of the worker's memory use on stderr (RSS, V8 heap, cache); 0 = off. */
+  /**
+   * Where the worker serves its Prometheus metrics (the Temporal SDK's and the outbox's) on
+   * 0.0.0.0, at /metrics; 0 = off.
+   */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  /** Seconds between two readings of the outbox for its gauges (depth, oldest waiting email). */
+  OUTBOX_METRICS_SECONDS: z.coerce.number().min(1).default(15),
+  /** Seconds between two lines of the worker's memory use in the log (RSS, V8 heap, cache); 0 = off. */
   WORKER_MEMORY_LOG_SECONDS: z.coerce.number().min(0).default(0),
 
   RESEND_API_KEY: z.string().optional(),
@@ -239,7 +259,14 @@ export const SECRET_CONFIG_KEYS = [
 
 export type SecretConfigKey = (typeof SECRET_CONFIG_KEYS)[number];
 
-export type Config = z.infer<typeof configSchema> & { dataDir: string; timings: PathTimings; /** TEMPORAL_EMAIL_TASK_QUEUE or its default. */ emailTaskQueue: string };
+export type Config = z.infer<typeof configSchema> & {
+  dataDir: string;
+  timings: PathTimings;
+  /** TEMPORAL_EMAIL_TASK_QUEUE or its default. */
+  emailTaskQueue: string;
+  /** LOG_LEVEL or its default. */
+  logLevel: LogLevel;
+};
 
 export class ConfigError extends StartupRefusal {}
 
@@ -284,5 +311,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   });
   const emailTaskQueue = c.TEMPORAL_EMAIL_TASK_QUEUE ?? `${c.TEMPORAL_TASK_QUEUE}-emails`;
   if (emailTaskQueue === c.TEMPORAL_TASK_QUEUE) throw new ConfigError('Invalid configuration:\n  TEMPORAL_EMAIL_TASK_QUEUE: must differ from TEMPORAL_TASK_QUEUE');
-  return { ...c, dataDir: resolve(c.GROEIPAD_DATA_DIR), timings, emailTaskQueue };
+  const logLevel = c.LOG_LEVEL ?? (c.GROEIPAD_ENV === 'test' ? 'warn' : 'info');
+  return { ...c, dataDir: resolve(c.GROEIPAD_DATA_DIR), timings, emailTaskQueue, logLevel };
 }

@@ -3,12 +3,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { WORKFLOWS_PATH } from '../worker/create-worker.js';
+import { WORKFLOW_CODE } from '../worker/create-worker.js';
 import { historyFromFile } from './support/history-files.js';
 
 /**
  * Every committed history in tests/histories/ must replay on the current workflow code without
- * a nondeterminism error: paths live for years, so every change must be replay-safe.
+ * a nondeterminism error: paths live for years, so every change must be replay-safe. The code is
+ * bundled as the worker bundles it (WORKFLOW_CODE), with the tracing interceptors: they must
+ * not change a command of a history recorded without them.
  */
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'histories');
 
@@ -21,7 +23,7 @@ describe('replay of committed histories', () => {
     );
     const failures: string[] = [];
     let replayed = 0;
-    for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, replayName: 'committed-histories' }, histories)) {
+    for await (const result of Worker.runReplayHistories({ ...WORKFLOW_CODE, replayName: 'committed-histories' }, histories)) {
       replayed += 1;
       if (result.error) failures.push(`${result.workflowId}: ${String(result.error)}`);
     }

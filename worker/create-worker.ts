@@ -8,11 +8,24 @@ import { ConfigError, type Config } from '../infra/config.js';
 import { supabaseClient } from '../infra/supabase/client.js';
 import { temporalConnectionOptions } from '../infra/temporal/connection.js';
 import { dataConverterFor } from '../infra/temporal/payload-codec.js';
+import type { Tracing } from '../infra/tracing.js';
 import { dispatcherWaker } from './email-dispatcher.js';
+import { tracingSinks, tracingWorkerOptions, WORKFLOW_INTERCEPTOR_MODULES } from './tracing.js';
 
 const require = createRequire(import.meta.url);
 
 export const WORKFLOWS_PATH = require.resolve('../workflows/index.ts');
+
+/**
+ * The workflow code as the worker runs it, for Worker.create and Worker.runReplayHistories with
+ * a path (tests, benches): the workflows with the tracing interceptors, whose patch marker is in
+ * every history recorded since, and their span sink (dropping the spans).
+ */
+export const WORKFLOW_CODE = {
+  workflowsPath: WORKFLOWS_PATH,
+  interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
+  sinks: tracingSinks(undefined),
+};
 
 /** The activities a worker runs, built once from the configured clients. */
 export function activitiesFromConfig(config: Config, client: Client): Activities {
@@ -74,7 +87,7 @@ export interface Workers {
  */
 export async function createWorkers(
   config: Config,
-  overrides: Partial<WorkerOptions> & { connection?: NativeConnection } = {},
+  { tracing, ...overrides }: Partial<WorkerOptions> & { connection?: NativeConnection; tracing?: Tracing } = {},
 ): Promise<Workers> {
   checkHeapForCache(overrides.maxCachedWorkflows ?? config.WORKER_MAX_CACHED_WORKFLOWS);
   const ownConnection = overrides.connection ? undefined : await NativeConnection.connect(temporalConnectionOptions(config));
@@ -83,7 +96,7 @@ export async function createWorkers(
   // it is built once here for both Workers.
   const workflowBundle = config.WORKFLOW_BUNDLE_PATH
     ? { codePath: config.WORKFLOW_BUNDLE_PATH }
-    : { code: (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') })).code };
+    : { code: (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, logger: new DefaultLogger('WARN') })).code };
   // The activities' client (to wake the email dispatcher) shares the worker's connection.
   const dataConverter = dataConverterFor(config.TEMPORAL_PAYLOAD_KEYS);
   const activities = activitiesFromConfig(config, new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter }));
@@ -96,7 +109,8 @@ export async function createWorkers(
     // The SDK's default grace is 0: a stopping worker would cancel its in-flight activities at once.
     shutdownGraceTime: `${config.WORKER_SHUTDOWN_GRACE_SECONDS}s`,
     shutdownForceTime: `${config.WORKER_SHUTDOWN_GRACE_SECONDS + WORKER_FORCED_EXIT_AFTER_GRACE_SECONDS}s`,
-  } as const;
+    ...tracingWorkerOptions(tracing),
+  };
   const paths = await Worker.create({
     ...common,
     taskQueue: config.TEMPORAL_TASK_QUEUE,

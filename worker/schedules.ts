@@ -1,3 +1,4 @@
+import type { Logger } from '../infra/logger.js';
 import { Client, Connection, ScheduleAlreadyRunning, ScheduleOverlapPolicy, type ScheduleOptions } from '@temporalio/client';
 import type { Config } from '../infra/config.js';
 import { temporalConnectionOptions } from '../infra/temporal/connection.js';
@@ -75,11 +76,11 @@ export async function ensureSchedules(client: Client, config: Config): Promise<E
 }
 
 /** For worker/main.ts: connects, ensures the schedules, disconnects. */
-export async function ensureSchedulesFromConfig(config: Config, log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<void> {
+export async function ensureSchedulesFromConfig(config: Config, logger: Pick<Logger, 'info'>): Promise<void> {
   const connection = await Connection.connect(temporalConnectionOptions(config));
   try {
     const { created, updated } = await ensureSchedules(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterFor(config.TEMPORAL_PAYLOAD_KEYS) }), config);
-    log(`worker: schedules ready (created: ${created.join(', ') || 'none'}; updated: ${updated.join(', ') || 'none'})`);
+    logger.info({ created, updated }, 'schedules ready');
   } finally {
     await connection.close();
   }

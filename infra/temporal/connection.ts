@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection, type TLSConfig } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { ConfigError, type Config } from '../config.js';
 import { dataConverterFor } from './payload-codec.js';
 
@@ -50,5 +51,7 @@ function readPem(variable: string, path: string): Buffer {
 
 export async function temporalClient(config: Config): Promise<Client> {
   const connection = await Connection.connect(temporalConnectionOptions(config));
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterFor(config.TEMPORAL_PAYLOAD_KEYS) });
+  // Tracing (infra/tracing.ts): starts and updates carry the caller's trace; a no-op when off.
+  const interceptors = { workflow: [new OpenTelemetryWorkflowClientInterceptor()] };
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterFor(config.TEMPORAL_PAYLOAD_KEYS), interceptors });
 }

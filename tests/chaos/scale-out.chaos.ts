@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,11 +42,11 @@ function serviceEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 function startWorker() {
   const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
     cwd: ROOT,
-    env: serviceEnv({ WORKER_SHUTDOWN_GRACE_SECONDS: String(GRACE_SECONDS) }),
+    env: serviceEnv({ WORKER_SHUTDOWN_GRACE_SECONDS: String(GRACE_SECONDS), LOG_LEVEL: 'info' }),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const output: string[] = [];
-  child.stdout!.on('data', (chunk: Buffer) => output.push(...chunk.toString().split('\n').filter(Boolean)));
+  createInterface({ input: child.stdout! }).on('line', (line) => output.push(line));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((r) => child.once('exit', (code, signal) => r({ code, signal, at: Date.now() })));
   workers.push({ process: child, exited, output });
 }
@@ -64,7 +65,7 @@ beforeAll(async () => {
   stack = await startTestStack({ EMAIL_BATCH_SIZE: '20' }, { worker: 'none' });
   for (let i = 0; i < 3; i += 1) startWorker();
   await Promise.all([startApi(), startApi()]);
-  await until(async () => (workers.every((w) => w.output.some((l) => l.startsWith('worker: polling'))) ? true : undefined), 'three workers polling', 120_000, 250);
+  await until(async () => (workers.every((w) => w.output.some((l) => l.includes('"msg":"polling"'))) ? true : undefined), 'three workers polling', 120_000, 250);
   for (const api of apis) await until(async () => ((await fetch(`${api.base}/health`).catch(() => null))?.ok ? true : undefined), 'the API', 60_000, 250);
 });
 afterAll(async () => {
@@ -147,7 +148,7 @@ describe('three workers and two APIs', () => {
     const stopped = await workers[1]!.exited;
     expect(stopped.code).toBe(0);
     expect((stopped.at - stoppedAt) / 1000).toBeLessThanOrEqual(GRACE_SECONDS + 5);
-    expect(workers[1]!.output).toContain('worker: stopped');
+    expect(workers[1]!.output.some((l) => l.includes('"msg":"stopped"'))).toBe(true);
 
     // Every path past its evaluation, with its task and its three emails, once each.
     await until(async () => {

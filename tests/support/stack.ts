@@ -11,6 +11,9 @@ import { serve } from '@hono/node-server';
 import pg from 'pg';
 import { createApp } from '../../api/app.js';
 import { loadConfig, type Config } from '../../infra/config.js';
+import type { Logger } from '../../infra/logger.js';
+import type { Tracing } from '../../infra/tracing.js';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { startOutbox, type Outbox } from '../../infra/mail/outbox.js';
 import { freePort } from '../../infra/net.js';
 import { supabaseClient, type Db } from '../../infra/supabase/client.js';
@@ -68,6 +71,10 @@ export interface TestStackOptions {
   temporalDb?: boolean;
   /** Run on the time-skipping test server (this executable) instead of the dev server: months pass in seconds. */
   timeSkipping?: EphemeralServerExecutable;
+  /** The API's logger (default: one from LOG_LEVEL on stdout); a test of the log passes one that captures. */
+  logger?: Logger;
+  /** Tracing (infra/tracing.ts setUpTracing): the in-process worker and the API's client trace into it. */
+  tracing?: Tracing;
 }
 
 export async function startTestStack(env: Record<string, string> = {}, o: TestStackOptions = {}): Promise<TestStack> {
@@ -114,14 +121,20 @@ export async function startTestStack(env: Record<string, string> = {}, o: TestSt
     outbox.setRateLimit(config.EMAIL_RATE_LIMIT_PER_SECOND);
     const connection = await Connection.connect({ address: temporal.address });
     stops.push(() => connection.close());
-    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterFor(config.TEMPORAL_PAYLOAD_KEYS) });
+    const client = new Client({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      dataConverter: dataConverterFor(config.TEMPORAL_PAYLOAD_KEYS),
+      // As infra/temporal/connection.ts temporalClient: the API's starts and updates carry its trace.
+      interceptors: o.tracing ? { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } : undefined,
+    });
 
     let worker: Workers | undefined;
     let child: ChildProcess | undefined;
     if ((o.worker ?? 'in-process') === 'in-process') {
       const native = await NativeConnection.connect({ address: temporal.address });
       stops.push(() => native.close());
-      const inProcess = await createWorkers(config, { connection: native });
+      const inProcess = await createWorkers(config, { connection: native, tracing: o.tracing });
       const running = inProcess.run();
       stops.push(async () => {
         inProcess.shutdown();
@@ -155,7 +168,7 @@ export async function startTestStack(env: Record<string, string> = {}, o: TestSt
     }
 
     const db = supabaseClient(supabase.url, supabase.serviceRoleKey);
-    const app = createApp({ config, db, temporal: client });
+    const app = createApp({ config, db, temporal: client, logger: o.logger });
     const sql = new pg.Pool({ connectionString: supabase.dbUrl, max: 2 });
     sql.on('error', () => {}); // a restarted Postgres drops idle connections; the pool reconnects
     stops.push(() => sql.end());
