@@ -129,7 +129,7 @@ describe('the JSON log of a whole scenario', () => {
     expect(requests).toContainEqual(expect.objectContaining({ method: 'GET', path: `/afmelden/${participantId}/:token`, status: 200 }));
     expect(requests).toContainEqual(expect.objectContaining({ method: 'POST', path: '/api/intakes', status: 400 }));
     // The activities' lines carry their workflow and activity; the failed attempt is there too.
-    expect(entries).toContainEqual(expect.objectContaining({ msg: 'email batch delivered', activityType: 'deliverQueuedEmails', workflowId: expect.any(String), sent: 1 }));
+    expect(entries).toContainEqual(expect.objectContaining({ msg: 'email batch delivered', activityType: 'deliverQueuedEmails', workflowId: expect.any(String), sent: expect.any(Number) }));
     expect(entries.some((e) => e.level === 'warn' && e.activityType === 'deliverQueuedEmails')).toBe(true);
     expect(entries.some((e) => e.component === 'temporal' && e.workflowId === `path-${participantId}`)).toBe(true);
   });
