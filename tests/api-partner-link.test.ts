@@ -1,7 +1,6 @@
-import { Resend } from 'resend';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLink, signLink } from '../activities/access-links.js';
-import { createActivities } from '../activities/index.js';
+import { activitiesOn } from './support/data-fixtures.js';
 import { pathQuery, pathWorkflowId } from '../domain/messages.js';
 import type { ReferralOut } from '../domain/path-state.js';
 import { page, submit, takeIn, until, type Person } from './support/http.js';
@@ -218,18 +217,7 @@ describe('the partner\'s answer', () => {
 
   it('a follow-up task that is open is completed by the answer\'s record, once', async () => {
     const { participantId, referralId } = await withReferral('Mertens');
-    const activities = createActivities({
-      db: stack.db,
-      resend: new Resend('re_unused'),
-      emailFrom: stack.config.EMAIL_FROM,
-      publicUrl: stack.config.PUBLIC_URL,
-      optOutSecret: stack.config.SUPABASE_JWT_SECRET,
-      linkSecret: stack.config.LINK_SECRET,
-      participantLinks: { validity: stack.config.PARTICIPANT_LINK_VALIDITY, minLeft: stack.config.PARTICIPANT_LINK_REUSE_MIN_LEFT },
-      ratePerSecond: 1,
-      batchSize: 1,
-      wakeDispatcher: async () => {},
-    });
+    const activities = activitiesOn(stack, { db: stack.db });
     const where = { participantId, siteId, pathRun: 1 };
     await activities.createTask({ ...where, key: `${participantId}/1/90/task/referral_follow_up`, kind: 'referral_follow_up', dueAt: Date.now(), coachId: coach.id, cause: `referral/${referralId}` });
     const referral = await referralOf(participantId);

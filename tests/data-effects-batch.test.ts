@@ -2,15 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { createClient } from '@supabase/supabase-js';
 import { ApplicationFailure } from '@temporalio/common';
 import pg from 'pg';
-import { Resend } from 'resend';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RecordAllInput } from '../activities/contract.js';
-import { createActivities, type Activities } from '../activities/index.js';
+import type { Activities } from '../activities/index.js';
 import { groupMomentEmailKey } from '../domain/codes.js';
 import type { Effect, PathEvent } from '../domain/path-events.js';
 import { NODE_REALTIME, supabaseClient } from '../infra/supabase/client.js';
 import type { Database } from '../supabase/types.js';
-import { DAY, insertParticipant } from './support/data-fixtures.js';
+import { activitiesOn, DAY, insertParticipant, PARTICIPANT_TABLES } from './support/data-fixtures.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
 /**
@@ -48,16 +47,8 @@ beforeAll(async () => {
       },
     },
   });
-  activities = createActivities({
+  activities = activitiesOn(stack, {
     db,
-    resend: new Resend('re_unused'),
-    emailFrom: stack.config.EMAIL_FROM,
-    publicUrl: stack.config.PUBLIC_URL,
-    optOutSecret: stack.config.SUPABASE_JWT_SECRET,
-    linkSecret: stack.config.LINK_SECRET,
-    participantLinks: { validity: stack.config.PARTICIPANT_LINK_VALIDITY, minLeft: stack.config.PARTICIPANT_LINK_REUSE_MIN_LEFT },
-    ratePerSecond: 1,
-    batchSize: 1,
     wakeDispatcher: async () => {
       wakes += 1;
     },
@@ -71,23 +62,12 @@ beforeEach(() => {
   wakes = 0;
 });
 
-/** The tables a path's effects write, with the column that ties a row to the participant. */
+/**
+ * The tables a path's effects write: every participant table but the ones only people write
+ * (the person, notes, introductions), and the group moments' rows a path marks.
+ */
 const EFFECT_TABLES = [
-  'paths',
-  'path_events',
-  'phase_changes',
-  'crises',
-  'agreements',
-  'agreement_renewals',
-  'steps',
-  'contacts',
-  'attendance',
-  'referrals_in',
-  'referrals_out',
-  'outflows',
-  'aftercare',
-  'tasks',
-  'email_log',
+  ...PARTICIPANT_TABLES.filter((t) => t !== 'participants' && t !== 'notes' && t !== 'referral_introductions'),
   'group_moment_invitations',
   'group_moment_attendance',
 ] as const;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Activities } from '../../activities/index.js';
+import { Resend } from 'resend';
+import { createActivities, type Activities, type ActivityDeps } from '../../activities/index.js';
 import { issueLink, recordLinkUse } from '../../activities/access-links.js';
 import type { PathEvent } from '../../domain/path-events.js';
 import type { TestStack } from './stack.js';
@@ -161,3 +162,22 @@ export const ALL_TABLES = ['sites', 'profiles', ...PARTICIPANT_TABLES, ...LINK_T
 export type AnyTable = (typeof ALL_TABLES)[number];
 
 export { until } from './until.js';
+
+/**
+ * The activities as the worker builds them, on the test stack's configuration, with the
+ * database client and the dispatcher's wake-up a test wants to watch; no email leaves (batches of one, at one a second, to an unused key).
+ */
+export function activitiesOn(stack: TestStack, o: { db: ActivityDeps['db']; wakeDispatcher?: () => Promise<void> }): Activities {
+  return createActivities({
+    db: o.db,
+    resend: new Resend('re_unused'),
+    emailFrom: stack.config.EMAIL_FROM,
+    publicUrl: stack.config.PUBLIC_URL,
+    optOutSecret: stack.config.SUPABASE_JWT_SECRET,
+    linkSecret: stack.config.LINK_SECRET,
+    participantLinks: { validity: stack.config.PARTICIPANT_LINK_VALIDITY, minLeft: stack.config.PARTICIPANT_LINK_REUSE_MIN_LEFT },
+    ratePerSecond: 1,
+    batchSize: 1,
+    wakeDispatcher: o.wakeDispatcher ?? (async () => {}),
+  });
+}
