@@ -76,8 +76,6 @@ export interface Workers {
   /** Runs both until both are shut down; one that fails shuts the other down too. */
   run(): Promise<void>;
   shutdown(): void;
-  /** Closes the connection when createWorkers made it (after run() has returned). */
-  close(): Promise<void>;
 }
 
 /**
@@ -90,8 +88,7 @@ export async function createWorkers(
   { tracing, ...overrides }: Partial<WorkerOptions> & { connection?: NativeConnection; tracing?: Tracing } = {},
 ): Promise<Workers> {
   checkHeapForCache(overrides.maxCachedWorkflows ?? config.WORKER_MAX_CACHED_WORKFLOWS);
-  const ownConnection = overrides.connection ? undefined : await NativeConnection.connect(temporalConnectionOptions(config));
-  const connection = overrides.connection ?? ownConnection!;
+  const connection = overrides.connection ?? (await NativeConnection.connect(temporalConnectionOptions(config)));
   // A prebuilt bundle (`npm run build:workflows`) keeps webpack out of the worker's memory; else
   // it is built once here for both Workers.
   const workflowBundle = config.WORKFLOW_BUNDLE_PATH
@@ -142,9 +139,6 @@ export async function createWorkers(
     },
     shutdown() {
       for (const w of [paths, emails]) if (w.getState() === 'RUNNING') w.shutdown();
-    },
-    async close() {
-      await ownConnection?.close();
     },
   };
 }
