@@ -253,6 +253,9 @@ export const TASK_KINDS = [
   'reach_out',
   'referral_follow_up',
   'aftercare_reconnect',
+  'esf_entry_incomplete',
+  'esf_leaving_result',
+  'esf_follow_up',
 ] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 export const TASK_LABELS: Record<TaskKind, string> = {
@@ -262,6 +265,9 @@ export const TASK_LABELS: Record<TaskKind, string> = {
   reach_out: 'Contact opnemen',
   referral_follow_up: 'Nagaan of de doorverwijzing gelukt is',
   aftercare_reconnect: 'Nazorg: opnieuw contact leggen',
+  esf_entry_incomplete: 'ESF-gegevens bij de start aanvullen',
+  esf_leaving_result: 'ESF-resultaat na uitstroom noteren',
+  esf_follow_up: 'Zes maanden na uitstroom: vragen of de deelnemer werkt',
 };
 
 export const EMAIL_TEMPLATES = [

@@ -544,6 +544,208 @@ export type Database = {
           },
         ]
       }
+      esf_entries: {
+        Row: {
+          age_band: Database["public"]["Enums"]["esf_age_band"] | null
+          complete: boolean
+          education: Database["public"]["Enums"]["esf_education"] | null
+          entered_on: string
+          gender: Database["public"]["Enums"]["esf_gender"] | null
+          homeless: Database["public"]["Enums"]["esf_yes_no"] | null
+          id: string
+          labour_status: Database["public"]["Enums"]["esf_labour_status"] | null
+          participant_id: string
+          reason_note_id: string | null
+          recorded_at: string
+          recorded_by: string | null
+          rural: Database["public"]["Enums"]["esf_yes_no"] | null
+          site_id: string
+          version: number
+        }
+        Insert: {
+          age_band?: Database["public"]["Enums"]["esf_age_band"] | null
+          complete: boolean
+          education?: Database["public"]["Enums"]["esf_education"] | null
+          entered_on: string
+          gender?: Database["public"]["Enums"]["esf_gender"] | null
+          homeless?: Database["public"]["Enums"]["esf_yes_no"] | null
+          id?: string
+          labour_status?:
+            | Database["public"]["Enums"]["esf_labour_status"]
+            | null
+          participant_id: string
+          reason_note_id?: string | null
+          recorded_at?: string
+          recorded_by?: string | null
+          rural?: Database["public"]["Enums"]["esf_yes_no"] | null
+          site_id: string
+          version: number
+        }
+        Update: {
+          age_band?: Database["public"]["Enums"]["esf_age_band"] | null
+          complete?: boolean
+          education?: Database["public"]["Enums"]["esf_education"] | null
+          entered_on?: string
+          gender?: Database["public"]["Enums"]["esf_gender"] | null
+          homeless?: Database["public"]["Enums"]["esf_yes_no"] | null
+          id?: string
+          labour_status?:
+            | Database["public"]["Enums"]["esf_labour_status"]
+            | null
+          participant_id?: string
+          reason_note_id?: string | null
+          recorded_at?: string
+          recorded_by?: string | null
+          rural?: Database["public"]["Enums"]["esf_yes_no"] | null
+          site_id?: string
+          version?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "esf_entries_participant_id_fkey"
+            columns: ["participant_id"]
+            referencedRelation: "participants"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "esf_entries_reason_note_id_fkey"
+            columns: ["reason_note_id"]
+            referencedRelation: "notes"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "esf_entries_recorded_by_fkey"
+            columns: ["recorded_by"]
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "esf_entries_site_id_fkey"
+            columns: ["site_id"]
+            referencedRelation: "sites"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      esf_entry_special: {
+        Row: {
+          disability: Database["public"]["Enums"]["esf_yes_no"] | null
+          entry_id: string
+          foreign_origin: Database["public"]["Enums"]["esf_yes_no"] | null
+          minority: Database["public"]["Enums"]["esf_yes_no"] | null
+          participant_id: string
+          site_id: string
+          third_country_national:
+            | Database["public"]["Enums"]["esf_yes_no"]
+            | null
+        }
+        Insert: {
+          disability?: Database["public"]["Enums"]["esf_yes_no"] | null
+          entry_id: string
+          foreign_origin?: Database["public"]["Enums"]["esf_yes_no"] | null
+          minority?: Database["public"]["Enums"]["esf_yes_no"] | null
+          participant_id: string
+          site_id: string
+          third_country_national?:
+            | Database["public"]["Enums"]["esf_yes_no"]
+            | null
+        }
+        Update: {
+          disability?: Database["public"]["Enums"]["esf_yes_no"] | null
+          entry_id?: string
+          foreign_origin?: Database["public"]["Enums"]["esf_yes_no"] | null
+          minority?: Database["public"]["Enums"]["esf_yes_no"] | null
+          participant_id?: string
+          site_id?: string
+          third_country_national?:
+            | Database["public"]["Enums"]["esf_yes_no"]
+            | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "esf_entry_special_entry_id_fkey"
+            columns: ["entry_id"]
+            referencedRelation: "esf_entries"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "esf_entry_special_participant_id_fkey"
+            columns: ["participant_id"]
+            referencedRelation: "participants"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "esf_entry_special_site_id_fkey"
+            columns: ["site_id"]
+            referencedRelation: "sites"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      esf_results: {
+        Row: {
+          follow_up: Database["public"]["Enums"]["esf_follow_up_answer"] | null
+          id: string
+          key: string
+          kind: Database["public"]["Enums"]["esf_result_kind"]
+          observed_on: string
+          participant_id: string
+          path_run: number
+          recorded_at: string
+          recorded_by: string | null
+          site_id: string
+          situations: Database["public"]["Enums"]["esf_situation"][] | null
+          source: string
+        }
+        Insert: {
+          follow_up?: Database["public"]["Enums"]["esf_follow_up_answer"] | null
+          id?: string
+          key: string
+          kind: Database["public"]["Enums"]["esf_result_kind"]
+          observed_on: string
+          participant_id: string
+          path_run: number
+          recorded_at: string
+          recorded_by?: string | null
+          site_id: string
+          situations?: Database["public"]["Enums"]["esf_situation"][] | null
+          source: string
+        }
+        Update: {
+          follow_up?: Database["public"]["Enums"]["esf_follow_up_answer"] | null
+          id?: string
+          key?: string
+          kind?: Database["public"]["Enums"]["esf_result_kind"]
+          observed_on?: string
+          participant_id?: string
+          path_run?: number
+          recorded_at?: string
+          recorded_by?: string | null
+          site_id?: string
+          situations?: Database["public"]["Enums"]["esf_situation"][] | null
+          source?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "esf_results_participant_id_fkey"
+            columns: ["participant_id"]
+            referencedRelation: "participants"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "esf_results_recorded_by_fkey"
+            columns: ["recorded_by"]
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "esf_results_site_id_fkey"
+            columns: ["site_id"]
+            referencedRelation: "sites"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       group_moment_attendance: {
         Row: {
           counted_at: string | null
@@ -1562,6 +1764,24 @@ export type Database = {
         | "coach_new_participant"
         | "coach_daily_digest"
         | "partner_referral"
+      esf_age_band: "under_18" | "age_18_29" | "age_30_54" | "age_55_plus"
+      esf_education: "isced_0_2" | "isced_3_4" | "isced_5_8" | "refused"
+      esf_follow_up_answer: "working" | "not_working" | "refused"
+      esf_gender: "female" | "male" | "non_binary" | "refused"
+      esf_labour_status:
+        | "unemployed"
+        | "long_term_unemployed"
+        | "inactive"
+        | "employed"
+        | "self_employed"
+        | "refused"
+      esf_result_kind: "leaving" | "six_months"
+      esf_situation:
+        | "job_searching"
+        | "in_employment"
+        | "in_education"
+        | "gained_qualification"
+      esf_yes_no: "yes" | "no" | "refused"
       group_moment_kind:
         | "connectors_table"
         | "open_house"
@@ -1632,6 +1852,9 @@ export type Database = {
         | "reach_out"
         | "referral_follow_up"
         | "aftercare_reconnect"
+        | "esf_entry_incomplete"
+        | "esf_leaving_result"
+        | "esf_follow_up"
     }
     CompositeTypes: {
       [_ in never]: never
@@ -1782,6 +2005,26 @@ export const Constants = {
         "coach_daily_digest",
         "partner_referral",
       ],
+      esf_age_band: ["under_18", "age_18_29", "age_30_54", "age_55_plus"],
+      esf_education: ["isced_0_2", "isced_3_4", "isced_5_8", "refused"],
+      esf_follow_up_answer: ["working", "not_working", "refused"],
+      esf_gender: ["female", "male", "non_binary", "refused"],
+      esf_labour_status: [
+        "unemployed",
+        "long_term_unemployed",
+        "inactive",
+        "employed",
+        "self_employed",
+        "refused",
+      ],
+      esf_result_kind: ["leaving", "six_months"],
+      esf_situation: [
+        "job_searching",
+        "in_employment",
+        "in_education",
+        "gained_qualification",
+      ],
+      esf_yes_no: ["yes", "no", "refused"],
       group_moment_kind: [
         "connectors_table",
         "open_house",
@@ -1858,6 +2101,9 @@ export const Constants = {
         "reach_out",
         "referral_follow_up",
         "aftercare_reconnect",
+        "esf_entry_incomplete",
+        "esf_leaving_result",
+        "esf_follow_up",
       ],
     },
   },

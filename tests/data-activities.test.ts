@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Activities } from '../activities/index.js';
 import { completeTask } from '../activities/tasks.js';
 import * as codes from '../domain/codes.js';
+import * as esf from '../domain/esf.js';
 import { activitiesFromConfig } from '../worker/create-worker.js';
 import { DAY, fillPath, insertParticipant, until, type FilledPath } from './support/data-fixtures.js';
 import { startTestStack, type TestStack } from './support/stack.js';
@@ -329,6 +330,14 @@ describe('codes', () => {
     step_evidence: codes.STEP_EVIDENCE,
     task_kind: codes.TASK_KINDS,
     email_template: codes.EMAIL_TEMPLATES,
+    esf_labour_status: esf.entryAnswers('labourStatus'),
+    esf_education: esf.entryAnswers('education'),
+    esf_gender: esf.entryAnswers('gender'),
+    esf_yes_no: esf.entryAnswers('homeless'),
+    esf_age_band: esf.ESF_AGE_BANDS,
+    esf_situation: esf.ESF_SITUATIONS,
+    esf_follow_up_answer: esf.ESF_FOLLOW_UP_ANSWERS,
+    esf_result_kind: esf.ESF_RESULT_KINDS,
   };
   it.each(Object.entries(lists))('the database enum %s has exactly the codes of domain/codes.ts', async (name, values) => {
     const { rows } = await stack.sql.query<{ v: string[] }>(`select enum_range(null::public.${name})::text[] as v`);

@@ -69,6 +69,19 @@ beforeAll(async () => {
     }
     await stack.sql.query("insert into public.group_moment_guests (moment_id, partner, guests, site_id) values ($1, 'vdab', 2, $2)", [moment, site]);
   }
+
+  // ESF+ records of each participant: an entry version with its special-category answers, and a result after leaving.
+  for (const [participant, site] of [[ids.pA, ids.s1], [ids.pB, ids.s1], [ids.pC, ids.s2], [ids.pD, ids.s1]] as const) {
+    const { rows } = await stack.sql.query<{ id: string }>(
+      "insert into public.esf_entries (participant_id, site_id, version, entered_on, age_band, labour_status, education, gender, complete) values ($1, $2, 1, '2025-01-06', 'age_30_54', 'unemployed', 'isced_3_4', 'female', true) returning id",
+      [participant, site],
+    );
+    await stack.sql.query("insert into public.esf_entry_special (entry_id, participant_id, site_id, disability, minority) values ($1, $2, $3, 'no', 'refused')", [rows[0]!.id, participant, site]);
+    await stack.sql.query(
+      "insert into public.esf_results (key, participant_id, site_id, path_run, kind, observed_on, situations, source, recorded_at) values ($1, $2, $3, 1, 'leaving', '2025-03-10', '{in_employment}', 'coach', now())",
+      [`esf/${participant}`, participant, site],
+    );
+  }
 });
 afterAll(async () => {
   await stack?.stop();
@@ -109,6 +122,8 @@ function expectedOwners(table: AnyTable, actor: Exclude<Actor, 'anon'>): string[
     const s2 = ['coachC', 'staff2'];
     return { coachA: s1, coachB: s1, staff1: s1, staff2: s2, coordinator: s1, service: [...s1, ...s2].sort() }[actor].sort();
   }
+  // Special-category answers: the participant's own coach only.
+  if (table === 'esf_entry_special') return { coachA: ['pA'], coachB: ['pB'], staff1: [] as string[], staff2: [] as string[], coordinator: [] as string[], service: ['pA', 'pB', 'pC'] }[actor];
   const byParticipant = { coachA: ['pA'], coachB: ['pB'], staff1: ['pA', 'pB'], staff2: ['pC'], coordinator: [] as string[], service: ['pA', 'pB', 'pC'] }[actor];
   if (table !== 'email_log') return byParticipant;
   // Coaches also see the emails sent to themselves; staff those of their site.

@@ -158,7 +158,9 @@ export type ParticipantTable = (typeof PARTICIPANT_TABLES)[number];
 export const LINK_TABLES = ['access_links', 'access_link_views'] as const;
 /** Group moments as they happen (written by the API): the moments and their guests belong to a site, invitations and attendance to a participant. */
 export const GROUP_MOMENT_TABLES = ['group_moments', 'group_moment_invitations', 'group_moment_attendance', 'group_moment_guests'] as const;
-export const ALL_TABLES = ['sites', 'profiles', ...PARTICIPANT_TABLES, ...LINK_TABLES, ...GROUP_MOMENT_TABLES] as const;
+/** The ESF+ records of a participant: the entry snapshot (its special-category part apart) and the results after leaving. */
+export const ESF_TABLES = ['esf_entries', 'esf_entry_special', 'esf_results'] as const;
+export const ALL_TABLES = ['sites', 'profiles', ...PARTICIPANT_TABLES, ...LINK_TABLES, ...GROUP_MOMENT_TABLES, ...ESF_TABLES] as const;
 export type AnyTable = (typeof ALL_TABLES)[number];
 
 export { until } from './until.js';
