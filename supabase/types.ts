@@ -1732,6 +1732,19 @@ export type Database = {
         }[]
       }
       plan_meet_and_greets: { Args: { p_date: string }; Returns: string[] }
+      record_esf_entry: {
+        Args: {
+          p_age_band: Database["public"]["Enums"]["esf_age_band"]
+          p_answers: Json
+          p_by: string
+          p_entered_on: string
+          p_first_only?: boolean
+          p_participant: string
+          p_reason_note: string
+          p_task_due: string
+        }
+        Returns: Json
+      }
       record_path_effects: {
         Args: {
           p_effects: Json
