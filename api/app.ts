@@ -12,6 +12,7 @@ import { ApiError, ERROR_STATUS, errorBody, type ErrorCode } from './errors.js';
 import { ApiMetrics, metricsEndpoint, requestSpan, requestTelemetry } from './observability.js';
 import { openApiDocument } from './openapi.js';
 import { ISSUER_PATH, JWKS_PATH, issuerProfile, publishedKeys } from './passport.js';
+import { esfEntryApi } from './routes/esf-entry.js';
 import { groupMomentsApi } from './routes/group-moments.js';
 import { optOutRoutes } from './routes/opt-out.js';
 import { participantsApi } from './routes/participants.js';
@@ -149,6 +150,7 @@ export function createApp(given: ApiDeps): Hono<AppEnv> {
   app.route('/api', tasksApi);
   app.route('/api', reportsApi);
   app.route('/api', groupMomentsApi);
+  app.route('/api', esfEntryApi);
   app.route('/afmelden', optOutRoutes);
   app.route('/', partnerLinkPages());
   app.route('/mijn-pad', myPathPages());

@@ -6,6 +6,7 @@ import { ERROR_STATUS, type ErrorCode } from './errors.js';
 import {
   ACTION_TYPES,
   actionRequestSchemas,
+  esfEntryRequestSchema,
   intakeRequestSchema,
   participantsQuerySchema,
   reportQuerySchema,
@@ -258,6 +259,26 @@ export function openApiDocument(config: Pick<Config, 'PUBLIC_URL'>): JsonSchema 
           responses: { 200: { description: 'Tasks, the first due first', content: json({ type: 'object', properties: { tasks: { type: 'array', items: ref('MyTask') } } }) }, ...errors(400, 401, 403) },
         },
       },
+      '/api/participants/{id}/esf-entry': {
+        get: {
+          operationId: 'esfEntry',
+          tags: ['participants'],
+          summary: 'The ESF+ entry record: the current version (special-category answers only for the participant\'s own coach; staff see which were answered) and every version',
+          parameters: [idParameter('participant id')],
+          responses: { 200: { description: 'The record', content: json({ type: 'object' }) }, ...errors(401, 403, 404) },
+        },
+        post: {
+          operationId: 'recordEsfEntry',
+          tags: ['participants'],
+          summary: 'Complete or correct the ESF+ entry record: a new version with the answers given (the others carried forward); `reason` is required once a version exists',
+          parameters: [idParameter('participant id')],
+          requestBody: { required: true, content: json(ref('EsfEntryRequest')) },
+          responses: {
+            201: { description: 'The new version', content: json({ type: 'object', properties: { entryId: { type: 'string' }, version: { type: 'integer' }, complete: { type: 'boolean' }, recorded: { type: 'boolean' } } }) },
+            ...errors(400, 401, 403, 404, 409, 413),
+          },
+        },
+      },
       '/api/tasks/{id}/complete': {
         post: {
           operationId: 'completeTask',
@@ -294,6 +315,7 @@ export function openApiDocument(config: Pick<Config, 'PUBLIC_URL'>): JsonSchema 
       schemas: {
         Error: jsonSchema(errorSchema),
         Intake: jsonSchema(intakeRequestSchema),
+        EsfEntryRequest: jsonSchema(esfEntryRequestSchema),
         GroupMomentInvitation: jsonSchema(groupMomentInvitationSchema),
         PlanGroupMoment: jsonSchema(planGroupMomentSchema),
         GroupMomentRegister: jsonSchema(groupMomentRegisterSchema),

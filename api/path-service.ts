@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { actionSchemas, type Intake } from '../domain/actions.js';
+import { actionSchemas, esfAnswersIn, type Intake } from '../domain/actions.js';
 import { allPathUpdates, pathQuery, pathUpdates, pathWorkflowId, WORKFLOW_TYPE } from '../domain/messages.js';
 import type { PathView } from '../domain/path-state.js';
 import { CLOSED_FOR_GOOD, type Action, type PathAction } from '../domain/path-rules.js';
 import type { participantPath } from '../workflows/participant-path.js';
 import { ApiError, invalidInput } from './errors.js';
 import type { ApiDeps, SignedInUser } from './context.js';
+import { recordEntryAtIntake } from './esf-entry.js';
 import { noteField, type ActionType } from './requests.js';
 
 /**
@@ -78,11 +79,11 @@ export async function intake(deps: ApiDeps, input: Intake, options: IntakeOption
       { onConflict: 'identity_key', ignoreDuplicates: true },
     )
     .select('id');
-  let participant: { id: string; site_id: string; coach_id: string | null; referral_source: string };
+  let participant: { id: string; site_id: string; coach_id: string | null; referral_source: string; created_at: string; birth_date: string | null };
   let created: boolean;
   if (inserted.error?.code === '23505' && idFromKey) {
     // The key was used before: that request's participant, if it was about the same person.
-    const earlier = await db.from('participants').select('id, site_id, coach_id, referral_source, identity_key').eq('id', idFromKey).single();
+    const earlier = await db.from('participants').select('id, site_id, coach_id, referral_source, identity_key, created_at, birth_date').eq('id', idFromKey).single();
     if (earlier.error) throw new Error(`intake: ${earlier.error.message}`);
     if (earlier.data.identity_key !== key) {
       throw new ApiError('idempotency_key_reused', 'Deze Idempotency-Key werd al gebruikt voor de inschrijving van iemand anders.');
@@ -92,7 +93,7 @@ export async function intake(deps: ApiDeps, input: Intake, options: IntakeOption
   } else {
     if (inserted.error) throw new Error(`intake: ${inserted.error.message}`);
     created = (inserted.data ?? []).length > 0;
-    const existing = await db.from('participants').select('id, site_id, coach_id, referral_source').eq('identity_key', key).single();
+    const existing = await db.from('participants').select('id, site_id, coach_id, referral_source, created_at, birth_date').eq('identity_key', key).single();
     if (existing.error) throw new Error(`intake: ${existing.error.message}`);
     participant = existing.data;
   }
@@ -102,6 +103,11 @@ export async function intake(deps: ApiDeps, input: Intake, options: IntakeOption
     // staff here learn no more than that.
     throw new ApiError('refused', 'Deze persoon is al ingeschreven bij een andere Stuyfplek. Neem contact op met de coördinator.');
   }
+
+  // The ESF+ entry snapshot, before the path starts: a retried intake (after a failure anywhere
+  // below) writes the record this one missed, and never a second version; a re-entry keeps the
+  // first entry's record. The answers stay in the database: the path gets none of them.
+  await recordEntryAtIntake(deps, participant, esfAnswersIn(input), options.by);
 
   // The participant id is the business id: a repeated intake finds the running path.
   const workflowId = pathWorkflowId(participant.id);

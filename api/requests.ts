@@ -1,4 +1,4 @@
-import { actionSchemas, intakeSchema } from '../domain/actions.js';
+import { actionSchemas, esfEntryAnswersShape, intakeSchema } from '../domain/actions.js';
 import { ERASURE_REASONS, PHASES } from '../domain/codes.js';
 import { isValidLocalDate } from '../domain/calendar.js';
 import type { Action } from '../domain/path-rules.js';
@@ -67,6 +67,15 @@ export function isActionType(type: string): type is ActionType {
 
 /** Staff intake: the domain's schema as it is. */
 export const intakeRequestSchema = intakeSchema;
+
+/**
+ * Completing or correcting the ESF+ entry record: the answers to change (the others stay as they
+ * are) and, for a correction of a recorded version, why (stored as a note).
+ */
+export const esfEntryRequestSchema = z.object({
+  ...esfEntryAnswersShape,
+  reason: noteText.optional().meta({ description: 'why the record is corrected; required once a version exists' }),
+});
 
 const localDate = z.string().refine(isValidLocalDate, { error: 'moet een datum zijn (JJJJ-MM-DD)' }).meta({ format: 'date' });
 const id = z.guid({ error: 'moet een geldige id zijn' });

@@ -1,6 +1,7 @@
 import { z } from './zod-dutch.js';
 import { GROUP_MOMENT_KINDS, PARTNERS, PHASES, REFERRAL_SOURCES } from './codes.js';
 import { isValidLocalDate } from './calendar.js';
+import { ESF_ENTRY_KEYS, ESF_LABELS, entryAnswers, type EsfEntryAnswers, type EsfEntryKey } from './esf.js';
 import {
   ACTIONS,
   appointmentIssues,
@@ -123,6 +124,25 @@ const name = (missing: string) =>
         .regex(NAME_CHARACTERS, { error: 'mag alleen letters, spaties, apostrofs, koppeltekens en punten bevatten' }),
     );
 
+/** One ESF+ entry question (domain/esf.ts): one of its answers or "wil niet antwoorden"; absent when not asked. */
+function esfAnswer(key: EsfEntryKey) {
+  const answers = entryAnswers(key);
+  return z.enum(answers as [string, ...string[]], { error: `kies een van: ${answers.map((a) => ESF_LABELS[a] ?? a).join(', ')}` }).optional();
+}
+
+/**
+ * The ESF+ entry questions, each optional (a question not asked yet) and each answerable with
+ * "refused". Derived from ESF_ENTRY_ITEMS: a question added there is asked everywhere.
+ */
+export const esfEntryAnswersShape = Object.fromEntries(ESF_ENTRY_KEYS.map((key) => [key, esfAnswer(key)])) as unknown as {
+  [K in EsfEntryKey]: z.ZodOptional<z.ZodType<NonNullable<EsfEntryAnswers[K]>>>;
+};
+
+/** The ESF+ answers in an intake or a correction: only the questions given. */
+export function esfAnswersIn(input: Partial<Record<EsfEntryKey, unknown>>): EsfEntryAnswers {
+  return Object.fromEntries(ESF_ENTRY_KEYS.filter((k) => input[k] !== undefined).map((k) => [k, input[k]])) as EsfEntryAnswers;
+}
+
 /** Staff intake: the personal data goes to the database; the path gets ids and codes. */
 export const intakeSchema = z.object({
   siteId: id,
@@ -136,5 +156,7 @@ export const intakeSchema = z.object({
   coachId: id.optional(),
   /** For a person whose earlier path has closed: the phase they come back in (re-entry). */
   reentryPhase: z.enum(PHASES).default('orientation'),
+  /** The ESF+ entry snapshot (README, "Entry snapshot"); never into the path workflow. */
+  ...esfEntryAnswersShape,
 });
 export type Intake = z.infer<typeof intakeSchema>;

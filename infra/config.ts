@@ -139,6 +139,11 @@ export const configSchema = z.object({
   PROFILE_CACHE_SECONDS: z.coerce.number().min(0).max(600).default(30),
   /** How long a partner's referral link works. */
   REFERRAL_LINK_VALIDITY: span.default(parseSpan('21 days')),
+  /**
+   * An ESF+ entry record still incomplete after the intake: staff get a task to complete it,
+   * due this long after the intake (at LOCAL_HOUR, Brussels).
+   */
+  ESF_ENTRY_GRACE: span.default(parseSpan('2 weeks')),
 
   /** The organisation's key that signs growth passports (Open Badges 3.0, VC-JWT, ES256): a PKCS#8 PEM of a P-256 private key. */
   PASSPORT_SIGNING_KEY: pem.default(LOCAL_PASSPORT_KEY),
