@@ -24,7 +24,7 @@ import {
   type TaskWindow,
 } from '../queries.js';
 import { funderReport, reportRows } from '../report.js';
-import { actionRequestSchemas, intakeRequestSchema, isActionType, participantsQuerySchema, reportQuerySchema, type ActionType } from '../requests.js';
+import { actionRequestSchemas, esfEntryRequestSchema, intakeRequestSchema, isActionType, participantsQuerySchema, reportQuerySchema, type ActionType } from '../requests.js';
 import { checkActionTargets } from '../routes/participants.js';
 import { readPassportChoice, validatedSteps } from '../passport.js';
 import { passportFile, sendPassport } from '../passport-download.js';
@@ -41,7 +41,8 @@ import { CodePage, EmailSignInPage, NotLinkedPage } from './pages/sign-in-email.
 import { TASK_WINDOW_PARAM, TasksPage } from './pages/tasks.js';
 import { GroupMomentsPage, PRESENT_FIELD, RegisterPage, guestField } from './pages/group-moments.js';
 import { inviteToMoment, listMoments, planMoment, PLANNERS, readRegister, registerMoment, saveRegister, today, type GroupMoment } from '../group-moments.js';
-import { groupMomentRegisterSchema, planGroupMomentSchema } from '../../domain/actions.js';
+import { esfAnswersIn, groupMomentRegisterSchema, planGroupMomentSchema } from '../../domain/actions.js';
+import { correctEntry, entryView } from '../esf-entry.js';
 import { GROUP_MOMENT_LABELS, PARTNERS } from '../../domain/codes.js';
 import { buildTimeline } from './timeline.js';
 
@@ -130,6 +131,7 @@ async function participantPageData(deps: ApiDeps, user: SignedInUser, id: string
     linksOf(deps.db, participant.id, 'participant_page'),
     validatedSteps(deps.db, participant.id),
   ]);
+  const esfEntry = await entryView(deps, user, participant);
   return {
     participant,
     view,
@@ -143,18 +145,19 @@ async function participantPageData(deps: ApiDeps, user: SignedInUser, id: string
     linkValidity: deps.config.PARTICIPANT_LINK_VALIDITY,
     agreementChoiceDefault: deps.config.AGREEMENT_ON_MOVE_BACK,
     passportSteps,
+    esfEntry,
   };
 }
 
 export async function renderParticipant(
   c: Ctx,
   status: 200 | 409 | 422,
-  options: { open?: OpenForm; message?: string; introduction?: IntroductionForm; newLink?: NewLink; passport?: FormState } = {},
+  options: { open?: OpenForm; message?: string; introduction?: IntroductionForm; newLink?: NewLink; passport?: FormState; esfEntry?: FormState } = {},
 ) {
   const data = await participantPageData(c.var.deps, c.var.user!, c.req.param('id') ?? '');
   const name = [data.participant.first_name, data.participant.last_name].filter(Boolean).join(' ') || 'Deelnemer';
   c.status(status);
-  return c.render(<ParticipantPage data={data} open={options.open} message={options.message} introduction={options.introduction} newLink={options.newLink} passport={options.passport} />, { title: name });
+  return c.render(<ParticipantPage data={data} open={options.open} message={options.message} introduction={options.introduction} newLink={options.newLink} passport={options.passport} esfEntry={options.esfEntry} />, { title: name });
 }
 
 async function renderIntake(c: Ctx, status: 200 | 422, state?: FormState) {
@@ -379,6 +382,8 @@ export function webPages(): Hono<AppEnv> {
             ? 'Deze persoon was al ingeschreven: dit is het bestaande groeipad.'
             : c.req.query('opnieuw') !== undefined
               ? 'Deze persoon was hier al eerder: het groeipad start opnieuw. Het vorige groeipad en alle stappen blijven.'
+            : c.req.query('esf-bewaard') !== undefined
+              ? 'De ESF-gegevens zijn bewaard.'
             : c.req.query('afgewerkt') !== undefined
               ? 'De taak is afgewerkt.'
               : c.req.query('ingetrokken') !== undefined
@@ -479,6 +484,27 @@ export function webPages(): Hono<AppEnv> {
     const read = readPassportChoice(values, await validatedSteps(deps.db, participant.id));
     if ('errors' in read) return renderParticipant(c, 422, { passport: { values, errors: read.errors } });
     return sendPassport(c, await passportFile(deps, participant.id, read.choice));
+  });
+
+  // The ESF+ entry record: complete or correct it (a new version), from the participant's page.
+  web.get('/deelnemers/:id/esf-gegevens', signedIn('staff', 'coach'), (c) => c.redirect(`/deelnemers/${encodeURIComponent(c.req.param('id'))}#esf-gegevens`, 303));
+
+  web.post('/deelnemers/:id/esf-gegevens', signedIn('staff', 'coach'), async (c) => {
+    const id = c.req.param('id');
+    if (!isGuid(id)) throw new ApiError('not_found', 'Deze deelnemer bestaat niet.');
+    const user = c.var.user!;
+    const participant = await participantFor(c.var.deps, user, id);
+    const values = await readForm(c);
+    const parsed = esfEntryRequestSchema.safeParse(formToInput(esfEntryRequestSchema, values));
+    if (!parsed.success) return renderParticipant(c, 422, { esfEntry: { values, errors: formErrors(parsed.error, values) } });
+    try {
+      await correctEntry(c.var.deps, user, participant, { answers: esfAnswersIn(parsed.data), reason: parsed.data.reason });
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'invalid_input') return renderParticipant(c, 422, { esfEntry: { values, errors: err.fields ?? {} } });
+      if (err instanceof ApiError && err.code === 'refused') return renderParticipant(c, 409, { esfEntry: { values, errors: {}, refused: err.message } });
+      throw err;
+    }
+    return c.redirect(`/deelnemers/${participant.id}?esf-bewaard#esf-gegevens`, 303);
   });
 
   // Intake.

@@ -55,6 +55,12 @@ export async function emailsSettled(stack: TestStack): Promise<void> {
   }, 'every queued email sent');
 }
 
+/**
+ * The ESF+ entry answers staff give at the desk in most tests: a complete record, so the intake
+ * makes no "complete the ESF+ record" task (tests/api-esf-entry.test.ts covers the incomplete ones).
+ */
+export const COMPLETE_ESF_ENTRY = { labourStatus: 'unemployed', education: 'isced_3_4', gender: 'female' } as const;
+
 /** Takes a participant in through the API as staff; returns the participant id. */
 export async function takeIn(
   stack: TestStack,
@@ -70,6 +76,7 @@ export async function takeIn(
       lastName: o.lastName ?? `Peeters-${Math.floor(Math.random() * 1e9)}`,
       birthDate: '1990-04-12',
       referralSource: o.referralSource ?? 'ocmw',
+      ...COMPLETE_ESF_ENTRY,
       ...(o.coachId ? { coachId: o.coachId } : {}),
       ...(o.email ? { email: o.email, consentEmail: true } : {}),
     },
@@ -88,7 +95,7 @@ export async function registerParticipants(
     const email = o.withEmail ? { email: `${o.lastName.toLowerCase()}${i}@example.be`, consentEmail: true } : {};
     const res = await api(stack, '/api/intakes', {
       token: o.staff.token,
-      body: { siteId: o.siteId, firstName: `Deelnemer${i}`, lastName: o.lastName, birthDate: '1980-06-15', referralSource: 'vdab', coachId: o.coachId, ...email },
+      body: { siteId: o.siteId, firstName: `Deelnemer${i}`, lastName: o.lastName, birthDate: '1980-06-15', referralSource: 'vdab', coachId: o.coachId, ...COMPLETE_ESF_ENTRY, ...email },
     });
     if (res.status !== 201) throw new Error(`intake ${i}: ${res.status} ${await res.text()}`);
     ids.push((await json<{ participantId: string }>(res)).participantId);

@@ -1,6 +1,7 @@
 import { PHASES, PHASE_LABELS, REFERRAL_SOURCES, REFERRAL_SOURCE_LABELS } from '../../../domain/codes.js';
 import { Checkbox, FormProblems, Select, TextField, optionsFrom } from '../components.js';
 import type { FormState } from '../form-input.js';
+import { ESF_FIELD_LABELS, IntakeEsfFieldset } from './esf-entry.js';
 
 export const INTAKE_LABELS: Record<string, string> = {
   firstName: 'Voornaam',
@@ -12,6 +13,7 @@ export const INTAKE_LABELS: Record<string, string> = {
   referralSource: 'Wie verwees door?',
   coachId: 'Coach',
   reentryPhase: 'Komt deze persoon terug? In welke fase stapt die opnieuw in?',
+  ...ESF_FIELD_LABELS,
 };
 
 export function IntakePage({ siteName, coaches, state }: { siteName: string; coaches: Array<{ id: string; name: string }>; state?: FormState | undefined }) {
@@ -41,6 +43,7 @@ export function IntakePage({ siteName, coaches, state }: { siteName: string; coa
           placeholder="Oriëntatie (standaard)"
           hint="Alleen voor wie hier al een groeipad had dat afgelopen is: het vorige groeipad en de gevalideerde stappen blijven."
         />
+        <IntakeEsfFieldset prefix={prefix} state={state} />
         <button type="submit">Inschrijven en groeipad starten</button>
       </form>
     </>

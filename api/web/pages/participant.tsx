@@ -51,6 +51,8 @@ import type { TimelineEntry } from '../timeline.js';
 import { ReferralLinkControls, type ReferralLinkInfo } from './partner-referral.js';
 import type { PassportStep } from '../../passport.js';
 import { PassportForm } from './passport.js';
+import type { EntryView } from '../../esf-entry.js';
+import { EsfEntrySection } from './esf-entry.js';
 
 export interface ParticipantPageData {
   participant: {
@@ -80,6 +82,8 @@ export interface ParticipantPageData {
   agreementChoiceDefault: AgreementChoice;
   /** Validated steps, for the growth passport. */
   passportSteps: PassportStep[];
+  /** The ESF+ entry record as the one asking may read it (api/esf-entry.ts). */
+  esfEntry?: EntryView | undefined;
 }
 
 /** The partner-introduction form of one referral that came back, with what was typed. */
@@ -415,6 +419,7 @@ export function ParticipantPage({
   introduction,
   newLink,
   passport,
+  esfEntry,
 }: {
   data: ParticipantPageData;
   open?: OpenForm | undefined;
@@ -423,6 +428,8 @@ export function ParticipantPage({
   newLink?: NewLink | undefined;
   /** The growth passport's form that came back with a problem. */
   passport?: FormState | undefined;
+  /** The ESF+ entry form that came back with a problem. */
+  esfEntry?: FormState | undefined;
 }) {
   const { participant, view, timeline, notes, tasks, names } = data;
   const agreement = view.agreement;
@@ -575,6 +582,8 @@ export function ParticipantPage({
           </ul>
         </section>
       ) : null}
+
+      <EsfEntrySection data={data} state={esfEntry} />
 
       <OwnPageSection data={data} newLink={newLink} />
 
