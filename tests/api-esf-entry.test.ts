@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idempotentParticipantId } from '../api/path-service.js';
-import { addDays, formatLocalDate, localTimeToInstant, parseLocalDate, toLocalDate } from '../domain/calendar.js';
+import { addDays, formatLocalDate, localTimeToInstant, parseLocalDate, parseSpan, toLocalDate } from '../domain/calendar.js';
+import { loadConfig } from '../infra/config.js';
 import { ESF_ENTRY_ITEMS, ESF_LABELS } from '../domain/esf.js';
 import { pathWorkflowId } from '../domain/messages.js';
 import { api, json, page, peopleAtTwoSites, submit, until, type Person } from './support/http.js';
@@ -22,7 +23,8 @@ let coach2: Person;
 let staffElsewhere: Person;
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  // Not the default grace (2 weeks), so the task's due date shows the configuration is used.
+  stack = await startTestStack({ ESF_ENTRY_GRACE: '10 days' });
   ({ siteId, staff, coach, coach2, staffElsewhere } = await peopleAtTwoSites(stack));
 });
 afterAll(async () => {
@@ -60,6 +62,13 @@ async function intake(body: Record<string, unknown>, headers: Record<string, str
 
 const correct = (participant: string, body: unknown, who: Person = coach) => api(stack, `/api/participants/${participant}/esf-entry`, { token: who.token, body });
 
+describe('configuration', () => {
+  it('the ESF+ entry grace is 2 weeks unless configured', () => {
+    expect(loadConfig({ GROEIPAD_ENV: 'test' }).ESF_ENTRY_GRACE).toEqual(parseSpan('2 weeks'));
+    expect(stack.config.ESF_ENTRY_GRACE).toEqual(parseSpan('10 days'));
+  });
+});
+
 describe('intake with the ESF+ questions', () => {
   it('records version 1 with the answers, the day of entry and the age band on that day; complete: no task', async () => {
     // Thirty today (Brussels): 30 to 54; thirty tomorrow: still 18 to 29.
@@ -92,11 +101,11 @@ describe('intake with the ESF+ questions', () => {
     expect(await rows('select 1 from public.participants where last_name = $1', [body.lastName])).toEqual([]);
   });
 
-  it('an incomplete record (a refusal, questions left open) gives staff a task, due the grace after the intake; the path gets no answer', async () => {
+  it('an incomplete record (a refusal, questions left open) gives staff a task, due the configured grace after the intake; the path gets no answer', async () => {
     const { participantId } = await intake(person({ labourStatus: 'refused', gender: 'female', disability: 'no' }));
     expect((await versionsOf(participantId)).map((v) => [v.version, v.labour_status, v.education, v.complete])).toEqual([[1, 'refused', null, false]]);
     const created = await rows<{ created_at: Date }>('select created_at from public.participants where id = $1', [participantId]);
-    const due = localTimeToInstant(addDays(toLocalDate(created[0]!.created_at.getTime()), 14), 9);
+    const due = localTimeToInstant(addDays(toLocalDate(created[0]!.created_at.getTime()), 10), stack.config.LOCAL_HOUR);
     expect(await esfTasks(participantId)).toEqual([{ status: 'open', due_at: new Date(due), assignee_id: null, completed_by: null }]);
     // Staff see it in their own list (theirs and the site's unassigned ones).
     const tasks = (await json<{ tasks: Array<{ kind: string; participantId: string }> }>(await api(stack, '/api/tasks', { token: staff.token }))).tasks;
