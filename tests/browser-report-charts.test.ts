@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../infra/net.js';
 import { phoneBrowser } from './support/chromium.js';
-import { snap } from './support/screens.js';
+import { SCREENSHOTS, snap } from './support/screens.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
 /**
@@ -24,12 +26,13 @@ async function participant(o: { source: string; start: string; focusAt?: string;
   const q = (text: string, values: unknown[]) => stack.sql.query(text, values);
   const id = randomUUID();
   await q("insert into public.participants (id, site_id, referral_source, first_name) values ($1, $2, $3, 'Grafiek')", [id, site, o.source]);
-  await q("insert into public.paths (participant_id, path_run, site_id, phase, status, started_at, workflow_id) values ($1, 1, $2, $3, $4, $5, 'path-' || $1)", [
+  await q("insert into public.paths (participant_id, path_run, site_id, phase, status, started_at, workflow_id) values ($1, 1, $2, $3, $4, $5, $6)", [
     id,
     site,
     o.focusAt ? 'focus' : 'orientation',
     o.outflow ? 'aftercare' : 'active',
     o.start,
+    `path-${id}`,
   ]);
   await q('insert into public.referrals_in (key, participant_id, site_id, path_run, source, referred_at) values ($1, $2, $3, 1, $4, $5)', [randomUUID(), id, site, o.source, o.start]);
   await q("insert into public.phase_changes (key, participant_id, site_id, path_run, to_phase, changed_at) values ($1, $2, $3, 1, 'orientation', $4)", [randomUUID(), id, site, o.start]);
@@ -116,7 +119,7 @@ describe('the report page of a coordinator at 390 px', () => {
     expect(charts.map((c) => c.heading)).toEqual([
       'Inschrijvingen per doorverwijzer',
       'Deelnemers per fase doorheen de periode',
-      'Gemiddelde tijd in elke fase (afgeronde periodes)',
+      'Gemiddelde tijd in elke fase',
       'Uitstroom per soort',
       'Situatie binnen 28 dagen na het verlaten (ESF+)',
       'Werkt zes maanden na het verlaten (ESF+)',
@@ -142,7 +145,7 @@ describe('the report page of a coordinator at 390 px', () => {
     // first in focus (10 Feb), the second and third in orientation. 31 Mar: the first in focus, the
     // second and third left (aftercare), the fourth (10 Mar) in orientation.
     expect(phases!.tableRows.map((r) => r.slice(1).join(' '))).toEqual(['2 0 0 0', '2 1 0 0', '1 1 0 2']);
-    for (const row of phases!.tableRows) expect(phases!.name).toContain(row[0]);
+    for (const day of ['31 januari 2025', '28 februari 2025', '31 maart 2025']) expect(phases!.name).toContain(day);
     expect(phases!.name).toContain('Oriëntatie 1, Focus 1, Activering 0, Nazorg 2');
     expect(await page.locator('section.chart svg polyline').count()).toBe(4);
   });
@@ -160,11 +163,18 @@ describe('the report page of a coordinator at 390 px', () => {
       scrollWidth: document.documentElement.scrollWidth,
       clientWidth: document.documentElement.clientWidth,
       widest: Math.max(...[...document.querySelectorAll('section.chart svg')].map((svg) => svg.getBoundingClientRect().right)),
+      // The charts' tables fit too: none needs its own sideways scroll.
+      scrolling: [...document.querySelectorAll('section.chart .table-wrap, section.esf .table-wrap')].filter((w) => w.scrollWidth > w.clientWidth).map((w) => w.closest('section')?.id),
     }));
+    expect(sizes.scrolling).toEqual([]);
     expect(sizes.scrollWidth).toBeLessThanOrEqual(sizes.clientWidth);
     expect(sizes.widest).toBeLessThanOrEqual(sizes.clientWidth);
     // snap() holds the page to axe-core (an SVG image without a name is a serious violation) and saves it.
     await snap(page, '18-rapport-grafieken');
+    // Each chart on its own too, for a person to look at (the full page is long).
+    for (const id of await page.locator('section.chart').evaluateAll((sections) => sections.map((s) => s.id))) {
+      await page.locator(`#${id}`).screenshot({ path: join(SCREENSHOTS, `18-${id}.png`) });
+    }
   });
 
   it('prints as the funder\'s annex: no navigation or forms, the charts and a heading with site and period', async () => {
@@ -191,7 +201,7 @@ describe('the report page of a coordinator at 390 px', () => {
       buttons: false,
       charts: [true, true, true, true, true, true],
       tables: [true, true, true, true, true, true],
-      heading: 'Stuyfplek Grafieken: 1 jan 2025 – 31 mrt 2025',
+      heading: 'Stuyfplek Grafieken: 1 januari 2025 – 31 maart 2025',
       annex: true,
       avoid: 'avoid',
     });
@@ -199,6 +209,7 @@ describe('the report page of a coordinator at 390 px', () => {
     const bytes = Buffer.from(pdf.data, 'base64');
     expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
     expect(bytes.length).toBeGreaterThan(10_000);
+    await writeFile(join(SCREENSHOTS, '19-rapport-bijlage.pdf'), bytes);
     await cdp.send('Emulation.setEmulatedMedia', { media: '' });
   });
 });

@@ -131,7 +131,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
    text scales with it. Colours reach at least 3:1 against white (graphics) and 4.5:1 (text);
    every bar carries its number and every line its own pattern and marker. */
 .charts { display: grid; gap: 1rem; grid-template-columns: minmax(0, 1fr); }
-.chart { background: var(--paper); border: 1px solid var(--line); border-radius: var(--radius); padding: 1rem; }
+.chart { background: var(--paper); border: 1px solid var(--line); border-radius: var(--radius); padding: .75rem; }
 .chart > h3 { margin-top: 0; }
 .chart-svg { display: block; width: 100%; max-width: 36rem; height: auto; margin: 0 0 .75rem; overflow: visible; }
 .chart-label, .chart-value, .chart-tick, .chart-empty { font: 13px system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif; fill: var(--ink); }
@@ -146,6 +146,8 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .chart-series-3 { stroke: #8a4b00; fill: #8a4b00; }
 .chart-series text { stroke: none; fill: var(--ink); }
 .chart .table-wrap { margin-bottom: 0; }
+.chart table { font-size: .8rem; }
+.chart th, .chart td { padding: .35rem .2rem; }
 caption { text-align: left; font-weight: 600; padding: .45rem .6rem; }
 .esf-headcount { font-size: 1.05rem; }
 .print-only { display: none; }

@@ -12,7 +12,8 @@
 export const CHART_WIDTH = 360;
 const ROW = 44;
 const BAR = 16;
-const VALUE_ROOM = 64;
+/** Room right of the longest bar for its number: about 8 px a character at 13 px bold. */
+const valueRoom = (rows: readonly BarRow[]) => 12 + 8 * Math.max(1, ...rows.map((r) => (r.display ?? readable(r.value)).length));
 
 export interface BarRow {
   label: string;
@@ -38,9 +39,12 @@ export function BarChart({
   empty,
   valueHeader,
   extraColumns,
+  note,
 }: {
   id: string;
   title: string;
+  /** A sentence under the title: what exactly is counted. */
+  note?: string;
   rows: readonly BarRow[];
   /** What to say when there is nothing to draw. */
   empty: string;
@@ -51,11 +55,12 @@ export function BarChart({
 }) {
   const max = Math.max(0, ...rows.map((r) => r.value));
   const height = Math.max(1, rows.length) * ROW + 4;
-  const span = CHART_WIDTH - VALUE_ROOM;
+  const span = CHART_WIDTH - valueRoom(rows);
   const description = rows.length ? describe(rows) : empty;
   return (
     <section class="chart" id={id} aria-labelledby={`${id}-kop`}>
       <h3 id={`${id}-kop`}>{title}</h3>
+      {note ? <p class="muted chart-note">{note}</p> : null}
       <svg class="chart-svg" viewBox={`0 0 ${CHART_WIDTH} ${height}`} role="img" aria-labelledby={`${id}-titel ${id}-uitleg`} preserveAspectRatio="xMinYMin meet">
         <title id={`${id}-titel`}>{title}</title>
         <desc id={`${id}-uitleg`}>{description}</desc>
@@ -82,7 +87,8 @@ export function BarChart({
           })
         )}
       </svg>
-      <div class="table-wrap">
+      {/* A wide table scrolls in its own frame; a keyboard reaches it (tabindex) to scroll it. */}
+      <div class="table-wrap" role="region" aria-label={`${title}: de cijfers`} tabindex={0}>
         <table>
           <caption>{title}: de cijfers</caption>
           <thead>

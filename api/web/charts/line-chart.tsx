@@ -44,9 +44,12 @@ function ticks(max: number): number[] {
   return out;
 }
 
-/** "31 jan." style, short: the axis of a phone-wide chart holds a few of them. */
+const axisDate = new Intl.DateTimeFormat('nl-BE', { day: 'numeric', month: 'short', timeZone: 'UTC' });
+const tableDate = new Intl.DateTimeFormat('nl-BE', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+
+/** "31 jan.", short: the axis of a phone-wide chart holds a few of them (the table has the full date). */
 function shortDate(date: string): string {
-  return formatDate(date).replace(/\s\d{4}$/, '');
+  return axisDate.format(Date.parse(`${date}T12:00:00Z`));
 }
 
 export function LineChart({ id, title, dates, series, empty, dateHeader }: { id: string; title: string; dates: readonly string[]; series: readonly Series[]; empty: string; dateHeader: string }) {
@@ -115,7 +118,8 @@ export function LineChart({ id, title, dates, series, empty, dateHeader }: { id:
           </>
         )}
       </svg>
-      <div class="table-wrap">
+      {/* A wide table scrolls in its own frame; a keyboard reaches it (tabindex) to scroll it. */}
+      <div class="table-wrap" role="region" aria-label={`${title}: de cijfers`} tabindex={0}>
         <table>
           <caption>{title}: de cijfers</caption>
           <thead>
@@ -136,7 +140,8 @@ export function LineChart({ id, title, dates, series, empty, dateHeader }: { id:
             ) : (
               dates.map((d, i) => (
                 <tr>
-                  <th scope="row">{formatDate(d)}</th>
+                  {/* Short months, so that five columns fit a phone; the description reads the full date. */}
+                  <th scope="row">{tableDate.format(Date.parse(`${d}T12:00:00Z`))}</th>
                   {series.map((s) => (
                     <td class="num">{readable(s.values[i] ?? 0)}</td>
                   ))}

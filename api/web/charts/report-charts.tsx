@@ -38,7 +38,7 @@ export function ReportCharts({ report, series, esf }: { report: FunderReport; se
   const phaseRows = PHASES.map((phase) => {
     const t = timeInPhase[phase] ?? {};
     const average = typeof t.average_days === 'number' ? t.average_days : null;
-    return { label: PHASE_LABELS[phase], value: average ?? 0, display: average === null ? 'geen afgeronde periode' : `${readable(average)} dagen`, t };
+    return { label: PHASE_LABELS[phase], value: average ?? 0, display: average === null ? 'geen' : `${readable(average)} dagen`, t };
   });
   const tables = esfTables(esf);
   const find = (group: string, indicator: string) => tables.find((t) => t.group === group && t.indicator === indicator);
@@ -58,15 +58,12 @@ export function ReportCharts({ report, series, esf }: { report: FunderReport; se
       />
       <BarChart
         id="grafiek-tijd-in-fase"
-        title="Gemiddelde tijd in elke fase (afgeronde periodes)"
+        title="Gemiddelde tijd in elke fase"
+        note="Over de periodes in een fase die in deze periode afliepen; de lopende staan bij 'Alle cijfers'."
         rows={phaseRows}
         empty="Geen gegevens."
-        valueHeader="Gemiddeld (dagen)"
-        extraColumns={[
-          { header: 'Afgeronde periodes', cells: phaseRows.map((r) => readable(r.t.completed_stays ?? 0)) },
-          { header: 'Lopende periodes', cells: phaseRows.map((r) => readable(r.t.ongoing_stays ?? 0)) },
-          { header: 'Lopend: gemiddeld tot nu (dagen)', cells: phaseRows.map((r) => (typeof r.t.average_days_so_far === 'number' ? readable(r.t.average_days_so_far) : '—')) },
-        ]}
+        valueHeader="Gemiddeld"
+        extraColumns={[{ header: 'Afgeronde periodes', cells: phaseRows.map((r) => readable(r.t.completed_stays ?? 0)) }]}
       />
       <BarChart id="grafiek-uitstroom" title="Uitstroom per soort" rows={outflow} empty="Geen uitstroom in deze periode." valueHeader="Deelnemers" />
       <BarChart
