@@ -10,8 +10,8 @@ import { SCREENSHOTS, snap } from './support/screens.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
 /**
- * The report page's charts in a real Chromium at phone size (390×844), signed in as the site's
- * coordinator: six SVG charts, each an image with a name and its numbers in a table; nothing
+ * The report page's charts in a real Chromium at phone size (390×844) with JavaScript off, signed
+ * in as the site's coordinator: six SVG charts, each an image with a name and its numbers in a table; nothing
  * wider than the phone; and in print (emulated print media) the funder's annex: no navigation or
  * forms, the charts there, and a PDF.
  */
@@ -60,7 +60,7 @@ async function participant(o: { source: string; start: string; focusAt?: string;
 }
 
 beforeAll(async () => {
-  const [started, opened] = await Promise.all([startTestStack({}, { worker: 'none' }), phoneBrowser()]);
+  const [started, opened] = await Promise.all([startTestStack({}, { worker: 'none' }), phoneBrowser({ javaScriptEnabled: false })]);
   stack = started;
   browser = opened;
   site = await stack.site('Stuyfplek Grafieken');

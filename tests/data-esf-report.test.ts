@@ -461,6 +461,14 @@ describe('GET /api/reports/esf', () => {
     expect(labour).toBe(4);
   });
 
+  it('gives the chart\'s series with the funder report: one point per month end of the period', async () => {
+    const res = await api(stack, '/api/reports/funder?from=2025-01-01&to=2025-03-31', { token: coordinator.token });
+    expect(res.status).toBe(200);
+    const body = await json<{ participantsPerPhase: { date: string }[]; report: { participants_per_phase: object } }>(res);
+    expect(body.participantsPerPhase.map((p) => p.date)).toEqual(['2025-01-31', '2025-02-28', '2025-03-31']);
+    expect(body.participantsPerPhase.at(-1)).toEqual(body.report.participants_per_phase);
+  });
+
   it('refuses staff, coaches and another site', async () => {
     expect((await api(stack, '/api/reports/esf?from=2025-01-01&to=2025-03-31', { token: staff.token })).status).toBe(403);
     expect((await api(stack, '/api/reports/esf?from=2025-01-01&to=2025-03-31', { token: coach.token })).status).toBe(403);
