@@ -205,6 +205,7 @@ describe('the report page of a coordinator at 390 px', () => {
       annex: true,
       avoid: 'avoid',
     });
+    await page.screenshot({ path: join(SCREENSHOTS, '19-rapport-afdruk.png'), fullPage: true });
     const pdf = (await cdp.send('Page.printToPDF', { printBackground: true })) as { data: string };
     const bytes = Buffer.from(pdf.data, 'base64');
     expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
