@@ -298,7 +298,36 @@ export function openApiDocument(config: Pick<Config, 'PUBLIC_URL'>): JsonSchema 
             200: {
               description: 'The report',
               content: {
-                'application/json': { schema: { type: 'object', properties: { site: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, report: { type: 'object' } } } },
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    properties: {
+                      site: { type: 'string' },
+                      from: { type: 'string' },
+                      to: { type: 'string' },
+                      report: { type: 'object' },
+                      participantsPerPhase: { type: 'array', description: 'participants per phase at each month end of the period and at its end', items: { type: 'object' } },
+                    },
+                  },
+                },
+                'text/csv': { schema: { type: 'string' } },
+              },
+            },
+            ...errors(400, 401, 403, 503),
+          },
+        },
+      },
+      '/api/reports/esf': {
+        get: {
+          operationId: 'esfReport',
+          tags: ['reports'],
+          summary: 'The ESF+ indicators of a site for a period, as JSON or CSV (README, "The report and its CSV")',
+          parameters: queryParameters(reportQuerySchema),
+          responses: {
+            200: {
+              description: 'The indicators',
+              content: {
+                'application/json': { schema: { type: 'object', properties: { site: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, esf: { type: 'object' } } } },
                 'text/csv': { schema: { type: 'string' } },
               },
             },

@@ -6,6 +6,7 @@ import {
   PHASE_LABELS,
   REFERRAL_SOURCE_LABELS,
 } from '../domain/codes.js';
+import { ESF_ENTRY_ITEMS, ESF_LABELS, ESF_SITUATION_LABELS } from '../domain/esf.js';
 import type { ApiDeps } from './context.js';
 import { ApiError } from './errors.js';
 
@@ -165,4 +166,153 @@ function csvCell(text: string): string {
 export function reportCsv(report: FunderReport): string {
   const lines = [['Onderdeel', 'Item', 'Waarde'], ...reportRows(report).map((r) => [r.section, r.item, r.value])];
   return `\uFEFF${lines.map((cells) => cells.map(csvCell).join(';')).join('\r\n')}\r\n`;
+}
+
+// ------------------------------------------------------------------------------------------------
+// ESF+ indicators (README, "ESF+ indicators" → "The report and its CSV"): computed in the database
+// by public.esf_report(site, from, to); here the Dutch labels (from domain/esf.ts) and the CSV.
+
+type Counts = Record<string, number>;
+type Headcount = { participants: number; complete: number; incomplete: number };
+export const ESF_SPECIAL_COLUMNS = Object.values(ESF_ENTRY_ITEMS)
+  .filter((item) => item.special)
+  .map((item) => item.column);
+
+export interface EsfReport {
+  site: string;
+  from: string;
+  to: string;
+  entries: Headcount & {
+    incomplete_detail: { without_record: number; refused: Counts; missing: Counts };
+    labour_status: Counts;
+    labour_status_totals: Counts;
+    education: Counts;
+    gender: Counts;
+    age_band: Counts;
+    homeless: Counts;
+    rural: Counts;
+    special: Record<string, Counts>;
+  };
+  leavers: Headcount & { outflow_type: Counts; result_28_days: Counts };
+  six_months: Headcount & { follow_up: Counts };
+}
+
+/** Participants per phase (and in aftercare) on a day: at each month end of the period and its end. */
+export interface PhasePoint {
+  date: string;
+  orientation: number;
+  focus: number;
+  activation: number;
+  aftercare: number;
+}
+
+async function reportRpc(deps: ApiDeps, fn: 'esf_report' | 'participants_per_phase_series', siteId: string, from: string, to: string): Promise<unknown> {
+  const { data, error } = await deps.db.rpc(fn, { p_site: siteId, p_from: from, p_to: to });
+  if (error) {
+    if (error.code === 'PGRST202') throw new ApiError('unavailable', 'Het rapport is nog niet beschikbaar in deze databank.');
+    throw new Error(`${fn}: ${error.message}`);
+  }
+  return data;
+}
+
+export async function esfReport(deps: ApiDeps, siteId: string, from: string, to: string): Promise<EsfReport> {
+  const data = await reportRpc(deps, 'esf_report', siteId, from, to);
+  if (data === null || typeof data !== 'object' || !('entries' in data)) throw new Error('esf_report: expected the indicators');
+  return data as EsfReport;
+}
+
+export async function phaseSeries(deps: ApiDeps, siteId: string, from: string, to: string): Promise<PhasePoint[]> {
+  const data = await reportRpc(deps, 'participants_per_phase_series', siteId, from, to);
+  if (!Array.isArray(data)) throw new Error('participants_per_phase_series: expected a list');
+  return data as PhasePoint[];
+}
+
+export type EsfGroup = 'entries' | 'leavers' | 'six_months';
+export const ESF_GROUP_LABELS: Record<EsfGroup, string> = {
+  entries: 'Bij de start (instroom)',
+  leavers: 'Bij het verlaten (uitstroom) en binnen 28 dagen',
+  six_months: 'Zes maanden na het verlaten',
+};
+
+/** The labels of the report's own codes: the subtotals, what was not answered, the headcounts. */
+const ESF_REPORT_LABELS: Record<string, string> = {
+  all: 'Alle deelnemers',
+  complete: 'Volledig geregistreerd',
+  incomplete: 'Onvolledig geregistreerd',
+  without_record: 'Zonder registratie',
+  not_answered: 'Niet gevraagd',
+  unemployed_incl_long_term: 'Werkloos, ook langdurig werkloos',
+  long_term_unemployed: 'waarvan langdurig werkloos',
+  inactive: 'Inactief',
+  employed_incl_self_employed: 'Aan het werk, ook als zelfstandige',
+  self_employed: 'waarvan zelfstandige',
+  none_of_these: 'Geen van deze',
+  no_result: 'Geen resultaat geregistreerd',
+  working: 'Werkt (ook als zelfstandige)',
+  not_working: 'Werkt niet',
+  no_answer: 'Geen antwoord',
+  age_band: 'Leeftijd bij de start',
+};
+
+const ITEM_LABELS: Record<string, string> = Object.fromEntries(Object.values(ESF_ENTRY_ITEMS).map((item) => [item.column, item.label]));
+
+export interface EsfTableRow {
+  code: string;
+  label: string;
+  count: number;
+}
+export interface EsfTable {
+  group: EsfGroup;
+  /** The indicator's code (a CSV column value; README, "The report and its CSV"). */
+  indicator: string;
+  title: string;
+  rows: EsfTableRow[];
+}
+
+function table(group: EsfGroup, indicator: string, title: string, counts: Counts, labels: Record<string, string> = {}): EsfTable {
+  return {
+    group,
+    indicator,
+    title,
+    rows: Object.entries(counts).map(([code, count]) => ({ code, label: labels[code] ?? ESF_LABELS[code] ?? ESF_REPORT_LABELS[code] ?? reportLabel(code), count })),
+  };
+}
+
+function headcount(group: EsfGroup, h: Headcount): EsfTable {
+  return table(group, 'participants', 'Deelnemers', { all: h.participants, complete: h.complete, incomplete: h.incomplete });
+}
+
+/** The indicators as tables (code, Dutch label, count), in the order of the report page and the CSV. */
+export function esfTables(r: EsfReport): EsfTable[] {
+  const e = r.entries;
+  const item = (column: string) => ITEM_LABELS[column] ?? reportLabel(column);
+  const labourTotals: Record<string, string> = { inactive: ESF_REPORT_LABELS.inactive!, long_term_unemployed: ESF_REPORT_LABELS.long_term_unemployed!, self_employed: ESF_REPORT_LABELS.self_employed! };
+  return [
+    headcount('entries', e),
+    table('entries', 'incomplete_reason', 'Onvolledig: zonder registratie', { without_record: e.incomplete_detail.without_record }),
+    table('entries', 'incomplete_refused', 'Onvolledig: wil niet antwoorden op', e.incomplete_detail.refused, ITEM_LABELS),
+    table('entries', 'incomplete_missing', 'Onvolledig: ontbreekt', e.incomplete_detail.missing, { ...ITEM_LABELS, age_band: ESF_REPORT_LABELS.age_band! }),
+    table('entries', 'labour_status', item('labour_status'), e.labour_status),
+    table('entries', 'labour_status_totals', `${item('labour_status')}: totalen voor het fonds`, e.labour_status_totals, labourTotals),
+    table('entries', 'education', item('education'), e.education),
+    table('entries', 'gender', item('gender'), e.gender),
+    table('entries', 'age_band', ESF_REPORT_LABELS.age_band!, e.age_band),
+    table('entries', 'homeless', item('homeless'), e.homeless),
+    table('entries', 'rural', item('rural'), e.rural),
+    ...ESF_SPECIAL_COLUMNS.map((column) => table('entries', column, item(column), e.special[column] ?? {})),
+    headcount('leavers', r.leavers),
+    table('leavers', 'outflow_type', 'Uitstroom per soort', r.leavers.outflow_type, OUTFLOW_LABELS),
+    table('leavers', 'result_28_days', 'Situatie binnen 28 dagen na het verlaten', r.leavers.result_28_days, ESF_SITUATION_LABELS),
+    headcount('six_months', r.six_months),
+    table('six_months', 'follow_up', 'Werkt zes maanden na het verlaten', r.six_months.follow_up),
+  ];
+}
+
+/** The CSV columns, documented in the README ("The report and its CSV"). */
+export const ESF_CSV_COLUMNS = ['period_from', 'period_to', 'group', 'indicator', 'indicator_label', 'code', 'label', 'count'] as const;
+
+/** One row per indicator value; semicolons, CRLF and a byte-order mark, as reportCsv. */
+export function esfCsv(r: EsfReport): string {
+  const rows = esfTables(r).flatMap((t) => t.rows.map((row) => [r.from, r.to, t.group, t.indicator, t.title, row.code, row.label, String(row.count)]));
+  return `\uFEFF${[[...ESF_CSV_COLUMNS], ...rows].map((cells) => cells.map(csvCell).join(';')).join('\r\n')}\r\n`;
 }

@@ -1658,6 +1658,10 @@ export type Database = {
         }[]
       }
       erase_participant: { Args: { p_participant: string }; Returns: undefined }
+      esf_report: {
+        Args: { p_from: string; p_site: string; p_to: string }
+        Returns: Json
+      }
       finish_email_batch: {
         Args: { p_batch: string; p_results: Json }
         Returns: undefined
@@ -1715,6 +1719,10 @@ export type Database = {
       meet_and_greet_invitees: {
         Args: Record<PropertyKey, never>
         Returns: string[]
+      }
+      participants_per_phase_series: {
+        Args: { p_from: string; p_site: string; p_to: string }
+        Returns: Json
       }
       plan_group_moment: {
         Args: {

@@ -23,7 +23,7 @@ import {
   profileNames,
   type TaskWindow,
 } from '../queries.js';
-import { funderReport, reportRows } from '../report.js';
+import { esfReport, funderReport, phaseSeries, reportRows } from '../report.js';
 import { actionRequestSchemas, esfEntryRequestSchema, intakeRequestSchema, isActionType, participantsQuerySchema, reportQuerySchema, type ActionType } from '../requests.js';
 import { checkActionTargets } from '../routes/participants.js';
 import { readPassportChoice, validatedSteps } from '../passport.js';
@@ -633,8 +633,15 @@ export function webPages(): Hono<AppEnv> {
       return c.render(<ReportPage siteName={site} state={{ values, errors: formErrors(parsed.error, values) }} />, { title });
     }
     try {
-      const report = await funderReport(c.var.deps, user.siteId, parsed.data.from, parsed.data.to);
-      return c.render(<ReportPage siteName={site} state={{ values, errors: {} }} rows={reportRows(report)} period={parsed.data} />, { title });
+      const { from: start, to: end } = parsed.data;
+      const [report, series, esf] = await Promise.all([
+        funderReport(c.var.deps, user.siteId, start, end),
+        phaseSeries(c.var.deps, user.siteId, start, end),
+        esfReport(c.var.deps, user.siteId, start, end),
+      ]);
+      return c.render(<ReportPage siteName={site} state={{ values, errors: {} }} rows={reportRows(report)} period={parsed.data} report={report} series={series} esf={esf} />, {
+        title,
+      });
     } catch (err) {
       if (err instanceof ApiError && err.code === 'unavailable') {
         c.status(503);

@@ -126,4 +126,49 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .guest-row input[type="text"] { flex: 0 0 5rem; width: 5rem; }
 .guest-row .field-error { flex-basis: 100%; margin: 0; }
 .visually-hidden { position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+
+/* Charts (api/web/charts): SVG drawn on the server, as wide as the column, never wider; the
+   text scales with it. Colours reach at least 3:1 against white (graphics) and 4.5:1 (text);
+   every bar carries its number and every line its own pattern and marker. */
+.charts { display: grid; gap: 1rem; grid-template-columns: minmax(0, 1fr); }
+.chart { background: var(--paper); border: 1px solid var(--line); border-radius: var(--radius); padding: .75rem; }
+.chart > h3 { margin-top: 0; }
+.chart-svg { display: block; width: 100%; max-width: 36rem; height: auto; margin: 0 0 .75rem; overflow: visible; }
+.chart-label, .chart-value, .chart-tick, .chart-empty { font: 13px system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif; fill: var(--ink); }
+.chart-value { font-weight: 700; }
+.chart-tick { fill: var(--muted); font-size: 12px; }
+.chart-bar { fill: var(--brand); }
+.chart-grid { stroke: var(--line); stroke-width: 1; }
+.chart-series polyline, .chart-series line { stroke-width: 2.5; fill: none; }
+.chart-series-0 { stroke: #1f6f5c; fill: #1f6f5c; }
+.chart-series-1 { stroke: #1c4587; fill: #1c4587; }
+.chart-series-2 { stroke: #5b2485; fill: #5b2485; }
+.chart-series-3 { stroke: #8a4b00; fill: #8a4b00; }
+.chart-series text { stroke: none; fill: var(--ink); }
+.chart .table-wrap { margin-bottom: 0; }
+.chart table { font-size: .8rem; }
+.chart th, .chart td { padding: .35rem .2rem; }
+caption { text-align: left; font-weight: 600; padding: .45rem .6rem; }
+.esf-headcount { font-size: 1.05rem; }
+.print-only { display: none; }
+@media (min-width: 60rem) { .charts { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
+
+/* Printed, the report is the funder's annex: no navigation, no forms or buttons, the site and
+   the period on top, each chart kept together with its table. */
+@media print {
+  @page { margin: 15mm; }
+  body { background: #fff; font-size: 11pt; }
+  .skip, header.top, nav, footer, form, .no-print, .filters, button, .button { display: none !important; }
+  main { max-width: none; padding: 0; }
+  .print-only { display: block; }
+  .lead { margin-top: 0; }
+  .charts { display: block; }
+  .chart, .esf-table, .table-wrap, table, figure, .esf-headcount { break-inside: avoid; page-break-inside: avoid; }
+  .chart { border: 0; padding: 0; margin: 0 0 8mm; }
+  .chart-svg { max-width: 120mm; }
+  h2, h3 { break-after: avoid; page-break-after: avoid; }
+  .table-wrap { overflow: visible; border: 0; }
+  th, td { padding: .2rem .4rem; }
+  a { color: inherit; text-decoration: none; }
+}
 `;

@@ -1,7 +1,8 @@
 import { FormProblems, Notice, TextField } from '../components.js';
 import type { FormState } from '../form-input.js';
 import { formatDate } from '../labels.js';
-import type { ReportRow } from '../../report.js';
+import { ESF_GROUP_LABELS, esfTables, type EsfGroup, type EsfReport, type FunderReport, type PhasePoint, type ReportRow } from '../../report.js';
+import { ReportCharts } from '../charts/report-charts.js';
 
 export const REPORT_LABELS: Record<string, string> = { from: 'Van', to: 'Tot en met' };
 
@@ -11,12 +12,19 @@ export function ReportPage({
   rows,
   period,
   unavailable,
+  report,
+  series,
+  esf,
 }: {
   siteName: string;
   state: FormState;
   rows?: ReportRow[] | undefined;
   period?: { from: string; to: string } | undefined;
   unavailable?: string | undefined;
+  /** The figures the charts draw (with `series` and `esf`). */
+  report?: FunderReport | undefined;
+  series?: readonly PhasePoint[] | undefined;
+  esf?: EsfReport | undefined;
 }) {
   const sections = rows ? [...new Set(rows.map((r) => r.section))] : [];
   const skip = new Set(['Stuyfplek', 'Van', 'Tot en met']);
@@ -39,14 +47,26 @@ export function ReportPage({
       ) : null}
       {rows && period ? (
         <>
-          <h2>
-            {formatDate(period.from)} – {formatDate(period.to)}
+          <p class="print-only">Bijlage bij het rapport aan de financier (ESF+)</p>
+          <h2 class="report-heading">
+            {siteName}: {formatDate(period.from)} – {formatDate(period.to)}
           </h2>
-          <p>
+          <p class="actions-row no-print">
             <a class="button secondary" href={`/api/reports/funder?from=${period.from}&to=${period.to}&format=csv`} download>
               Download als CSV
             </a>
+            <a class="button secondary" href={`/api/reports/esf?from=${period.from}&to=${period.to}&format=csv`} download>
+              Download ESF+-indicatoren als CSV
+            </a>
           </p>
+          {report && series && esf ? (
+            <>
+              <h2>In grafieken</h2>
+              <ReportCharts report={report} series={series} esf={esf} />
+              <EsfIndicators esf={esf} />
+              <h2>Alle cijfers</h2>
+            </>
+          ) : null}
           {sections
             .filter((s) => !skip.has(s))
             .map((section) => {
@@ -80,5 +100,60 @@ export function ReportPage({
         </>
       ) : null}
     </>
+  );
+}
+
+/**
+ * The ESF+ indicators as tables: per group the headcount (complete records, the incomplete ones
+ * beside), then each indicator counted from the complete records only.
+ */
+function EsfIndicators({ esf }: { esf: EsfReport }) {
+  const tables = esfTables(esf);
+  const groups = Object.keys(ESF_GROUP_LABELS) as EsfGroup[];
+  return (
+    <section class="esf" aria-labelledby="esf-kop">
+      <h2 id="esf-kop">ESF+-indicatoren</h2>
+      <p class="muted">
+        Geteld uit volledige registraties; de onvolledige staan ernaast en tellen niet mee in de tabellen. "Wil niet antwoorden" telt als
+        weigering, nooit als antwoord.
+      </p>
+      {groups.map((group) => {
+        const headcount = esf[group];
+        return (
+          <section class="esf-group" aria-labelledby={`esf-${group}`}>
+            <h3 id={`esf-${group}`}>{ESF_GROUP_LABELS[group]}</h3>
+            <p class="esf-headcount">
+              <strong>{headcount.complete}</strong> volledig geregistreerd · <strong>{headcount.incomplete}</strong> onvolledig (apart geteld) · {headcount.participants} in
+              totaal
+            </p>
+            {tables
+              .filter((t) => t.group === group && t.indicator !== 'participants')
+              .map((t) => (
+                <div class="table-wrap esf-table">
+                  <table>
+                    <caption>{t.title}</caption>
+                    <thead>
+                      <tr>
+                        <th scope="col">Antwoord</th>
+                        <th scope="col" class="num">
+                          Aantal
+                        </th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {t.rows.map((r) => (
+                        <tr>
+                          <th scope="row">{r.label}</th>
+                          <td class="num">{r.count}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              ))}
+          </section>
+        );
+      })}
+    </section>
   );
 }
