@@ -52,6 +52,10 @@ const intakeResultSchema = z.object({
   participantId: z.guid(),
   workflowId: z.string(),
   created: z.boolean().meta({ description: 'false when the same person (or the same Idempotency-Key) was taken in before' }),
+  reentered: z.boolean().meta({ description: 'true when this intake started the re-entry of someone whose path had ended' }),
+  esfRecorded: z
+    .boolean()
+    .meta({ description: 'true when this intake recorded the ESF+ entry (version 1); false when the person had a record already, whose answers stay (the ones given now were not recorded)' }),
 });
 
 const taskSchema = z.object({

@@ -28,6 +28,12 @@ export interface IntakeResult {
   created: boolean;
   /** The person's earlier path had ended (outflow): this intake started their re-entry. */
   reentered: boolean;
+  /**
+   * This intake wrote the ESF+ entry record (version 1). False when the person had one already
+   * (a retry, a repeated intake, a re-entry): the first entry's answers stay and the ones given
+   * now were not recorded; they are corrected on the participant's page.
+   */
+  esfRecorded: boolean;
 }
 
 /**
@@ -104,11 +110,6 @@ export async function intake(deps: ApiDeps, input: Intake, options: IntakeOption
     throw new ApiError('refused', 'Deze persoon is al ingeschreven bij een andere Stuyfplek. Neem contact op met de coördinator.');
   }
 
-  // The ESF+ entry snapshot, before the path starts: a retried intake (after a failure anywhere
-  // below) writes the record this one missed, and never a second version; a re-entry keeps the
-  // first entry's record. The answers stay in the database: the path gets none of them.
-  await recordEntryAtIntake(deps, participant, esfAnswersIn(input), options.by);
-
   // The participant id is the business id: a repeated intake finds the running path.
   const workflowId = pathWorkflowId(participant.id);
   await temporal.workflow.start<typeof participantPath>(WORKFLOW_TYPE, {
@@ -125,8 +126,15 @@ export async function intake(deps: ApiDeps, input: Intake, options: IntakeOption
       },
     ],
   });
-  const reentered = created ? false : await reenterAtIntake(deps, participant.id, input, options.by);
-  return { participantId: participant.id, workflowId, created, reentered };
+  const { reentered, pathRun } = created ? { reentered: false, pathRun: 1 } : await reenterAtIntake(deps, participant.id, input, options.by);
+
+  // The ESF+ entry snapshot, after the path started or re-entered, so that its task belongs to
+  // the run this intake is about (a re-entry's new run). Every attempt of an intake gets here: a
+  // retry of one that stopped before it writes the record that one missed (and never a second
+  // version); a repeated intake or a re-entry keeps the first entry's record. The answers stay
+  // in the database: the path gets none of them.
+  const esf = await recordEntryAtIntake(deps, participant, esfAnswersIn(input), { by: options.by, created, pathRun });
+  return { participantId: participant.id, workflowId, created, reentered, esfRecorded: esf.recorded };
 }
 
 /**
@@ -134,9 +142,9 @@ export async function intake(deps: ApiDeps, input: Intake, options: IntakeOption
  * a new run in the phase staff chose, with the new referral source counted as an intake. The
  * earlier path and the steps stay. A path that is still running is simply found again.
  */
-async function reenterAtIntake(deps: ApiDeps, participantId: string, input: Intake, by: string): Promise<boolean> {
+async function reenterAtIntake(deps: ApiDeps, participantId: string, input: Intake, by: string): Promise<{ reentered: boolean; pathRun: number }> {
   const path = await readPath(deps, participantId);
-  if (path.status !== 'aftercare' && path.status !== 'closed') return false;
+  if (path.status !== 'aftercare' && path.status !== 'closed') return { reentered: false, pathRun: path.pathRun };
   // What the person said at the desk today: how to reach them, and whether they want email.
   const { error } = await deps.db
     .from('participants')
@@ -144,15 +152,15 @@ async function reenterAtIntake(deps: ApiDeps, participantId: string, input: Inta
     .eq('id', participantId);
   if (error) throw new Error(`re-entry: ${error.message}`);
   try {
-    await runAction(deps, participantId, { type: 'reenter', input: { by, phase: input.reentryPhase, referralSource: input.referralSource } }, `reentry/${participantId}/${path.pathRun}`);
+    const view = await runAction(deps, participantId, { type: 'reenter', input: { by, phase: input.reentryPhase, referralSource: input.referralSource } }, `reentry/${participantId}/${path.pathRun}`);
     // A coach chosen on the intake form follows the person from now on.
     if (input.coachId && input.coachId !== path.coachId) {
       await runAction(deps, participantId, { type: 'assignCoach', input: { by, coachId: input.coachId } }, `reentry-coach/${participantId}/${path.pathRun}`);
     }
-    return true;
+    return { reentered: true, pathRun: view.pathRun };
   } catch (err) {
     // Someone else started the re-entry a moment ago: it is running now.
-    if (err instanceof ApiError && err.code === 'refused') return false;
+    if (err instanceof ApiError && err.code === 'refused') return { reentered: false, pathRun: (await readPath(deps, participantId)).pathRun };
     throw err;
   }
 }

@@ -1662,6 +1662,7 @@ export type Database = {
         Args: { p_from: string; p_site: string; p_to: string }
         Returns: Json
       }
+      esf_special_answered: { Args: { p_entry: string }; Returns: string[] }
       finish_email_batch: {
         Args: { p_batch: string; p_results: Json }
         Returns: undefined
@@ -1748,7 +1749,9 @@ export type Database = {
           p_entered_on: string
           p_first_only?: boolean
           p_participant: string
-          p_reason_note: string
+          p_path_run: number
+          p_reads_special: boolean
+          p_reason: string
           p_task_due: string
         }
         Returns: Json

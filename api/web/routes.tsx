@@ -43,6 +43,7 @@ import { GroupMomentsPage, PRESENT_FIELD, RegisterPage, guestField } from './pag
 import { inviteToMoment, listMoments, planMoment, PLANNERS, readRegister, registerMoment, saveRegister, today, type GroupMoment } from '../group-moments.js';
 import { esfAnswersIn, groupMomentRegisterSchema, planGroupMomentSchema } from '../../domain/actions.js';
 import { correctEntry, entryView } from '../esf-entry.js';
+import { ESF_KEPT_AT_INTAKE } from './pages/esf-entry.js';
 import { GROUP_MOMENT_LABELS, PARTNERS } from '../../domain/codes.js';
 import { buildTimeline } from './timeline.js';
 
@@ -389,7 +390,9 @@ export function webPages(): Hono<AppEnv> {
               : c.req.query('ingetrokken') !== undefined
                 ? 'De link is ingetrokken: wie hem heeft, kan de eigen pagina er niet meer mee openen.'
                 : (PARTNER_LINK_NOTICES.find(([param]) => c.req.query(param) !== undefined)?.[1] ?? undefined);
-    return renderParticipant(c, 200, { message });
+    // After an intake of someone with an ESF+ record already: the desk's answers were not kept.
+    const esfKept = c.req.query('esf-behouden') !== undefined ? ESF_KEPT_AT_INTAKE : undefined;
+    return renderParticipant(c, 200, { message: [message, esfKept].filter(Boolean).join(' ') || undefined });
   });
 
   // After a form came back, a reload of its address goes to the page again.
@@ -522,7 +525,9 @@ export function webPages(): Hono<AppEnv> {
       if (err instanceof ApiError && err.code === 'invalid_input') return renderIntake(c, 422, { values, errors: err.fields ?? {} });
       throw err;
     }
-    return c.redirect(`/deelnemers/${result.participantId}?${result.created ? 'ingeschreven' : result.reentered ? 'opnieuw' : 'bestond'}`, 303);
+    // ESF+ answers given at the desk for someone who had a record already were not recorded: say so.
+    const esfKept = !result.esfRecorded && Object.keys(esfAnswersIn(parsed.data)).length > 0 ? '&esf-behouden' : '';
+    return c.redirect(`/deelnemers/${result.participantId}?${result.created ? 'ingeschreven' : result.reentered ? 'opnieuw' : 'bestond'}${esfKept}`, 303);
   });
 
   // Tasks.

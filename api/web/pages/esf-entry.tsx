@@ -16,6 +16,14 @@ export const ESF_FIELD_LABELS: Record<string, string> = Object.fromEntries(ESF_E
 
 const SENSITIVE_HINT = 'Gevoelig gegeven: alleen de coach van de deelnemer ziet het antwoord.';
 
+/** After an intake of someone who had a record already: the answers given at the desk were not recorded. */
+export const ESF_KEPT_AT_INTAKE =
+  'De ESF-gegevens van de eerste inschrijving blijven gelden; de antwoorden van deze inschrijving zijn niet bewaard. Verbeter ze hieronder bij "ESF-gegevens".';
+
+/** Under the reason of a correction: staff read it, so it must not carry what only the coach may read. */
+export const REASON_HINT =
+  'Bijvoorbeeld: de deelnemer gaf het antwoord later, of het was verkeerd ingevuld. Staff van je Stuyfplek lezen deze reden: noem er geen gevoelige antwoorden in.';
+
 function answerOptions(key: EsfEntryKey) {
   return entryAnswers(key).map((a) => [a, ESF_LABELS[a] ?? a] as const);
 }
@@ -138,7 +146,7 @@ export function EsfEntrySection({ data, state }: { data: ParticipantPageData; st
             </p>
             <EsfQuestions prefix={prefix} state={state} view={view} />
             {current ? (
-              <TextArea prefix={prefix} name="reason" label="Waarom verbeter of vul je dit aan?" hint="Bijvoorbeeld: de deelnemer gaf het antwoord later, of het was verkeerd ingevuld." state={state} required />
+              <TextArea prefix={prefix} name="reason" label="Waarom verbeter of vul je dit aan?" hint={REASON_HINT} state={state} required />
             ) : null}
             <button type="submit">ESF-gegevens bewaren</button>
           </form>
