@@ -87,7 +87,7 @@ async function record(deps: ApiDeps, participant: { id: string; created_at: stri
     p_age_band: ageBand as EsfAgeBand,
     p_reason: o.reason as string,
     p_task_due: taskDue,
-    p_path_run: o.pathRun as number,
+    p_path_run: (o.pathRun ?? null) as number,
     p_reads_special: o.readsSpecial,
     p_first_only: o.firstOnly,
   });

@@ -174,8 +174,10 @@ grant execute on function public.record_esf_entry(uuid, uuid, jsonb, date, publi
 -- Which special-category questions of a version were answered (a refusal included), without the
 -- answers: what staff see of them ("ingevuld"). The API reads the answers themselves only for
 -- the participant's own coach; for anyone else it asks this, so the values never reach it.
+-- Security definer: it reads the table with its owner's rights, so the API's service role needs
+-- no read of the answers for it (tests/api-esf-entry.test.ts takes that read away to prove it).
 create function public.esf_special_answered(p_entry uuid) returns text[]
-language sql stable security invoker set search_path = ''
+language sql stable security definer set search_path = ''
 as $$
   select coalesce(array_agg(e.key order by e.key), '{}')
     from public.esf_entry_special s,
