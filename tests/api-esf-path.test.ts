@@ -142,6 +142,16 @@ describe('ESF+ after leaving, through the API and the pages', () => {
     expect(early.status).toBe(409);
     expect((await json<ErrorBody>(early)).error.message).toMatch(/^De vraag van zes maanden na de uitstroom kan vanaf /);
 
+    // Beside her, someone who left the same day with an address but without consent to email.
+    const quiet = `jonas.${Date.now()}@example.be`;
+    const intake = await api(stack, '/api/intakes', {
+      token: staff.token,
+      body: { siteId, firstName: 'Jonas', lastName: `Stil-${Date.now()}`, birthDate: '1985-07-01', referralSource: 'vdab', coachId: coach.id, email: quiet, consentEmail: false },
+    });
+    expect(intake.status).toBe(201);
+    const jonas = (await json<{ participantId: string }>(intake)).participantId;
+    await acted(jonas, 'outflow', { type: 'regular_job' });
+
     await stack.temporal.sleep(190 * DAY);
     const [task] = await written<{ id: string; due_at: Date }>("select id, due_at from public.tasks where participant_id = $1 and kind = 'esf_follow_up' and status = 'open'", [id], 'the follow-up task');
     expect(formatLocalDate(toLocalDate(task!.due_at.getTime()))).toBe(out.leavings![0]!.followUpOn);
@@ -179,5 +189,15 @@ describe('ESF+ after leaving, through the API and the pages', () => {
     expect(await rows("select 1 from public.access_link_views where participant_id = $1 and action = 'follow_up_answered'", [id])).toHaveLength(1);
     expect(await rows("select 1 from public.email_log where participant_id = $1 and template = 'esf_follow_up_question'", [id])).toHaveLength(1);
     expect(await (await page(stack, `/deelnemers/${id}`, coach.token)).text()).toContain('Ja, ik werk (ook als zelfstandige) — antwoord van de deelnemer op de eigen pagina');
+
+    // Consent as for every email: Jonas's coach has the task, Jonas gets no email.
+    await written("select 1 from public.tasks where participant_id = $1 and kind = 'esf_follow_up' and status = 'open'", [jonas], "Jonas's follow-up task");
+    const [skipped] = await written<{ status: string; reason: string }>(
+      "select status, reason from public.email_log where participant_id = $1 and template = 'esf_follow_up_question' and status <> 'queued' and status <> 'sending'",
+      [jonas],
+      "Jonas's question, decided",
+    );
+    expect(skipped).toEqual({ status: 'skipped', reason: 'no_consent' });
+    expect(stack.outbox.emails().filter((e) => e.to.includes(quiet))).toEqual([]);
   });
 });
