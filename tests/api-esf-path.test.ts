@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { addDays, formatLocalDate, parseLocalDate, toLocalDate } from '../domain/calendar.js';
 import { pathQuery, pathWorkflowId } from '../domain/messages.js';
-import type { PathView } from '../domain/path-state.js';
 import { api, json, ORIGIN, page, submit, takeIn, until, type Person } from './support/http.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 
@@ -35,11 +34,6 @@ afterAll(async () => {
 
 type ErrorBody = { error: { code: string; message: string; fields?: Record<string, string> } };
 const act = (participantId: string, type: string, body: unknown) => api(stack, `/api/participants/${participantId}/actions/${type}`, { token: coach.token, body });
-async function acted(participantId: string, type: string, body: unknown): Promise<PathView> {
-  const res = await act(participantId, type, body);
-  if (res.status !== 200) throw new Error(`${type}: ${res.status} ${await res.text()}`);
-  return (await json<{ path: PathView }>(res)).path;
-}
 const rows = async <T>(sql: string, params: unknown[]) => (await stack.sql.query<T & Record<string, unknown>>(sql, params)).rows;
 /** Waits until the worker wrote what the query selects. */
 const written = <T>(sql: string, params: unknown[], what: string) =>
@@ -128,8 +122,9 @@ describe('ESF+ after leaving, through the API and the pages', () => {
   it('six months later the participant gets the question by email and answers it on their own page through its link, once; the task is settled', async () => {
     const email = `amina.${Date.now()}@example.be`;
     const id = await takeIn(stack, staff, siteId, { firstName: 'Amina', coachId: coach.id, email });
-    // The situation at leaving, given on the outflow: a result observed that day, no task.
-    const out = await acted(id, 'outflow', { type: 'education', situations: ['in_education'] });
+    // The situation at leaving, ticked on the outflow form: a result observed that day, no task.
+    expect((await form(id, 'outflow', { type: 'education', situations: ['in_education'] })).status).toBe(303);
+    const out = await view(id);
     const leftOn = out.leavings![0]!.leftOn;
     const [atLeaving] = await written<Record<string, unknown>>(
       "select observed_on::text, situations::text, source from public.esf_results where participant_id = $1 and kind = 'leaving'",
@@ -150,7 +145,10 @@ describe('ESF+ after leaving, through the API and the pages', () => {
     });
     expect(intake.status).toBe(201);
     const jonas = (await json<{ participantId: string }>(intake)).participantId;
-    await acted(jonas, 'outflow', { type: 'regular_job' });
+    // "Geen van deze" on the outflow form: a result with no situation (not "not known yet").
+    expect((await form(jonas, 'outflow', { type: 'regular_job', situations: ['none'] })).status).toBe(303);
+    const [noneOfThese] = await written<{ situations: string }>("select situations::text from public.esf_results where participant_id = $1", [jonas], "Jonas's result at leaving");
+    expect(noneOfThese).toEqual({ situations: '{}' });
 
     await stack.temporal.sleep(190 * DAY);
     const [task] = await written<{ id: string; due_at: Date }>("select id, due_at from public.tasks where participant_id = $1 and kind = 'esf_follow_up' and status = 'open'", [id], 'the follow-up task');
