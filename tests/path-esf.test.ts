@@ -1,7 +1,7 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { addDays, formatLocalDate, parseLocalDate, toLocalDate } from '../domain/calendar.js';
+import { addDays, addMonths, formatLocalDate, parseLocalDate, toLocalDate } from '../domain/calendar.js';
 import type { PathEvent } from '../domain/path-events.js';
 import { ALREADY_ANSWERED, NO_OPEN_QUESTION } from '../domain/path-rules.js';
 import { pathHarnessPerFile, type Path } from './support/path-harness.js';
@@ -121,6 +121,19 @@ describe('the result within 28 days after leaving', () => {
     expect((await none.act('outflow', { type: 'stopped', situations: [] })).leavings![0]!.result?.situations).toEqual([]);
     const unknown = await h.start();
     expect((await unknown.act('outflow', { type: 'stopped' })).leavings![0]!.result).toBeUndefined();
+  });
+
+  it('the waits are configuration; a path whose timings lack them (started before) waits 28 days and 6 months', async () => {
+    const configured = await h.start({ timings: { esfResultWindow: { days: 14 }, esfFollowUpAfter: { months: 3 } } });
+    const out = (await configured.act('outflow', { type: 'stopped' })).leavings![0]!;
+    expect([out.windowEnds, out.followUpOn]).toEqual([shift(out.leftOn, 14), formatLocalDate(addMonths(parseLocalDate(out.leftOn), 3))]);
+    // Timings carried from before: no such fields at all (JSON drops the undefined ones).
+    const earlier = await h.start({ timings: { esfResultWindow: undefined, esfFollowUpAfter: undefined } as never });
+    const left = (await earlier.act('outflow', { type: 'stopped' })).leavings![0]!;
+    expect([left.windowEnds, left.followUpOn]).toEqual([shift(left.leftOn, 28), formatLocalDate(addMonths(parseLocalDate(left.leftOn), 6))]);
+    await h.skipTo(out.at + 15 * DAY);
+    expect(esfTasks(configured, 'esf_leaving_result').map((t) => formatLocalDate(toLocalDate(t.dueAt)))).toEqual([out.windowEnds]);
+    expect(esfTasks(earlier, 'esf_leaving_result')).toEqual([]);
   });
 
   it('refuses the exclusive pairs together, with the Dutch reason on the field, and changes nothing', async () => {
