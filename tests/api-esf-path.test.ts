@@ -186,7 +186,7 @@ describe('ESF+ after leaving, through the API and the pages', () => {
     expect(await rows("select 1 from public.esf_results where participant_id = $1 and kind = 'six_months'", [id])).toHaveLength(1);
     expect(await rows("select 1 from public.access_link_views where participant_id = $1 and action = 'follow_up_answered'", [id])).toHaveLength(1);
     expect(await rows("select 1 from public.email_log where participant_id = $1 and template = 'esf_follow_up_question'", [id])).toHaveLength(1);
-    expect(await (await page(stack, `/deelnemers/${id}`, coach.token)).text()).toContain('Ja, ik werk (ook als zelfstandige) — antwoord van de deelnemer op de eigen pagina');
+    expect(await (await page(stack, `/deelnemers/${id}`, coach.token)).text()).toContain('Werkt (ook als zelfstandige) — antwoord van de deelnemer op de eigen pagina');
 
     // Consent as for every email: Jonas's coach has the task, Jonas gets no email.
     await written("select 1 from public.tasks where participant_id = $1 and kind = 'esf_follow_up' and status = 'open'", [jonas], "Jonas's follow-up task");

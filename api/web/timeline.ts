@@ -15,7 +15,7 @@ import {
   REFERRAL_SOURCE_LABELS,
   REFERRAL_STATUS_LABELS,
 } from '../../domain/codes.js';
-import { ESF_FOLLOW_UP_LABELS, ESF_SITUATION_LABELS } from '../../domain/esf.js';
+import { ESF_FOLLOW_UP_RECORDED_LABELS, ESF_SITUATION_LABELS } from '../../domain/esf.js';
 import type { PathEvent } from '../../domain/path-events.js';
 import type { PathView } from '../../domain/path-state.js';
 import type { HistoryEntry } from '../queries.js';
@@ -193,7 +193,7 @@ function entry(event: PathEvent, at: number, confirmed: Map<number, number> = ne
             at: event.at,
             kind: 'outflow',
             title: `Zes maanden na uitstroom: ${event.source === 'participant' ? 'de deelnemer antwoordde op de eigen pagina' : 'antwoord genoteerd'}`,
-            detail: event.followUp ? ESF_FOLLOW_UP_LABELS[event.followUp] : undefined,
+            detail: event.followUp ? ESF_FOLLOW_UP_RECORDED_LABELS[event.followUp] : undefined,
             by: event.by,
           };
     case 'path_forgotten':

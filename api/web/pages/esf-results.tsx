@@ -1,4 +1,4 @@
-import { ESF_FOLLOW_UP_ANSWERS, ESF_FOLLOW_UP_LABELS, ESF_SITUATIONS, ESF_SITUATION_LABELS } from '../../../domain/esf.js';
+import { ESF_FOLLOW_UP_ANSWERS, ESF_FOLLOW_UP_RECORDED_LABELS, ESF_SITUATIONS, ESF_SITUATION_LABELS } from '../../../domain/esf.js';
 import type { LeavingView } from '../../../domain/path-state.js';
 import { OUTFLOW_LABELS } from '../../../domain/codes.js';
 import { CheckboxGroup, FormProblems, RadioGroup, TextField, optionsFrom, type Options } from '../components.js';
@@ -27,16 +27,16 @@ export const SITUATIONS_AT_OUTFLOW: Spec = {
   label: 'ESF: situatie bij uitstroom, als je ze al kent',
   kind: 'checkboxes',
   options: SITUATION_OPTIONS,
-  hint: 'Niets aangevinkt: nog niet gekend. Dan komt er 28 dagen na de uitstroom een taak om ze te noteren.',
+  hint: 'Niets aangevinkt: nog niet gekend. Dan komt er na de periode voor het resultaat een taak om ze te noteren.',
 };
 
 export function esfSpecs(type: 'recordLeavingResult' | 'recordFollowUp'): Spec[] {
   if (type === 'recordFollowUp') {
-    return [{ name: 'answer', label: 'Werkt de deelnemer op dit moment?', kind: 'radio', options: optionsFrom(ESF_FOLLOW_UP_ANSWERS, ESF_FOLLOW_UP_LABELS) }];
+    return [{ name: 'answer', label: 'Werkt de deelnemer op dit moment?', kind: 'radio', options: optionsFrom(ESF_FOLLOW_UP_ANSWERS, ESF_FOLLOW_UP_RECORDED_LABELS) }];
   }
   return [
     { name: 'situations', label: 'Wat doet de deelnemer?', kind: 'checkboxes', options: SITUATION_OPTIONS, hint: 'Alles wat klopt. Werkzoekend en aan het werk sluiten elkaar uit, net als onderwijs volgen en een kwalificatie behaald.' },
-    { name: 'observedOn', label: 'Op welke dag was dat zo?', kind: 'date', hint: 'Leeg laten: vandaag. Van de dag van de uitstroom tot 28 dagen erna; de laatste situatie in die periode telt.' },
+    { name: 'observedOn', label: 'Op welke dag was dat zo?', kind: 'date', hint: 'Leeg laten: vandaag. Een dag in de periode hierboven; de laatste situatie in die periode telt.' },
   ];
 }
 
@@ -77,7 +77,7 @@ function LeavingItem({ leaving, outflowType }: { leaving: LeavingView; outflowTy
         {` (groeipad ${leaving.pathRun})`}
       </div>
       <dl class="facts">
-        <dt>Binnen 28 dagen</dt>
+        <dt>Kort na de uitstroom</dt>
         <dd class="esf-resultaat">
           {result
             ? `${situationsText(result.situations)} (op ${formatDate(result.observedOn)})`
@@ -88,7 +88,7 @@ function LeavingItem({ leaving, outflowType }: { leaving: LeavingView; outflowTy
         <dt>Na zes maanden</dt>
         <dd class="esf-zes-maanden">
           {followUp
-            ? `${ESF_FOLLOW_UP_LABELS[followUp.answer]} — ${followUp.source === 'participant' ? 'antwoord van de deelnemer op de eigen pagina' : 'genoteerd door de coach'} op ${formatDate(followUp.at)}`
+            ? `${ESF_FOLLOW_UP_RECORDED_LABELS[followUp.answer]} — ${followUp.source === 'participant' ? 'antwoord van de deelnemer op de eigen pagina' : 'genoteerd door de coach'} op ${formatDate(followUp.at)}`
             : leaving.followUpAt !== undefined
               ? `Gevraagd op ${formatDate(leaving.followUpAt)}; nog geen antwoord`
               : `De vraag komt op ${formatDate(leaving.followUpOn)}`}
@@ -133,7 +133,7 @@ export function EsfResultsSection({ data, open }: { data: ParticipantPageData; o
   return (
     <section class="card" aria-labelledby="esf-resultaten" id="esf-resultaten-sectie">
       <h2 id="esf-resultaten">ESF: uitstroom en resultaten</h2>
-      <p>Voor het Europees Sociaal Fonds: de situatie van de deelnemer binnen 28 dagen na elke uitstroom, en zes maanden later of die werkt.</p>
+      <p>Voor het Europees Sociaal Fonds: de situatie van de deelnemer kort na elke uitstroom (de laatste in de periode telt), en zes maanden later of die werkt.</p>
       <ul class="list" id="esf-uitstromen">
         {[...leavings].reverse().map((leaving) => (
           <LeavingItem leaving={leaving} outflowType={outflowTypes.get(leaving.pathRun)} />
