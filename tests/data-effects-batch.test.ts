@@ -587,13 +587,19 @@ describe('every event type', () => {
     expect(settled).toEqual([{ ...task, status: 'done', completed_at: expect.any(Date), completed_by: null }]);
     expect((settled[0]!.completed_at as Date).getTime()).toBeGreaterThanOrEqual(answeredAt.getTime() - 1000);
 
-    // coach_assigned: the new coach takes over what is still open (a check-in, in the same batch)
+    // coach_assigned: the new coach takes over what is still open (a check-in, in the same batch),
+    // except staff's task to complete the ESF+ entry record, which stays unassigned (the site's staff).
     const checkIn = { type: 'task' as const, key: `${p}/1/${seq}/task/check_in`, pathRun: 1, kind: 'check_in' as const, dueAt: t(16), coachId: coach.id, cause: 'no_contact' };
+    await stack.sql.query(
+      "insert into public.tasks (key, participant_id, site_id, path_run, kind, assignee_id, due_at, cause) values ($1, $2, $3, 1, 'esf_entry_incomplete', null, now(), 'esf_entry')",
+      [`esf_entry_incomplete/${p}`, p, siteId],
+    );
     await write(p, [checkIn, rec({ type: 'coach_assigned', at: t(16), coachId: other.id, by: staff.id })]);
     expect((await stack.sql.query('select coach_id from public.participants where id = $1', [p])).rows).toEqual([{ coach_id: other.id }]);
     expect(await rows('tasks', 'participant_id = $1 order by kind', [p])).toMatchObject([
       { key: checkIn.key, status: 'open', assignee_id: other.id },
       { key: followUp.key, status: 'done', assignee_id: coach.id },
+      { key: `esf_entry_incomplete/${p}`, status: 'open', assignee_id: null },
     ]);
 
     // outflow_recorded, then a reconnect task, aftercare_due and aftercare_closed (reached)

@@ -233,8 +233,10 @@ begin
 
   when 'coach_assigned' then
     update public.participants p set coach_id = (e->>'coachId')::uuid where p.id = p_participant;
-    -- The new coach takes over what is still open.
-    update public.tasks t set assignee_id = (e->>'coachId')::uuid where t.participant_id = p_participant and t.status = 'open';
+    -- The new coach takes over what is still open, except staff's own work: completing the
+    -- ESF+ entry record stays with the site's staff (unassigned).
+    update public.tasks t set assignee_id = (e->>'coachId')::uuid
+     where t.participant_id = p_participant and t.status = 'open' and t.kind <> 'esf_entry_incomplete';
 
   when 'path_forgotten' then
     update public.paths pa set status = 'forgotten', ended_at = v_at where pa.participant_id = p_participant and pa.path_run = p_run;
