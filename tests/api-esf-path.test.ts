@@ -34,6 +34,10 @@ afterAll(async () => {
 
 type ErrorBody = { error: { code: string; message: string; fields?: Record<string, string> } };
 const act = (participantId: string, type: string, body: unknown) => api(stack, `/api/participants/${participantId}/actions/${type}`, { token: coach.token, body });
+async function acted(participantId: string, type: string, body: unknown): Promise<void> {
+  const res = await act(participantId, type, body);
+  if (res.status !== 200) throw new Error(`${type}: ${res.status} ${await res.text()}`);
+}
 const rows = async <T>(sql: string, params: unknown[]) => (await stack.sql.query<T & Record<string, unknown>>(sql, params)).rows;
 /** Waits until the worker wrote what the query selects. */
 const written = <T>(sql: string, params: unknown[], what: string) =>
@@ -51,6 +55,95 @@ const textOf = (html: string, id: string) =>
     ?.replace(/&quot;/g, '"')
     .replace(/&#39;/g, "'")
     .replace(/&amp;/g, '&');
+
+describe('ESF+ from intake to six months after leaving', () => {
+  it('every snapshot and every task exactly once: an incomplete entry completed by staff, the exit, the result at 28 days, the question at six months', async () => {
+    const email = `noor.${Date.now()}@example.be`;
+    // At the intake desk: labour status and gender answered, education not asked yet, a sensitive
+    // item refused; the age band comes from the birth date. Incomplete for the fund: staff get a task.
+    const intake = await api(stack, '/api/intakes', {
+      token: staff.token,
+      body: {
+        siteId,
+        firstName: 'Noor',
+        lastName: `Van Acker-${Date.now()}`,
+        birthDate: '1990-05-17',
+        referralSource: 'ocmw',
+        coachId: coach.id,
+        email,
+        consentEmail: true,
+        labourStatus: 'long_term_unemployed',
+        gender: 'female',
+        disability: 'refused',
+        homeless: 'no',
+      },
+    });
+    expect(intake.status).toBe(201);
+    const id = (await json<{ participantId: string }>(intake)).participantId;
+    const [entryTask] = await written<{ id: string; status: string; assignee_id: string | null }>(
+      "select id, status, assignee_id from public.tasks where participant_id = $1 and kind = 'esf_entry_incomplete'",
+      [id],
+      'the task to complete the entry record',
+    );
+    expect(entryTask).toMatchObject({ status: 'open', assignee_id: null });
+    // The path carries ids and codes only: no ESF+ answer is in its history.
+    const history = JSON.stringify(await stack.client.workflow.getHandle(pathWorkflowId(id)).fetchHistory());
+    for (const answer of ['long_term_unemployed', 'disability']) expect(history).not.toContain(answer);
+
+    // A week later staff complete it: education, with the reason; the task is done, once.
+    await stack.temporal.sleep(7 * DAY);
+    const completed = await api(stack, `/api/participants/${id}/esf-entry`, { token: staff.token, body: { education: 'isced_0_2', reason: 'Diploma nagevraagd bij het tweede gesprek.' } });
+    expect(completed.status).toBe(201);
+    expect(await rows("select status, completed_by from public.tasks where id = $1", [entryTask!.id])).toEqual([{ status: 'done', completed_by: staff.id }]);
+
+    // Coaching, then the outflow (situation not known yet): the exit snapshot.
+    await acted(id, 'changePhase', { to: 'focus', reason: 'ready_for_next_step' });
+    await stack.temporal.sleep(60 * DAY);
+    await acted(id, 'outflow', { type: 'social_economy_job' });
+    const leaving = (await view(id)).leavings![0]!;
+    await written("select 1 from public.outflows where participant_id = $1", [id], 'the exit');
+
+    // No result in 28 days: the task; the coach records the situation of day 10; the task is done.
+    await stack.temporal.sleep(29 * DAY);
+    const [resultTask] = await written<{ id: string }>("select id from public.tasks where participant_id = $1 and kind = 'esf_leaving_result'", [id], 'the result task');
+    await acted(id, 'recordLeavingResult', { situations: ['in_employment'], observedOn: shift(leaving.leftOn, 10) });
+    await written("select 1 from public.tasks where id = $1 and status = 'done'", [resultTask!.id], 'the settled result task');
+
+    // Six months after leaving: the coach's task and the question by email; the coach records the answer.
+    await stack.temporal.sleep(160 * DAY);
+    const [followUpTask] = await written<{ id: string; due_at: Date }>("select id, due_at from public.tasks where participant_id = $1 and kind = 'esf_follow_up'", [id], 'the follow-up task');
+    expect(formatLocalDate(toLocalDate(followUpTask!.due_at.getTime()))).toBe(leaving.followUpOn);
+    await until(async () => stack.outbox.emails().find((e) => e.to.includes(email) && e.subject === 'Een korte vraag: werk je op dit moment?'), 'the question by email', 30_000);
+    await acted(id, 'recordFollowUp', { answer: 'working' });
+    await written("select 1 from public.tasks where id = $1 and status = 'done'", [followUpTask!.id], 'the settled follow-up task');
+
+    // A year on, nothing more comes: every snapshot and every task exactly once.
+    await stack.temporal.sleep(365 * DAY);
+    await written("select 1 from public.aftercare where participant_id = $1 and outcome is not null", [id], 'aftercare closed');
+    expect(await rows('select version, age_band::text, labour_status::text, education::text, gender::text, homeless::text, complete from public.esf_entries where participant_id = $1 order by version', [id])).toEqual([
+      { version: 1, age_band: 'age_30_54', labour_status: 'long_term_unemployed', education: null, gender: 'female', homeless: 'no', complete: false },
+      { version: 2, age_band: 'age_30_54', labour_status: 'long_term_unemployed', education: 'isced_0_2', gender: 'female', homeless: 'no', complete: true },
+    ]);
+    // The special part travels with each version (read here as the service role; the coach alone reads it through the API).
+    expect(await rows('select disability::text from public.esf_entry_special s join public.esf_entries e on e.id = s.entry_id where e.participant_id = $1 order by e.version', [id])).toEqual([
+      { disability: 'refused' },
+      { disability: 'refused' },
+    ]);
+    expect(await rows('select count(*)::int as n from public.outflows where participant_id = $1', [id])).toEqual([{ n: 1 }]);
+    expect(await rows('select kind::text, observed_on::text, situations::text, follow_up::text, source from public.esf_results where participant_id = $1 order by kind', [id])).toEqual([
+      { kind: 'leaving', observed_on: shift(leaving.leftOn, 10), situations: '{in_employment}', follow_up: null, source: 'coach' },
+      { kind: 'six_months', observed_on: expect.any(String), situations: null, follow_up: 'working', source: 'coach' },
+    ]);
+    const esfTasks = await rows<{ kind: string; status: string }>("select kind::text, status from public.tasks where participant_id = $1 and kind::text like 'esf_%' order by public.tasks.kind", [id]);
+    expect(esfTasks).toEqual([
+      { kind: 'esf_entry_incomplete', status: 'done' },
+      { kind: 'esf_leaving_result', status: 'done' },
+      { kind: 'esf_follow_up', status: 'done' },
+    ]);
+    expect(await rows("select count(*)::int as n from public.email_log where participant_id = $1 and template = 'esf_follow_up_question'", [id])).toEqual([{ n: 1 }]);
+    expect(stack.outbox.emails().filter((e) => e.to.includes(email) && e.subject === 'Een korte vraag: werk je op dit moment?')).toHaveLength(1);
+  });
+});
 
 describe('ESF+ after leaving, through the API and the pages', () => {
   it('the coach records the situation after leaving through the form; an exclusive pair comes back with the Dutch reason; the task comes while it is missing', async () => {
