@@ -10,10 +10,9 @@ import { startTestStack, type TestStack } from './support/stack.js';
  * situation after leaving through the form on the participant page (an exclusive pair comes back
  * with the Dutch reason next to the field; the API answers 400 on the field), the result task
  * comes while it is missing and is settled by the result; six months later the participant gets
- * the question by email and answers it on their own page through the link in it, once.
- *
- * Each test takes its own participant in; a later step (the ESF+ entry at intake) adds to
- * `takeIn` and to the first test without changing the rest.
+ * the question by email and answers it on their own page through the link in it, once. First, one
+ * participant the whole way: an incomplete entry record completed by staff, the exit, the result
+ * at 28 days and the question at six months, each snapshot and task exactly once.
  */
 
 const DAY = 86_400_000;
