@@ -1,4 +1,4 @@
-import { actionSchemas, esfEntryAnswersShape, intakeSchema } from '../domain/actions.js';
+import { actionFields, actionSchemas, esfEntryAnswersShape, intakeSchema, withActionRule } from '../domain/actions.js';
 import { ERASURE_REASONS, PHASES } from '../domain/codes.js';
 import { isValidLocalDate } from '../domain/calendar.js';
 import type { Action } from '../domain/path-rules.js';
@@ -25,7 +25,8 @@ export function noteField(type: ActionType): 'noteId' | 'goalNoteId' | null {
 export const noteText = z.string().trim().max(4000, { error: 'maximaal 4000 tekens' });
 
 function actionRequest(type: ActionType) {
-  const schema = actionSchemas[type] as unknown as z.ZodObject;
+  // The fields without the rule across them: zod refuses to omit fields of a refined object.
+  const schema = actionFields(type);
   const omit: Record<string, true> = { by: true };
   // A planned moment's attendance comes through its register (api/group-moments.ts), not as a coach action.
   if (type === 'logAttendance') omit.momentId = true;
@@ -56,7 +57,8 @@ const signAgreementRequest = actionRequest('signAgreement').extend({
 
 const SPECIAL_REQUESTS: Partial<Record<ActionType, z.ZodObject>> = { forget: forgetRequest, signAgreement: signAgreementRequest };
 
-export const actionRequestSchemas = Object.fromEntries(ACTION_TYPES.map((type) => [type, SPECIAL_REQUESTS[type] ?? actionRequest(type)])) as Record<
+/** The rule across fields (ESF+ exclusive situations) comes last, on the request as the API reads it. */
+export const actionRequestSchemas = Object.fromEntries(ACTION_TYPES.map((type) => [type, withActionRule(type, SPECIAL_REQUESTS[type] ?? actionRequest(type))])) as Record<
   ActionType,
   z.ZodObject
 >;

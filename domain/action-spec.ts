@@ -16,6 +16,7 @@ import {
   STEP_STATUSES,
 } from './codes.js';
 import { isValidLocalDate } from './calendar.js';
+import { ESF_FOLLOW_UP_ANSWERS, ESF_SITUATIONS, situationConflicts } from './esf.js';
 
 /**
  * The one definition of every update a path takes: its name, whether a coach or a signed link
@@ -38,7 +39,17 @@ export type Field =
   | { readonly kind: 'date'; readonly optional?: true }
   | { readonly kind: 'boolean'; readonly default: boolean }
   | { readonly kind: 'enum'; readonly values: readonly string[]; readonly optional?: true; readonly error?: string }
-  | { readonly kind: 'enumList'; readonly values: readonly string[]; readonly min?: { readonly n: number; readonly error: string }; readonly defaultEmpty?: true };
+  /**
+   * A list of codes. `optional`: it may be absent, which is not the same as empty (ESF+ situations:
+   * absent is "not known yet", empty is "none of these").
+   */
+  | {
+      readonly kind: 'enumList';
+      readonly values: readonly string[];
+      readonly min?: { readonly n: number; readonly error: string };
+      readonly defaultEmpty?: true;
+      readonly optional?: true;
+    };
 
 /** A problem with one field: its name (empty for the whole input) and a Dutch message. */
 export interface Issue {
@@ -60,6 +71,13 @@ const optionalDate = { kind: 'date', optional: true } as const;
 const oneOf = <const V extends readonly string[]>(values: V) => ({ kind: 'enum', values }) as const;
 const optionalOneOf = <const V extends readonly string[]>(values: V) => ({ kind: 'enum', values, optional: true }) as const;
 const actor = { by: id };
+
+/** ESF+: the exclusive situations given together, refused with the Dutch reason (on the field `situations`). */
+export function situationIssues(a: { situations?: unknown }): Issue[] {
+  if (!Array.isArray(a.situations)) return [];
+  const [reason] = situationConflicts(a.situations as string[]);
+  return reason ? [{ path: 'situations', message: reason }] : [];
+}
 
 /** A date comes with the answer "appointment", and only with it (shared by the partner's form). */
 export function appointmentIssues(a: { answer?: unknown; appointmentDate?: unknown }): Issue[] {
@@ -150,7 +168,32 @@ export const ACTIONS = {
   },
   referOut: { from: 'coach', fields: { ...actor, partner: oneOf(PARTNERS), noteId: optionalId } },
   updateReferral: { from: 'coach', fields: { ...actor, referralId: id, status: oneOf(REFERRAL_STATUSES) } },
-  outflow: { from: 'coach', fields: { ...actor, type: oneOf(OUTFLOW_TYPES), noteId: optionalId } },
+  outflow: {
+    from: 'coach',
+    fields: {
+      ...actor,
+      type: oneOf(OUTFLOW_TYPES),
+      noteId: optionalId,
+      /**
+       * ESF+: the situation at leaving, when the coach knows it (a leaving result observed on the
+       * day of leaving). Absent: not known yet (the result task comes at the end of the window);
+       * empty: none of these.
+       */
+      situations: { kind: 'enumList', values: ESF_SITUATIONS, optional: true },
+    },
+    rule: situationIssues,
+  },
+  /**
+   * ESF+: the participant's situation after their last leaving, within the window (28 days): the
+   * last one observed counts. `observedOn` defaults to today; empty `situations`: none of these.
+   */
+  recordLeavingResult: {
+    from: 'coach',
+    fields: { ...actor, situations: { kind: 'enumList', values: ESF_SITUATIONS }, observedOn: optionalDate },
+    rule: situationIssues,
+  },
+  /** ESF+: the coach records the answer to "werk je op dit moment?", from six months after the last leaving on. */
+  recordFollowUp: { from: 'coach', fields: { ...actor, answer: { kind: 'enum', values: ESF_FOLLOW_UP_ANSWERS, error: 'kies een antwoord' } } },
   reenter: {
     from: 'coach',
     fields: {
@@ -191,6 +234,11 @@ export const ACTIONS = {
    * their signed link, does this; the agreement's id says which one they read.
    */
   confirmAgreement: { from: 'link', fields: { agreementId: id } },
+  /**
+   * ESF+: the participant answers "werk je op dit moment?" on their own page, while the question
+   * is open (from six months after leaving, until it is answered). No `by`: only the participant.
+   */
+  answerFollowUp: { from: 'link', fields: { answer: { kind: 'enum', values: ESF_FOLLOW_UP_ANSWERS, error: 'kies een antwoord' } } },
 } as const satisfies Record<string, ActionSpec>;
 
 type Actions = typeof ACTIONS;

@@ -41,7 +41,7 @@ function zodField(field: Field): z.ZodType {
     case 'enumList': {
       let list = z.array(z.enum(field.values as [string, ...string[]]));
       if (field.min) list = list.min(field.min.n, { error: field.min.error });
-      return field.defaultEmpty ? list.default([]) : list;
+      return field.defaultEmpty ? list.default([]) : field.optional ? list.optional() : list;
     }
   }
 }
@@ -51,13 +51,25 @@ export function appointmentRule(a: { answer?: string | undefined; appointmentDat
   for (const issue of appointmentIssues(a)) ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
 }
 
-function actionSchema<K extends PathActionType>(type: K): z.ZodObject & z.ZodType<ActionInput<K>> {
+/** The action's fields as a zod object, without its rule across fields (zod cannot omit fields of a refined object). */
+export function actionFields(type: PathActionType): z.ZodObject {
   const spec: ActionSpec = ACTIONS[type];
-  const schema = z.object(Object.fromEntries(Object.entries(spec.fields).map(([name, field]) => [name, zodField(field)])));
+  return z.object(Object.fromEntries(Object.entries(spec.fields).map(([name, field]) => [name, zodField(field)])));
+}
+
+/** Adds the action's rule across fields (if it has one) to a schema of its fields, or of a request derived from them. */
+export function withActionRule<S extends z.ZodObject>(type: PathActionType, schema: S): S {
+  const spec: ActionSpec = ACTIONS[type];
   const rule = spec.rule;
-  return (rule ? schema.superRefine((input, ctx) => {
-    for (const issue of rule(input)) ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
-  }) : schema) as z.ZodObject & z.ZodType<ActionInput<K>>;
+  return rule
+    ? schema.superRefine((input, ctx) => {
+        for (const issue of rule(input)) ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
+      })
+    : schema;
+}
+
+function actionSchema<K extends PathActionType>(type: K): z.ZodObject & z.ZodType<ActionInput<K>> {
+  return withActionRule(type, actionFields(type)) as z.ZodObject & z.ZodType<ActionInput<K>>;
 }
 
 /** One schema per action type: the API parses requests with it. */

@@ -280,6 +280,7 @@ export const EMAIL_TEMPLATES = [
   'coach_new_participant',
   'coach_daily_digest',
   'partner_referral',
+  'esf_follow_up_question',
 ] as const;
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];
 

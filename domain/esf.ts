@@ -153,6 +153,13 @@ export const ESF_FOLLOW_UP_LABELS: Record<EsfFollowUpAnswer, string> = {
   [REFUSED]: 'Zeg ik liever niet',
 };
 
+/** The same answers as the coach and the reports name them (about the participant, not in their words). */
+export const ESF_FOLLOW_UP_RECORDED_LABELS: Record<EsfFollowUpAnswer, string> = {
+  working: 'Werkt (ook als zelfstandige)',
+  not_working: 'Werkt nu niet',
+  [REFUSED]: REFUSED_LABEL,
+};
+
 /** Results are recorded for a leaving: within the 28-day window, or six months later. */
 export const ESF_RESULT_KINDS = ['leaving', 'six_months'] as const;
 export type EsfResultKind = (typeof ESF_RESULT_KINDS)[number];

@@ -1,5 +1,6 @@
 import type { EmailTemplate, TaskKind } from './codes.js';
 import type { Agreement, Crisis, PhaseChange, ReferralOut, Step, StepValidation } from './path-state.js';
+import type { EsfFollowUpAnswer, EsfResultKind, EsfSituation } from './esf.js';
 import type { AftercareOutcome, ContactKind, CrisisKind, ErasureReason, GroupMomentKind, OutflowType, Phase, ReferralSource } from './codes.js';
 
 /**
@@ -46,7 +47,25 @@ export type PathEvent =
    * declined, with the answer). `settlesTask` is the cause of the follow-up task that already
    * went out for it (`referral/<id>`), which the answer completes.
    */
-  | { type: 'referral_answered'; at: number; referral: ReferralOut; settlesTask?: string | undefined };
+  | { type: 'referral_answered'; at: number; referral: ReferralOut; settlesTask?: string | undefined }
+  /**
+   * ESF+: a result after a leaving. `pathRun`: the run that ended with the leaving (the record's
+   * own run may be a later one, after a re-entry). `leaving`: the situations observed on
+   * `observedOn` (within the window; the last observed counts); `six_months`: the answer to "werk
+   * je op dit moment?". `settlesTask`: the cause of the task that already went out for it.
+   */
+  | {
+      type: 'esf_result_recorded';
+      at: number;
+      kind: EsfResultKind;
+      pathRun: number;
+      observedOn: string;
+      situations?: EsfSituation[] | undefined;
+      followUp?: EsfFollowUpAnswer | undefined;
+      source: 'coach' | 'participant';
+      by?: string | undefined;
+      settlesTask?: string | undefined;
+    };
 
 export type EmailRecipient = { participantId: string } | { coachId: string };
 

@@ -20,9 +20,11 @@ import {
   toLocalDate,
 } from './calendar.js';
 import type { Effect, PathEvent } from './path-events.js';
-import type { Agreement, Deadline, PathState, PathView, Step } from './path-state.js';
+import type { Agreement, Deadline, Leaving, PathState, PathView, Step } from './path-state.js';
 import type { PathTimings } from './timings.js';
 import type { AftercareOutcome } from './codes.js';
+import type { CalendarSpan, LocalDate } from './calendar.js';
+import type { EsfFollowUpAnswer, EsfSituation } from './esf.js';
 
 /**
  * The rules of the growth path (README, "The path workflow") as pure functions over the path state. The workflow calls
@@ -130,6 +132,53 @@ function findStep(state: PathState, id: string): Step | undefined {
  */
 const GRACE_OF_EARLIER_PATHS = { weeks: 4 } as const;
 
+/**
+ * The ESF+ waits of paths started before they were configurable (their timings lack them). Never
+ * change these values: a replay of such a path would wait another time. Change DEFAULT_TIMINGS.
+ */
+const ESF_RESULT_WINDOW_OF_EARLIER_PATHS = { days: 28 } as const;
+const ESF_FOLLOW_UP_OF_EARLIER_PATHS = { months: 6 } as const;
+
+function esfResultWindow(timings: PathTimings): CalendarSpan {
+  return timings.esfResultWindow ?? ESF_RESULT_WINDOW_OF_EARLIER_PATHS;
+}
+function esfFollowUpAfter(timings: PathTimings): CalendarSpan {
+  return timings.esfFollowUpAfter ?? ESF_FOLLOW_UP_OF_EARLIER_PATHS;
+}
+
+/** The leaving's local date (Europe/Brussels), the last day its result counts, and the day its follow-up comes. */
+export function leavingDates(leaving: Leaving, timings: PathTimings): { leftOn: string; windowEnds: string; followUpOn: string } {
+  const left = toLocalDate(leaving.at);
+  return {
+    leftOn: formatLocalDate(left),
+    windowEnds: formatLocalDate(addSpan(left, esfResultWindow(timings))),
+    followUpOn: formatLocalDate(addSpan(left, esfFollowUpAfter(timings))),
+  };
+}
+
+const MONTH_NAMES = ['januari', 'februari', 'maart', 'april', 'mei', 'juni', 'juli', 'augustus', 'september', 'oktober', 'november', 'december'];
+/** 2027-02-28 → "28 februari 2027", for the reasons below. */
+function dutchDate(text: string): string {
+  const d: LocalDate = parseLocalDate(text);
+  return `${d.day} ${MONTH_NAMES[d.month - 1]} ${d.year}`;
+}
+
+/** The last leaving, the one results are recorded for. */
+function lastLeaving(state: PathState): Leaving | undefined {
+  return state.leavings?.at(-1);
+}
+
+/** The leaving whose six-month question is open for the participant: asked, not answered yet. */
+function openFollowUp(state: PathState): Leaving | undefined {
+  return [...(state.leavings ?? [])].reverse().find((l) => l.followUpAt !== undefined && l.followUp === undefined);
+}
+
+const NO_LEAVING = 'De deelnemer is nog niet uitgestroomd: een resultaat na uitstroom kan pas na de uitstroom.';
+/** The participant's page shows "al beantwoord" for this refusal instead of an error. */
+export const ALREADY_ANSWERED = 'Je hebt deze vraag al beantwoord. Dank je wel!';
+/** The participant's page shows that there is no question for them now. */
+export const NO_OPEN_QUESTION = 'Er staat nu geen vraag voor je open.';
+
 /** Contacts that end aftercare once the reconnect task is out: talking with the person, or their reply. */
 const RECONNECT_KINDS: ReadonlySet<string> = new Set(['conversation', 'reply']);
 
@@ -208,6 +257,29 @@ export function refusal(state: PathState, action: PathAction, now: number): stri
     case 'outflow':
       if (state.status !== 'active') return 'De deelnemer is al uitgestroomd.';
       return null;
+    case 'recordLeavingResult': {
+      const leaving = lastLeaving(state);
+      if (!leaving) return NO_LEAVING;
+      const { leftOn, windowEnds } = leavingDates(leaving, state.timings);
+      const today = formatLocalDate(toLocalDate(now));
+      const observedOn = action.input.observedOn ?? today;
+      if (observedOn > today) return 'De datum ligt in de toekomst: noteer de situatie zoals ze al was.';
+      if (observedOn < leftOn) return `Het resultaat na uitstroom telt vanaf de dag van de uitstroom (${dutchDate(leftOn)}).`;
+      if (observedOn > windowEnds) {
+        return action.input.observedOn
+          ? `Het resultaat na uitstroom telt tot ${dutchDate(windowEnds)}; kies een datum van ${dutchDate(leftOn)} tot dan.`
+          : `Het resultaat na uitstroom telt tot ${dutchDate(windowEnds)}: vul de datum in waarop de situatie zo was, van ${dutchDate(leftOn)} tot dan.`;
+      }
+      return null;
+    }
+    case 'recordFollowUp': {
+      const leaving = lastLeaving(state);
+      if (!leaving) return NO_LEAVING;
+      const { followUpOn } = leavingDates(leaving, state.timings);
+      // Asked before the six months, the answer would not be the six-month result.
+      if (formatLocalDate(toLocalDate(now)) < followUpOn) return `De vraag van zes maanden na de uitstroom kan vanaf ${dutchDate(followUpOn)}.`;
+      return null;
+    }
     case 'reenter':
       if (state.status === 'active') return 'De deelnemer zit nog op zijn of haar groeipad; opnieuw instappen kan pas na uitstroom.';
       return null;
@@ -230,6 +302,11 @@ export function refusal(state: PathState, action: PathAction, now: number): stri
       if (!agreementIsActive(state) || state.agreement.id !== action.input.agreementId) return NOT_THIS_AGREEMENT;
       if (state.agreement.confirmedAt !== undefined) return ALREADY_CONFIRMED;
       return null;
+    case 'answerFollowUp': {
+      if (openFollowUp(state)) return null;
+      const asked = [...(state.leavings ?? [])].reverse().find((l) => l.followUpAt !== undefined);
+      return asked?.followUp ? ALREADY_ANSWERED : NO_OPEN_QUESTION;
+    }
   }
 }
 
@@ -244,11 +321,12 @@ class EffectLog {
   record(event: PathEvent): void {
     this.effects.push({ type: 'record', key: this.key(`record/${event.type}`), pathRun: this.state.pathRun, event });
   }
-  task(kind: TaskKind, dueAt: number, cause: string): void {
+  /** `pathRun`: the run the task is about, when it is an earlier one (a leaving's ESF+ tasks). */
+  task(kind: TaskKind, dueAt: number, cause: string, pathRun = this.state.pathRun): void {
     this.effects.push({
       type: 'task',
       key: this.key(`task/${kind}`),
-      pathRun: this.state.pathRun,
+      pathRun,
       kind,
       dueAt,
       coachId: this.state.coachId,
@@ -439,14 +517,30 @@ export function apply(state: PathState, action: PathAction, now: number, newId: 
       break;
     }
     case 'outflow': {
-      const { type, by, noteId } = action.input;
+      const { type, by, noteId, situations } = action.input;
       if (agreementIsActive(state)) endAgreement(state, fx, 'ended_by_outflow', now);
       state.outflow = { at: now, type, by };
       state.status = 'aftercare';
       state.aftercare = { dueAt: aftercareDue(state) };
       fx.record({ type: 'outflow_recorded', at: now, outflowType: type, by, noteId });
+      // ESF+: every leaving is kept, with its own timers (deadlines()); the situation at leaving,
+      // when the coach gave it, is its result observed on the day of leaving.
+      const leaving: Leaving = { pathRun: state.pathRun, at: now };
+      state.leavings = [...(state.leavings ?? []), leaving];
+      if (situations) recordLeavingResult(fx, leaving, situations, formatLocalDate(toLocalDate(now)), by, now);
       break;
     }
+    case 'recordLeavingResult': {
+      const { situations, observedOn, by } = action.input;
+      recordLeavingResult(fx, lastLeaving(state)!, situations, observedOn ?? formatLocalDate(toLocalDate(now)), by, now);
+      break;
+    }
+    case 'recordFollowUp':
+      recordFollowUp(fx, lastLeaving(state)!, action.input.answer, 'coach', now, action.input.by);
+      break;
+    case 'answerFollowUp':
+      recordFollowUp(fx, openFollowUp(state)!, action.input.answer, 'participant', now);
+      break;
     case 'reenter': {
       const previousRun = state.pathRun;
       state.earlierPaths.push({ pathRun: previousRun, startedAt: state.startedAt, endedAt: now, outflowType: state.outflow?.type ?? null });
@@ -514,6 +608,43 @@ export function apply(state: PathState, action: PathAction, now: number, newId: 
   return fx.effects;
 }
 
+/**
+ * A situation after the leaving, observed on a day in its window: recorded as it is (every one is
+ * in esf_results); the path keeps the last observed, the one that counts. It completes the
+ * result task if that already went out; before it, no task comes.
+ */
+function recordLeavingResult(fx: EffectLog, leaving: Leaving, situations: readonly EsfSituation[], observedOn: string, by: string, now: number): void {
+  const unique = [...new Set(situations)];
+  if (!leaving.result || observedOn >= leaving.result.observedOn) leaving.result = { observedOn, situations: unique, at: now };
+  fx.record({
+    type: 'esf_result_recorded',
+    at: now,
+    kind: 'leaving',
+    pathRun: leaving.pathRun,
+    observedOn,
+    situations: unique,
+    source: 'coach',
+    by,
+    ...(leaving.resultTaskAt !== undefined ? { settlesTask: `esf_leaving/${leaving.pathRun}` } : {}),
+  });
+}
+
+/** The answer to "werk je op dit moment?": a later answer of the coach corrects it; it completes the follow-up task that went out. */
+function recordFollowUp(fx: EffectLog, leaving: Leaving, answer: EsfFollowUpAnswer, source: 'coach' | 'participant', now: number, by?: string): void {
+  leaving.followUp = { answer, at: now, source };
+  fx.record({
+    type: 'esf_result_recorded',
+    at: now,
+    kind: 'six_months',
+    pathRun: leaving.pathRun,
+    observedOn: formatLocalDate(toLocalDate(now)),
+    followUp: answer,
+    source,
+    ...(by ? { by } : {}),
+    ...(leaving.followUpAt !== undefined ? { settlesTask: `esf_follow_up/${leaving.pathRun}` } : {}),
+  });
+}
+
 function endAgreement(state: PathState, fx: EffectLog, status: Agreement['status'], now: number): void {
   const agreement = state.agreement!;
   agreement.status = status;
@@ -560,6 +691,18 @@ export function deadlines(state: PathState): Deadline[] {
     const taskAt = state.aftercare?.taskAt;
     if (taskAt === undefined) list.push({ kind: 'aftercare', at: aftercareDue(state) });
     else list.push({ kind: 'aftercare_grace', at: dueAfter(taskAt, timings.aftercareGrace ?? GRACE_OF_EARLIER_PATHS, hour) });
+  }
+  // ESF+: every leaving's timers, alongside aftercare and whatever the status (active again after
+  // a re-entry, closed); a forgotten path has none (its loop has ended).
+  if (state.rules?.esfTimers && state.status !== 'forgotten') {
+    for (const leaving of state.leavings ?? []) {
+      if (leaving.result === undefined && leaving.resultTaskAt === undefined) {
+        list.push({ kind: 'esf_leaving_result', at: dueAfter(leaving.at, esfResultWindow(timings), hour), leavingRun: leaving.pathRun });
+      }
+      if (leaving.followUp === undefined && leaving.followUpAt === undefined) {
+        list.push({ kind: 'esf_follow_up', at: dueAfter(leaving.at, esfFollowUpAfter(timings), hour), leavingRun: leaving.pathRun });
+      }
+    }
   }
   return list.sort((a, b) => a.at - b.at);
 }
@@ -619,14 +762,32 @@ export function fire(state: PathState, deadline: Deadline): Effect[] {
     case 'aftercare_grace':
       closeAftercare(state, fx, 'not_reached', now);
       break;
+    case 'esf_leaving_result': {
+      const leaving = state.leavings!.find((l) => l.pathRun === deadline.leavingRun)!;
+      leaving.resultTaskAt = now;
+      fx.task('esf_leaving_result', now, `esf_leaving/${leaving.pathRun}`, leaving.pathRun);
+      break;
+    }
+    case 'esf_follow_up': {
+      const leaving = state.leavings!.find((l) => l.pathRun === deadline.leavingRun)!;
+      leaving.followUpAt = now;
+      fx.task('esf_follow_up', now, `esf_follow_up/${leaving.pathRun}`, leaving.pathRun);
+      // The question on their own page; the email links to it (codes and dates only).
+      fx.email('esf_follow_up_question', { participantId: state.participantId }, { leftOn: leavingDates(leaving, state.timings).leftOn });
+      break;
+    }
   }
   return fx.effects;
 }
 
 export function view(state: PathState): PathView {
-  const { timings: _timings, rules: _rules, ...rest } = state;
+  const { timings, rules: _rules, leavings, ...rest } = state;
   const next = nextDeadline(state);
-  return { ...structuredCloneSafe(rest), nextDeadline: next ? { at: next.at, kind: next.kind } : null };
+  return {
+    ...structuredCloneSafe(rest),
+    ...(leavings ? { leavings: leavings.map((l) => ({ ...structuredCloneSafe(l), ...leavingDates(l, timings) })) } : {}),
+    nextDeadline: next ? { at: next.at, kind: next.kind } : null,
+  };
 }
 
 /** A deep copy through JSON: the state is plain data by construction. */

@@ -16,6 +16,7 @@ import type {
   AftercareOutcome,
 } from './codes.js';
 import type { PathTimings } from './timings.js';
+import type { EsfFollowUpAnswer, EsfSituation } from './esf.js';
 
 /**
  * The state of one participant's path, as the workflow holds it. Identifiers, codes and
@@ -140,6 +141,25 @@ export interface EarlierPath {
   outflowType: OutflowType | null;
 }
 
+/**
+ * ESF+: one leaving (an outflow) and what is known after it. Kept per leaving, across re-entry and
+ * continue-as-new (never reset by `reenter`), so each leaving's timers and results stay its own.
+ */
+export interface Leaving {
+  /** The path run that ended with this outflow. */
+  pathRun: number;
+  /** When the outflow was recorded. */
+  at: number;
+  /** The last situation observed in the window after leaving (the one that counts), if any. */
+  result?: { observedOn: string; situations: EsfSituation[]; at: number } | undefined;
+  /** When the task "ESF-resultaat na uitstroom noteren" went out (no result by the end of the window). */
+  resultTaskAt?: number | undefined;
+  /** When the six-month follow-up went out: the coach's task and the participant's question. */
+  followUpAt?: number | undefined;
+  /** The answer to "werk je op dit moment?", from the coach or the participant. */
+  followUp?: { answer: EsfFollowUpAnswer; at: number; source: 'coach' | 'participant' } | undefined;
+}
+
 export interface PathState {
   participantId: string;
   siteId: string;
@@ -169,6 +189,8 @@ export interface PathState {
   lastReachOutAt?: number | undefined;
   lastCheckInAt?: number | undefined;
   earlierPaths: EarlierPath[];
+  /** ESF+: every leaving of the person, oldest first; absent until the first outflow (and on paths from before). */
+  leavings?: Leaving[] | undefined;
   /** Increases with every event; keys of tasks and emails are derived from it. */
   seq: number;
   timings: PathTimings;
@@ -179,6 +201,8 @@ export interface PathState {
 export interface PathRules {
   /** Aftercare ends with the reconnect conversation or after a grace period, not when the task falls due. */
   aftercareWaitsForReconnect?: boolean | undefined;
+  /** ESF+: each leaving has a result timer (the end of its window) and a six-month follow-up. */
+  esfTimers?: boolean | undefined;
 }
 
 export interface Aftercare {
@@ -197,15 +221,36 @@ export interface Aftercare {
 
 
 /** What the participant page needs; the same shape the query and the updates return. */
-export type PathView = Omit<PathState, 'timings'> & {
+export type PathView = Omit<PathState, 'timings' | 'rules' | 'leavings'> & {
   nextDeadline: { at: number; kind: DeadlineKind } | null;
+  /** The leavings with their dates (local, YYYY-MM-DD) from the path's own timings. */
+  leavings?: LeavingView[] | undefined;
 };
 
-export type DeadlineKind = 'reach_out' | 'check_in' | 'agreement_evaluation' | 'agreement_end' | 'referral_follow_up' | 'aftercare' | 'aftercare_grace';
+export type LeavingView = Leaving & {
+  leftOn: string;
+  /** The last day a result after this leaving counts. */
+  windowEnds: string;
+  /** The day the six-month follow-up comes. */
+  followUpOn: string;
+};
+
+export type DeadlineKind =
+  | 'reach_out'
+  | 'check_in'
+  | 'agreement_evaluation'
+  | 'agreement_end'
+  | 'referral_follow_up'
+  | 'aftercare'
+  | 'aftercare_grace'
+  | 'esf_leaving_result'
+  | 'esf_follow_up';
 
 export interface Deadline {
   at: number;
   kind: DeadlineKind;
   /** For referral follow-ups. */
   referralId?: string;
+  /** For the ESF+ timers: the run of the leaving they belong to. */
+  leavingRun?: number;
 }

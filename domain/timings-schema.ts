@@ -20,5 +20,7 @@ export const pathTimingsSchema = z.object({
   referralFollowUpAfter: span(DEFAULT_TIMINGS.referralFollowUpAfter),
   aftercareAfter: span(DEFAULT_TIMINGS.aftercareAfter),
   aftercareGrace: span(DEFAULT_TIMINGS.aftercareGrace),
+  esfResultWindow: span(DEFAULT_TIMINGS.esfResultWindow),
+  esfFollowUpAfter: span(DEFAULT_TIMINGS.esfFollowUpAfter),
   localHour: z.number().int().min(0).max(23).default(DEFAULT_TIMINGS.localHour),
 }) satisfies z.ZodType<PathTimings>;

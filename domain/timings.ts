@@ -21,6 +21,10 @@ export interface PathTimings {
   aftercareAfter: CalendarSpan;
   /** After the reconnect task: how long the path waits for the conversation before closing as "not reached". */
   aftercareGrace: CalendarSpan;
+  /** ESF+: after a leaving (outflow), the window in which its result counts; its task comes at the end while none is recorded. */
+  esfResultWindow: CalendarSpan;
+  /** ESF+: after a leaving, when the coach's follow-up task and the participant's question "werk je op dit moment?" come. */
+  esfFollowUpAfter: CalendarSpan;
   /** Local hour (Europe/Brussels) at which timed tasks and messages come. */
   localHour: number;
 }
@@ -33,5 +37,7 @@ export const DEFAULT_TIMINGS: PathTimings = {
   referralFollowUpAfter: { weeks: 2 },
   aftercareAfter: { months: 3 },
   aftercareGrace: { weeks: 4 },
+  esfResultWindow: { days: 28 },
+  esfFollowUpAfter: { months: 6 },
   localHour: 9,
 };

@@ -233,6 +233,10 @@ export const configSchema = z.object({
   AFTERCARE_AFTER: span.default(parseSpan('3 months')),
   /** After the reconnect task, how long the path waits for the conversation (default in domain/timings.ts: 4 weeks). */
   AFTERCARE_GRACE: span.optional(),
+  /** ESF+: the window after a leaving in which its result counts (default in domain/timings.ts: 28 days). */
+  ESF_RESULT_WINDOW: span.optional(),
+  /** ESF+: the follow-up after a leaving (default in domain/timings.ts: 6 months). */
+  ESF_FOLLOW_UP_AFTER: span.optional(),
   /** A move back to orientation with a running agreement: what the form proposes and the API does when none is chosen. */
   AGREEMENT_ON_MOVE_BACK: z.enum(AGREEMENT_CHOICES).default('pause'),
   LOCAL_HOUR: z.coerce.number().int().min(0).max(23).default(9),
@@ -312,6 +316,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     referralFollowUpAfter: c.REFERRAL_FOLLOW_UP_AFTER,
     aftercareAfter: c.AFTERCARE_AFTER,
     aftercareGrace: c.AFTERCARE_GRACE,
+    esfResultWindow: c.ESF_RESULT_WINDOW,
+    esfFollowUpAfter: c.ESF_FOLLOW_UP_AFTER,
     localHour: c.LOCAL_HOUR,
   });
   const emailTaskQueue = c.TEMPORAL_EMAIL_TASK_QUEUE ?? `${c.TEMPORAL_TASK_QUEUE}-emails`;

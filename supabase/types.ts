@@ -1788,6 +1788,7 @@ export type Database = {
         | "coach_new_participant"
         | "coach_daily_digest"
         | "partner_referral"
+        | "esf_follow_up_question"
       esf_age_band: "under_18" | "age_18_29" | "age_30_54" | "age_55_plus"
       esf_education: "isced_0_2" | "isced_3_4" | "isced_5_8" | "refused"
       esf_follow_up_answer: "working" | "not_working" | "refused"
@@ -2028,6 +2029,7 @@ export const Constants = {
         "coach_new_participant",
         "coach_daily_digest",
         "partner_referral",
+        "esf_follow_up_question",
       ],
       esf_age_band: ["under_18", "age_18_29", "age_30_54", "age_55_plus"],
       esf_education: ["isced_0_2", "isced_3_4", "isced_5_8", "refused"],

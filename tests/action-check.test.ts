@@ -57,6 +57,32 @@ describe('checkAction takes every input to the result the zod schema gives it', 
     expect(checkAction('signalCrisis', { by, kind: 'focus_crisis', unknown: 1 })).toEqual({ ok: true, input: { by, kind: 'focus_crisis', move: false } });
   });
 
+  it('an optional list may be absent (ESF+: not known yet) or empty (none of these), both as zod has it; the exclusive pairs are refused on the field', () => {
+    const by = '11111111-1111-4111-8111-111111111111';
+    const cases: Array<[PathActionType, Record<string, unknown>]> = [
+      ['outflow', { by, type: 'regular_job' }],
+      ['outflow', { by, type: 'regular_job', situations: [] }],
+      ['outflow', { by, type: 'regular_job', situations: ['in_employment', 'in_education'] }],
+      ['outflow', { by, type: 'regular_job', situations: ['job_searching', 'in_employment'] }],
+      ['recordLeavingResult', { by, situations: [] }],
+      ['recordLeavingResult', { by }],
+      ['recordLeavingResult', { by, situations: ['in_education', 'gained_qualification'], observedOn: '2026-03-01' }],
+    ];
+    for (const [type, raw] of cases) {
+      const zod = schemas[type].safeParse(raw);
+      const checked = checkAction(type, raw);
+      expect(checked.ok, JSON.stringify(raw)).toBe(zod.success);
+      if (checked.ok) expect(checked.input).toStrictEqual(zod.data);
+    }
+    expect(checkAction('outflow', { by, type: 'regular_job' })).toEqual({ ok: true, input: { by, type: 'regular_job' } });
+    expect(checkAction('outflow', { by, type: 'regular_job', situations: [] })).toEqual({ ok: true, input: { by, type: 'regular_job', situations: [] } });
+    expect(checkAction('outflow', { by, type: 'regular_job', situations: ['job_searching', 'in_employment'] })).toEqual({
+      ok: false,
+      issue: { path: 'situations', message: '"Werkzoekend" en "Aan het werk (ook als zelfstandige)" sluiten elkaar uit; kies er één' },
+    });
+    expect(checkAction('recordLeavingResult', { by })).toEqual({ ok: false, issue: { path: 'situations', message: 'is verplicht' } });
+  });
+
   it('names the field at fault', () => {
     expect(checkAction('changePhase', { by: 'x', to: 'focus', reason: 'crisis' })).toEqual({ ok: false, issue: { path: 'by', message: 'moet een geldige id zijn' } });
     expect(checkAction('answerReferral', { referralId: '11111111-1111-4111-8111-111111111111', linkId: '11111111-1111-4111-8111-111111111111', answer: 'appointment' })).toEqual({

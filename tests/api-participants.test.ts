@@ -337,6 +337,12 @@ describe('coach actions', () => {
     expect(path.status).toBe('aftercare');
     expect(await refused(id, 'outflow', { type: 'other' }, staff)).toBe('De deelnemer is al uitgestroomd.');
     expect(await refused(id, 'referOut', { partner: 'vdab' }, staff)).toBe('De deelnemer is uitgestroomd; laat hem of haar eerst opnieuw instappen.');
+    // ESF+ after leaving: the situation within the window; the six-month answer is months away on
+    // this server, so its refusal (tests/api-esf-path.test.ts records one on the time-skipping server).
+    path = await run('recordLeavingResult', { situations: ['in_employment'] }, staff);
+    expect(path.leavings![0]!.result?.situations).toEqual(['in_employment']);
+    expect(await refused(id, 'recordFollowUp', { answer: 'working' }, staff)).toMatch(/^De vraag van zes maanden na de uitstroom kan vanaf /);
+    seen.add('recordFollowUp');
 
     path = await run('reenter', { phase: 'focus', note: 'Komt terug voor een nieuw project.' }, staff);
     expect(path).toMatchObject({ status: 'active', phase: 'focus', pathRun: 2 });

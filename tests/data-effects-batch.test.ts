@@ -323,6 +323,7 @@ const EVENT_TYPES = Object.keys({
   coach_assigned: true,
   path_forgotten: true,
   referral_answered: true,
+  esf_result_recorded: true,
 } satisfies Record<PathEvent['type'], true>);
 
 describe('every event type', () => {
@@ -586,13 +587,19 @@ describe('every event type', () => {
     expect(settled).toEqual([{ ...task, status: 'done', completed_at: expect.any(Date), completed_by: null }]);
     expect((settled[0]!.completed_at as Date).getTime()).toBeGreaterThanOrEqual(answeredAt.getTime() - 1000);
 
-    // coach_assigned: the new coach takes over what is still open (a check-in, in the same batch)
+    // coach_assigned: the new coach takes over what is still open (a check-in, in the same batch),
+    // except staff's task to complete the ESF+ entry record, which stays unassigned (the site's staff).
     const checkIn = { type: 'task' as const, key: `${p}/1/${seq}/task/check_in`, pathRun: 1, kind: 'check_in' as const, dueAt: t(16), coachId: coach.id, cause: 'no_contact' };
+    await stack.sql.query(
+      "insert into public.tasks (key, participant_id, site_id, path_run, kind, assignee_id, due_at, cause) values ($1, $2, $3, 1, 'esf_entry_incomplete', null, now(), 'esf_entry')",
+      [`esf_entry_incomplete/${p}`, p, siteId],
+    );
     await write(p, [checkIn, rec({ type: 'coach_assigned', at: t(16), coachId: other.id, by: staff.id })]);
     expect((await stack.sql.query('select coach_id from public.participants where id = $1', [p])).rows).toEqual([{ coach_id: other.id }]);
     expect(await rows('tasks', 'participant_id = $1 order by kind', [p])).toMatchObject([
       { key: checkIn.key, status: 'open', assignee_id: other.id },
       { key: followUp.key, status: 'done', assignee_id: coach.id },
+      { key: `esf_entry_incomplete/${p}`, status: 'open', assignee_id: null },
     ]);
 
     // outflow_recorded, then a reconnect task, aftercare_due and aftercare_closed (reached)
@@ -705,6 +712,77 @@ describe('every event type', () => {
     await write(p, [record(p, 1, seq++, { type: 'aftercare_closed', at: v(5), outcome: 'not_reached' })]);
     expect(await rows('aftercare', 'participant_id = $1', [p])).toMatchObject([{ due_key: reconnectedKey, reconnected_at: null, outcome: 'not_reached' }]);
     expect(await rows('paths', 'participant_id = $1', [p])).toEqual([pathRow(p, 1, { phase: 'orientation', status: 'closed', started: intake, ended: v(5) })]);
+  });
+
+  it('ESF+ results after a leaving: each written once into esf_results (about the leaving\'s run), settling its open task once', async () => {
+    const p = await insertParticipant(stack, { siteId, coachId: coach.id });
+    const w = (n: number) => Date.UTC(2025, 8, 1, 7, 0, 0, 250) + n * DAY;
+    let seq = 0;
+    await write(p, [
+      record(p, 1, seq++, { type: 'path_started', at: w(0), referralSource: 'ocmw', phase: 'orientation', coachId: coach.id }),
+      record(p, 1, seq++, { type: 'outflow_recorded', at: w(1), outflowType: 'regular_job', by: coach.id }),
+    ]);
+    // The task at the end of the window (no result yet) and the six-month follow-up, about run 1.
+    const resultTask = { type: 'task' as const, key: `${p}/1/${seq++}/task/esf_leaving_result`, pathRun: 1, kind: 'esf_leaving_result' as const, dueAt: w(29), coachId: coach.id, cause: 'esf_leaving/1' };
+    await write(p, [resultTask]);
+    // A re-entry before the result: the result is recorded in run 2, about the leaving of run 1.
+    await write(p, [record(p, 2, seq++, { type: 'path_reentered', at: w(30), phase: 'focus', by: staff.id, previousRun: 1 })]);
+    const result = record(p, 2, seq++, {
+      type: 'esf_result_recorded',
+      at: w(31),
+      kind: 'leaving',
+      pathRun: 1,
+      observedOn: '2025-09-20',
+      situations: ['in_employment', 'in_education'],
+      source: 'coach',
+      by: other.id,
+      settlesTask: 'esf_leaving/1',
+    });
+    const [resultKey] = await write(p, [result]);
+    const leavingRow = {
+      key: resultKey,
+      participant_id: p,
+      site_id: siteId,
+      path_run: 1,
+      kind: 'leaving',
+      observed_on: '2025-09-20',
+      situations: '{in_employment,in_education}',
+      follow_up: null,
+      source: 'coach',
+      recorded_by: other.id,
+      recorded_at: D(w(31)),
+    };
+    const esfRows = async () => {
+      const found = await rows('esf_results', 'participant_id = $1 order by recorded_at', [p]);
+      return found.map(({ id: _id, ...rest }) => rest);
+    };
+    expect(await esfRows()).toEqual([leavingRow]);
+    expect(await rows('tasks', 'key = $1', [resultTask.key])).toMatchObject([{ status: 'done', completed_at: D(w(31)), completed_by: other.id, path_run: 1 }]);
+    // A retry of the batch writes nothing twice and leaves the task as it was.
+    await write(p, [result]);
+    expect(await esfRows()).toEqual([leavingRow]);
+    expect(await rows('tasks', 'key = $1', [resultTask.key])).toMatchObject([{ status: 'done', completed_at: D(w(31)) }]);
+
+    // Six months later: the participant's answer (no one named) settles the follow-up task; a
+    // second follow-up task of another leaving (run 2) stays open.
+    const followUpTask = { type: 'task' as const, key: `${p}/2/${seq++}/task/esf_follow_up`, pathRun: 1, kind: 'esf_follow_up' as const, dueAt: w(182), coachId: coach.id, cause: 'esf_follow_up/1' };
+    const otherTask = { type: 'task' as const, key: `${p}/2/${seq++}/task/esf_follow_up`, pathRun: 2, kind: 'esf_follow_up' as const, dueAt: w(183), coachId: coach.id, cause: 'esf_follow_up/2' };
+    await write(p, [followUpTask, otherTask]);
+    const answer = record(p, 2, seq++, { type: 'esf_result_recorded', at: w(184), kind: 'six_months', pathRun: 1, observedOn: '2026-03-04', followUp: 'working', source: 'participant', settlesTask: 'esf_follow_up/1' });
+    const [answerKey] = await write(p, [answer]);
+    await write(p, [answer]);
+    expect(await esfRows()).toEqual([
+      leavingRow,
+      { key: answerKey, participant_id: p, site_id: siteId, path_run: 1, kind: 'six_months', observed_on: '2026-03-04', situations: null, follow_up: 'working', source: 'participant', recorded_by: null, recorded_at: D(w(184)) },
+    ]);
+    expect(await rows('tasks', 'key = $1', [followUpTask.key])).toMatchObject([{ status: 'done', completed_at: D(w(184)), completed_by: null }]);
+    expect(await rows('tasks', 'key = $1', [otherTask.key])).toMatchObject([{ status: 'open', completed_at: null }]);
+
+    // "None of these" at outflow (no task went out): an empty list, nothing settled.
+    const none = record(p, 2, seq++, { type: 'esf_result_recorded', at: w(200), kind: 'leaving', pathRun: 2, observedOn: '2026-03-20', situations: [], source: 'coach', by: coach.id });
+    await write(p, [none]);
+    expect((await esfRows()).at(-1)).toMatchObject({ key: none.key, path_run: 2, situations: '{}', follow_up: null });
+    expect(await rows('tasks', 'key = $1', [otherTask.key])).toMatchObject([{ status: 'open' }]);
   });
 
   it('covers every event type of domain/path-events.ts', () => {

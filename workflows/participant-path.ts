@@ -52,11 +52,19 @@ const { sendEmail } = wf.proxyActivities<PathActivities>({
  */
 export const AFTERCARE_WAITS_FOR_RECONNECT = 'aftercare-waits-for-reconnect';
 
+/**
+ * ESF+: from this patch on, every leaving has two timers (deadlines()): the result task at the end
+ * of its window and the six-month follow-up. Runs that started before it issue no such timers; a
+ * run decides once, at its start, and the next run (continue-as-new, re-entry) takes the new rule
+ * (a leaving recorded meanwhile then gets its timers, late ones at once).
+ */
+export const ESF_TIMERS_AFTER_LEAVING = 'esf-timers-after-leaving';
+
 
 export async function participantPath(input: PathInput): Promise<PathView> {
   const effectsInOneLocalActivity = wf.patched(EFFECTS_IN_ONE_LOCAL_ACTIVITY);
   const state: PathState = input.carried ? upgradeState(input.carried.state) : initialState(input, Date.now());
-  state.rules = { aftercareWaitsForReconnect: wf.patched(AFTERCARE_WAITS_FOR_RECONNECT) };
+  state.rules = { aftercareWaitsForReconnect: wf.patched(AFTERCARE_WAITS_FOR_RECONNECT), esfTimers: wf.patched(ESF_TIMERS_AFTER_LEAVING) };
   const pending: Effect[] = input.carried?.pending ?? startEffects(state);
   let startNewRun = false;
   let lastAttributes = '';

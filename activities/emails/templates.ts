@@ -125,6 +125,20 @@ export const templates: Record<EmailTemplate, (i: TemplateInput) => RenderedEmai
       optOutUrl: i.optOutUrl,
       signature: 'Groeipad',
     }),
+  // ESF+: six months after leaving, one short question, answered on their own page (the link this
+  // email carries, like every email to a participant). No pressure: not answering is fine too.
+  esf_follow_up_question: (i) =>
+    compose({
+      subject: 'Een korte vraag: werk je op dit moment?',
+      greeting: `Dag ${i.firstName},`,
+      paragraphs: [
+        `Een half jaar geleden${i.params.leftOn ? ` (${dutchDate(i.params.leftOn)})` : ''} zette je een nieuwe stap buiten de Stuyfplek. We zijn benieuwd hoe het nu met je gaat!`,
+        'Mogen we je één korte vraag stellen: werk je op dit moment (ook als zelfstandige)? Je antwoordt met één klik op je eigen pagina, via de link hieronder. Liever niet antwoorden mag ook.',
+        'Je blijft altijd welkom in de Stuyfplek.',
+      ],
+      optOutUrl: i.optOutUrl,
+      pageUrl: i.pageUrl,
+    }),
   // To a partner organisation, about a person it does not know yet: no name, no data of the
   // participant at all (email is easily forwarded); the page behind the link shows what the
   // participant agreed to share. No opt-out link: the partner is on no list of ours.

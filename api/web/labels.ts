@@ -22,6 +22,8 @@ export const ACTION_TITLES: Record<ActionType, string> = {
   referOut: 'Warm doorverwijzen',
   updateReferral: 'Doorverwijzing opvolgen',
   outflow: 'Uitstroom registreren',
+  recordLeavingResult: 'ESF-resultaat na uitstroom noteren',
+  recordFollowUp: 'Antwoord na zes maanden noteren',
   reenter: 'Opnieuw laten instappen',
   assignCoach: 'Coach toewijzen',
   forget: 'Vergeten worden (gegevens wissen)',
@@ -41,6 +43,8 @@ export const ACTION_DONE: Record<ActionType, string> = {
   referOut: 'De doorverwijzing is genoteerd.',
   updateReferral: 'De doorverwijzing is bijgewerkt.',
   outflow: 'De uitstroom is geregistreerd.',
+  recordLeavingResult: 'Het ESF-resultaat na uitstroom is genoteerd.',
+  recordFollowUp: 'Het antwoord na zes maanden is genoteerd.',
   reenter: 'De deelnemer is opnieuw ingestapt.',
   assignCoach: 'De coach is toegewezen.',
   forget: 'De persoonsgegevens worden gewist.',
@@ -76,6 +80,8 @@ export const DEADLINE_LABELS: Record<DeadlineKind, string> = {
   referral_follow_up: 'Doorverwijzing nagaan',
   aftercare: 'Nazorg: opnieuw contact leggen',
   aftercare_grace: 'Nazorg afsluiten als "niet bereikt" (zonder nazorggesprek)',
+  esf_leaving_result: 'ESF-resultaat na uitstroom noteren',
+  esf_follow_up: 'Zes maanden na uitstroom: vragen of de deelnemer werkt',
 };
 
 export const ROLE_LABELS: Record<Role, string> = {

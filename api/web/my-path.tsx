@@ -4,14 +4,15 @@ import { isGuid } from '../../domain/action-spec.js';
 import { openLink, recordLinkUse, type AccessLink } from '../../activities/access-links.js';
 import { GROUP_MOMENT_KINDS, type GroupMomentKind } from '../../domain/codes.js';
 import { formatLocalDate, toLocalDate } from '../../domain/calendar.js';
-import { ALREADY_CONFIRMED } from '../../domain/path-rules.js';
+import { ALREADY_ANSWERED, ALREADY_CONFIRMED } from '../../domain/path-rules.js';
+import { linkActionSchemas } from '../../domain/actions.js';
 import type { PathView } from '../../domain/path-state.js';
 import type { ApiDeps, AppEnv } from '../context.js';
 import { ApiError } from '../errors.js';
 import { readPassportChoice, validatedSteps } from '../passport.js';
 import { passportFile, sendPassport } from '../passport-download.js';
 import { readPath, runAction } from '../path-service.js';
-import { readForm } from './form-input.js';
+import { formToInput, readForm } from './form-input.js';
 import { invalidLink, linkPageHeaders } from './link-pages.js';
 import { MY_PATH_NOTICES, MyPathPage, type MyPathData, type MyPathNotice } from './pages/my-path.js';
 
@@ -130,6 +131,41 @@ export function myPathPages(): Hono<AppEnv> {
     }
     await recordLinkUse(c.var.deps.db, link, 'agreement_confirmed');
     return done(c, 'akkoord');
+  });
+
+  // ESF+: "werk je op dit moment?", six months after leaving, answered once while it is open.
+  pages.get('/:token/werk', async (c) => {
+    const link = await open(c);
+    if (!link) return invalidLink(c);
+    return c.redirect(`/mijn-pad/${c.req.param('token') ?? ''}#werk`, 303);
+  });
+
+  pages.post('/:token/werk', async (c) => {
+    const link = await open(c);
+    if (!link) return invalidLink(c);
+    const values = await readForm(c);
+    const schema = linkActionSchemas.answerFollowUp;
+    const parsed = schema.safeParse(formToInput(schema, values));
+    if (!parsed.success) {
+      const data = await myPathData(c.var.deps, link);
+      c.status(422);
+      // One field: whatever is wrong with it (none chosen, a made-up value), the participant chooses again.
+      return c.render(<MyPathPage data={data} base={`/mijn-pad/${c.req.param('token')}`} work={{ values, errors: { answer: 'Kies een van de antwoorden.' } }} />, {
+        title: 'Mijn groeipad',
+        noindex: true,
+      });
+    }
+    try {
+      // Once: the workflow's validator refuses a second answer, and an answer before the question came.
+      await runAction(c.var.deps, link.participant_id, { type: 'answerFollowUp', input: parsed.data });
+    } catch (err) {
+      if (err instanceof ApiError && (err.code === 'refused' || err.code === 'invalid_input' || err.code === 'not_found')) {
+        return done(c, err.message === ALREADY_ANSWERED ? 'werk-al-beantwoord' : 'werk-geen-vraag');
+      }
+      throw err;
+    }
+    await recordLinkUse(c.var.deps.db, link, 'follow_up_answered');
+    return done(c, 'werk-bedankt');
   });
 
   // The growth passport: the validated steps the participant ticks, as a PDF or a signed Open Badge.

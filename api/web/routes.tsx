@@ -46,6 +46,7 @@ import { correctEntry, entryView } from '../esf-entry.js';
 import { ESF_KEPT_AT_INTAKE } from './pages/esf-entry.js';
 import { GROUP_MOMENT_LABELS, PARTNERS } from '../../domain/codes.js';
 import { buildTimeline } from './timeline.js';
+import { esfFormErrors, esfFormInput } from './pages/esf-results.js';
 
 /** Built once, not per request. */
 const emailAddress = z.email();
@@ -409,11 +410,12 @@ export function webPages(): Hono<AppEnv> {
     const participant = await participantFor(c.var.deps, user, id);
     const values = await readForm(c);
     const schema = actionRequestSchemas[type];
-    const input = formToInput(schema, values);
+    // ESF+ situations: "none of these" and "not known yet" (pages/esf-results.tsx).
+    const input = esfFormInput(type, values, formToInput(schema, values));
     // The confirmation is a checkbox on the page and `confirm: true` in the API.
     if (type === 'forget') input[CONFIRM_FORGET] = Boolean(values[CONFIRM_FORGET]) || undefined;
     const parsed = schema.safeParse(input);
-    const errors = parsed.success ? {} : formErrors(parsed.error, values);
+    const errors = { ...(parsed.success ? {} : formErrors(parsed.error, values)), ...esfFormErrors(type, values) };
     if (type === 'forget' && errors[CONFIRM_FORGET]) errors[CONFIRM_FORGET] = 'Vink aan dat je de gegevens wist: dit kan niet ongedaan gemaakt worden.';
     const back = (status: 409 | 422, state: Omit<FormState, 'values'>) => renderParticipant(c, status, { open: { type: type as ActionType, state: { values, ...state } } });
     if (!parsed.success || Object.keys(errors).length) return back(422, { errors });

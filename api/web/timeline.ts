@@ -15,6 +15,7 @@ import {
   REFERRAL_SOURCE_LABELS,
   REFERRAL_STATUS_LABELS,
 } from '../../domain/codes.js';
+import { ESF_FOLLOW_UP_RECORDED_LABELS, ESF_SITUATION_LABELS } from '../../domain/esf.js';
 import type { PathEvent } from '../../domain/path-events.js';
 import type { PathView } from '../../domain/path-state.js';
 import type { HistoryEntry } from '../queries.js';
@@ -179,6 +180,22 @@ function entry(event: PathEvent, at: number, confirmed: Map<number, number> = ne
       };
     case 'coach_assigned':
       return { at: event.at, kind: 'coach', title: 'Nieuwe coach', detail: event.coachId, by: event.by };
+    case 'esf_result_recorded':
+      return event.kind === 'leaving'
+        ? {
+            at: event.at,
+            kind: 'outflow',
+            title: `ESF-resultaat na uitstroom (situatie op ${formatDate(event.observedOn)})`,
+            detail: (event.situations ?? []).map((code) => ESF_SITUATION_LABELS[code]).join(', ') || 'Geen van deze situaties',
+            by: event.by,
+          }
+        : {
+            at: event.at,
+            kind: 'outflow',
+            title: `Zes maanden na uitstroom: ${event.source === 'participant' ? 'de deelnemer antwoordde op de eigen pagina' : 'antwoord genoteerd'}`,
+            detail: event.followUp ? ESF_FOLLOW_UP_RECORDED_LABELS[event.followUp] : undefined,
+            by: event.by,
+          };
     case 'path_forgotten':
       return {
         at: event.at,

@@ -181,6 +181,35 @@ export async function groupMomentPath(h: PathHarness) {
   return path;
 }
 
+/**
+ * ESF+ after leaving (behind patched('esf-timers-after-leaving')): an outflow without the
+ * situation, its result task after 28 days and the result recorded late in the window; a run
+ * continued as new on the way (a small maxHistoryEvents); a re-entry before the six months; the
+ * six-month task and question, the participant's answer and a second answer refused; then a
+ * second leaving with the situation given at outflow.
+ */
+export async function esfPath(h: PathHarness) {
+  const path = await h.start({ maxHistoryEvents: 30 });
+  const out = await path.act('outflow', { type: 'regular_job' });
+  for (let i = 0; i < 3; i += 1) await path.act('logContact', { kind: 'reply' });
+  await wait(h, 30);
+  const leftOn = new Date(out.leavings![0]!.at + 20 * DAY).toISOString().slice(0, 10);
+  await path.act('recordLeavingResult', { situations: ['in_employment'], observedOn: leftOn });
+  await wait(h, 40);
+  await path.act('reenter', { phase: 'focus', referralSource: 'vdab' });
+  await wait(h, 120);
+  await path.act('answerFollowUp', { answer: 'working' });
+  await path.act('answerFollowUp', { answer: 'not_working' }).then(
+    () => {
+      throw new Error('a second answer was accepted');
+    },
+    () => undefined,
+  );
+  await path.act('outflow', { type: 'education', situations: ['in_education'] });
+  await wait(h, 35);
+  return path;
+}
+
 export const SCENARIOS = {
   'complete-path': completePath,
   'group-moment-path': groupMomentPath,
@@ -189,4 +218,5 @@ export const SCENARIOS = {
   'forgotten-path': forgottenPath,
   'partner-answer-path': partnerAnswerPath,
   'agreement-confirmed-path': agreementConfirmedPath,
+  'esf-path': esfPath,
 };

@@ -1,7 +1,8 @@
 import { GROUP_MOMENT_LABELS, PRIVILEGE_LABELS, type GroupMomentKind, type Phase } from '../../../domain/codes.js';
+import { ESF_FOLLOW_UP_ANSWERS, ESF_FOLLOW_UP_LABELS } from '../../../domain/esf.js';
 import type { PathStatus, PathView } from '../../../domain/path-state.js';
 import type { PassportStep } from '../../passport.js';
-import { Notice } from '../components.js';
+import { Notice, RadioGroup, optionsFrom } from '../components.js';
 import type { FormState } from '../form-input.js';
 import { formatDate, formatDateTime } from '../labels.js';
 import { PassportForm } from './passport.js';
@@ -34,6 +35,9 @@ export const MY_PATH_NOTICES = {
   gestopt: { kind: 'ok', text: 'Je krijgt geen e-mails meer van ons.' },
   hervat: { kind: 'ok', text: 'Je krijgt weer e-mails van ons.' },
   'geen-toestemming': { kind: 'warn', text: 'We kunnen je geen e-mails sturen: je gaf daar bij je inschrijving geen toestemming voor. Vraag het aan je coach als je dat wil veranderen.' },
+  'werk-bedankt': { kind: 'ok', text: 'Bedankt voor je antwoord! Je blijft altijd welkom in de Stuyfplek.' },
+  'werk-al-beantwoord': { kind: 'ok', text: 'Je hebt deze vraag al beantwoord. Bedankt!' },
+  'werk-geen-vraag': { kind: 'warn', text: 'Er staat nu geen vraag voor je open. Hieronder zie je hoe het nu staat.' },
 } as const satisfies Record<string, { kind: 'ok' | 'warn'; text: string }>;
 export type MyPathNotice = keyof typeof MY_PATH_NOTICES;
 
@@ -168,6 +172,31 @@ function Moments({ data }: { data: MyPathData }) {
   );
 }
 
+/**
+ * ESF+: six months after leaving, one short question while it is open ("werk je op dit moment?"),
+ * and a thank-you once it is answered. Nothing before the question came.
+ */
+function WorkQuestion({ data, action, state }: { data: MyPathData; action: string; state: FormState | undefined }) {
+  const asked = [...(data.view?.leavings ?? [])].reverse().find((l) => l.followUpAt !== undefined);
+  if (!asked) return null;
+  return (
+    <section class="card" aria-labelledby="werk">
+      <h2 id="werk">Werk je op dit moment?</h2>
+      {asked.followUp ? (
+        <p id="werk-stand">
+          <strong>Bedankt voor je antwoord!</strong> Je blijft altijd welkom in de Stuyfplek.
+        </p>
+      ) : (
+        <form method="post" action={action} id="werk-stand" novalidate>
+          <p>Een half jaar geleden zette je een nieuwe stap buiten de Stuyfplek. We zijn benieuwd hoe het nu gaat. Je antwoord helpt ons, en de Stuyfplek, verder.</p>
+          <RadioGroup prefix="werk" name="answer" label="Werk je op dit moment (ook als zelfstandige)?" options={optionsFrom(ESF_FOLLOW_UP_ANSWERS, ESF_FOLLOW_UP_LABELS)} state={state} required />
+          <button type="submit">Antwoord versturen</button>
+        </form>
+      )}
+    </section>
+  );
+}
+
 function Emails({ data, action }: { data: MyPathData; action: string }) {
   const { email } = data;
   if (!email.address) return <p>We hebben geen e-mailadres van je. Wil je toch e-mails krijgen? Vraag het aan je coach.</p>;
@@ -192,7 +221,20 @@ function Emails({ data, action }: { data: MyPathData; action: string }) {
   );
 }
 
-export function MyPathPage({ data, base, notice, passport }: { data: MyPathData; base: string; notice?: MyPathNotice | undefined; passport?: FormState | undefined }) {
+export function MyPathPage({
+  data,
+  base,
+  notice,
+  passport,
+  work,
+}: {
+  data: MyPathData;
+  base: string;
+  notice?: MyPathNotice | undefined;
+  passport?: FormState | undefined;
+  /** The answer to "werk je op dit moment?" that came back (no answer chosen). */
+  work?: FormState | undefined;
+}) {
   const shown = notice ? MY_PATH_NOTICES[notice] : undefined;
   return (
     <>
@@ -203,6 +245,8 @@ export function MyPathPage({ data, base, notice, passport }: { data: MyPathData;
         </Notice>
       ) : null}
       <p class="muted">Deze pagina is alleen voor jou. Deel de link niet met anderen.</p>
+
+      <WorkQuestion data={data} action={`${base}/werk`} state={work} />
 
       <section class="card" aria-labelledby="waar-titel">
         <h2 id="waar-titel">Waar je nu staat</h2>

@@ -53,6 +53,7 @@ import type { PassportStep } from '../../passport.js';
 import { PassportForm } from './passport.js';
 import type { EntryView } from '../../esf-entry.js';
 import { EsfEntrySection } from './esf-entry.js';
+import { EsfResultsSection, SITUATIONS_AT_OUTFLOW, esfSpecs } from './esf-results.js';
 
 export interface ParticipantPageData {
   participant: {
@@ -106,7 +107,7 @@ export interface OpenForm {
   state: FormState;
 }
 
-type Spec =
+export type Spec =
   | { name: string; label: string; kind: 'radio' | 'select' | 'checkboxes'; options: Options; hint?: string; placeholder?: string }
   | { name: string; label: string; kind: 'checkbox' | 'date' | 'textarea'; hint?: string };
 
@@ -241,7 +242,12 @@ function specs(type: ActionType, data: ParticipantPageData): Spec[] {
       return [
         { name: 'type', label: 'Waarheen?', kind: 'select', options: optionsFrom(OUTFLOW_TYPES, OUTFLOW_LABELS), placeholder: 'Kies een soort uitstroom' },
         { name: 'note', label: 'Toelichting', kind: 'textarea' },
+        SITUATIONS_AT_OUTFLOW,
       ];
+    case 'recordLeavingResult':
+    case 'recordFollowUp':
+      // On the participant page in their own section (pages/esf-results.tsx).
+      return esfSpecs(type);
     case 'reenter':
       return [
         { name: 'phase', label: 'In welke fase stapt de deelnemer in?', kind: 'select', options: optionsFrom(PHASES, PHASE_LABELS), placeholder: 'Kies een fase' },
@@ -584,6 +590,7 @@ export function ParticipantPage({
       ) : null}
 
       <EsfEntrySection data={data} state={esfEntry} />
+      <EsfResultsSection data={data} open={open} />
 
       <OwnPageSection data={data} newLink={newLink} />
 

@@ -1,0 +1,293 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { addDays, formatLocalDate, parseLocalDate, toLocalDate } from '../domain/calendar.js';
+import { pathQuery, pathWorkflowId } from '../domain/messages.js';
+import { api, json, ORIGIN, page, submit, takeIn, until, type Person } from './support/http.js';
+import { startTestStack, type TestStack } from './support/stack.js';
+
+/**
+ * ESF+ after a leaving through the API, the forms, the database and the participant's own page,
+ * on the real stack with the time-skipping server (months pass in seconds): the coach records the
+ * situation after leaving through the form on the participant page (an exclusive pair comes back
+ * with the Dutch reason next to the field; the API answers 400 on the field), the result task
+ * comes while it is missing and is settled by the result; six months later the participant gets
+ * the question by email and answers it on their own page through the link in it, once. First, one
+ * participant the whole way: an incomplete entry record completed by staff, the exit, the result
+ * at 28 days and the question at six months, each snapshot and task exactly once.
+ */
+
+const DAY = 86_400_000;
+let stack: TestStack;
+let siteId: string;
+let staff: Person;
+let coach: Person;
+
+beforeAll(async () => {
+  stack = await startTestStack({}, { timeSkipping: inject('temporalTestServer') });
+  siteId = await stack.site('Stuyfplek Leuven');
+  staff = await stack.person('staff', siteId);
+  coach = await stack.person('coach', siteId);
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+type ErrorBody = { error: { code: string; message: string; fields?: Record<string, string> } };
+const act = (participantId: string, type: string, body: unknown) => api(stack, `/api/participants/${participantId}/actions/${type}`, { token: coach.token, body });
+async function acted(participantId: string, type: string, body: unknown): Promise<void> {
+  const res = await act(participantId, type, body);
+  if (res.status !== 200) throw new Error(`${type}: ${res.status} ${await res.text()}`);
+}
+const rows = async <T>(sql: string, params: unknown[]) => (await stack.sql.query<T & Record<string, unknown>>(sql, params)).rows;
+/** Waits until the worker wrote what the query selects. */
+const written = <T>(sql: string, params: unknown[], what: string) =>
+  until(async () => {
+    const found = await rows<T>(sql, params);
+    return found.length ? found : undefined;
+  }, what);
+const view = (participantId: string) => stack.client.workflow.getHandle(pathWorkflowId(participantId)).query(pathQuery);
+const form = (participantId: string, type: string, values: Record<string, string | string[]>) => submit(stack, `/deelnemers/${participantId}/acties/${type}`, values, { token: coach.token });
+const shift = (date: string, days: number) => formatLocalDate(addDays(parseLocalDate(date), days));
+/** The text of the element with this id (the first level of it), for errors shown next to a field. */
+const textOf = (html: string, id: string) =>
+  new RegExp(`id="${id}"[^>]*>([^<]*)<`)
+    .exec(html)?.[1]
+    ?.replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
+
+describe('ESF+ from intake to six months after leaving', () => {
+  it('every snapshot and every task exactly once: an incomplete entry completed by staff, the exit, the result at 28 days, the question at six months', async () => {
+    const email = `noor.${Date.now()}@example.be`;
+    // At the intake desk: labour status and gender answered, education not asked yet, a sensitive
+    // item refused; the age band comes from the birth date. Incomplete for the fund: staff get a task.
+    const intake = await api(stack, '/api/intakes', {
+      token: staff.token,
+      body: {
+        siteId,
+        firstName: 'Noor',
+        lastName: `Van Acker-${Date.now()}`,
+        birthDate: '1990-05-17',
+        referralSource: 'ocmw',
+        coachId: coach.id,
+        email,
+        consentEmail: true,
+        labourStatus: 'long_term_unemployed',
+        gender: 'female',
+        disability: 'refused',
+        homeless: 'no',
+      },
+    });
+    expect(intake.status).toBe(201);
+    const id = (await json<{ participantId: string }>(intake)).participantId;
+    const [entryTask] = await written<{ id: string; status: string; assignee_id: string | null }>(
+      "select id, status, assignee_id from public.tasks where participant_id = $1 and kind = 'esf_entry_incomplete'",
+      [id],
+      'the task to complete the entry record',
+    );
+    expect(entryTask).toMatchObject({ status: 'open', assignee_id: null });
+    // The path carries ids and codes only: no ESF+ answer is in its history.
+    const history = JSON.stringify(await stack.client.workflow.getHandle(pathWorkflowId(id)).fetchHistory());
+    for (const answer of ['long_term_unemployed', 'disability']) expect(history).not.toContain(answer);
+
+    // A week later staff complete it: education, with the reason; the task is done, once.
+    await stack.temporal.sleep(7 * DAY);
+    const completed = await api(stack, `/api/participants/${id}/esf-entry`, { token: staff.token, body: { education: 'isced_0_2', reason: 'Diploma nagevraagd bij het tweede gesprek.' } });
+    expect(completed.status).toBe(201);
+    expect(await rows("select status, completed_by from public.tasks where id = $1", [entryTask!.id])).toEqual([{ status: 'done', completed_by: staff.id }]);
+
+    // Coaching, then the outflow (situation not known yet): the exit snapshot.
+    await acted(id, 'changePhase', { to: 'focus', reason: 'ready_for_next_step' });
+    await stack.temporal.sleep(60 * DAY);
+    await acted(id, 'outflow', { type: 'social_economy_job' });
+    const leaving = (await view(id)).leavings![0]!;
+    await written("select 1 from public.outflows where participant_id = $1", [id], 'the exit');
+
+    // No result in 28 days: the task; the coach records the situation of day 10; the task is done.
+    await stack.temporal.sleep(29 * DAY);
+    const [resultTask] = await written<{ id: string }>("select id from public.tasks where participant_id = $1 and kind = 'esf_leaving_result'", [id], 'the result task');
+    await acted(id, 'recordLeavingResult', { situations: ['in_employment'], observedOn: shift(leaving.leftOn, 10) });
+    await written("select 1 from public.tasks where id = $1 and status = 'done'", [resultTask!.id], 'the settled result task');
+
+    // Six months after leaving: the coach's task and the question by email; the coach records the answer.
+    await stack.temporal.sleep(160 * DAY);
+    const [followUpTask] = await written<{ id: string; due_at: Date }>("select id, due_at from public.tasks where participant_id = $1 and kind = 'esf_follow_up'", [id], 'the follow-up task');
+    expect(formatLocalDate(toLocalDate(followUpTask!.due_at.getTime()))).toBe(leaving.followUpOn);
+    await until(async () => stack.outbox.emails().find((e) => e.to.includes(email) && e.subject === 'Een korte vraag: werk je op dit moment?'), 'the question by email', 30_000);
+    await acted(id, 'recordFollowUp', { answer: 'working' });
+    await written("select 1 from public.tasks where id = $1 and status = 'done'", [followUpTask!.id], 'the settled follow-up task');
+
+    // A year on, nothing more comes: every snapshot and every task exactly once.
+    await stack.temporal.sleep(365 * DAY);
+    await written("select 1 from public.aftercare where participant_id = $1 and outcome is not null", [id], 'aftercare closed');
+    expect(await rows('select version, age_band::text, labour_status::text, education::text, gender::text, homeless::text, complete from public.esf_entries where participant_id = $1 order by version', [id])).toEqual([
+      { version: 1, age_band: 'age_30_54', labour_status: 'long_term_unemployed', education: null, gender: 'female', homeless: 'no', complete: false },
+      { version: 2, age_band: 'age_30_54', labour_status: 'long_term_unemployed', education: 'isced_0_2', gender: 'female', homeless: 'no', complete: true },
+    ]);
+    // The special part travels with each version (read here as the service role; the coach alone reads it through the API).
+    expect(await rows('select disability::text from public.esf_entry_special s join public.esf_entries e on e.id = s.entry_id where e.participant_id = $1 order by e.version', [id])).toEqual([
+      { disability: 'refused' },
+      { disability: 'refused' },
+    ]);
+    expect(await rows('select count(*)::int as n from public.outflows where participant_id = $1', [id])).toEqual([{ n: 1 }]);
+    expect(await rows('select kind::text, observed_on::text, situations::text, follow_up::text, source from public.esf_results where participant_id = $1 order by kind', [id])).toEqual([
+      { kind: 'leaving', observed_on: shift(leaving.leftOn, 10), situations: '{in_employment}', follow_up: null, source: 'coach' },
+      { kind: 'six_months', observed_on: expect.any(String), situations: null, follow_up: 'working', source: 'coach' },
+    ]);
+    const esfTasks = await rows<{ kind: string; status: string }>("select kind::text, status from public.tasks where participant_id = $1 and kind::text like 'esf_%' order by public.tasks.kind", [id]);
+    expect(esfTasks).toEqual([
+      { kind: 'esf_entry_incomplete', status: 'done' },
+      { kind: 'esf_leaving_result', status: 'done' },
+      { kind: 'esf_follow_up', status: 'done' },
+    ]);
+    expect(await rows("select count(*)::int as n from public.email_log where participant_id = $1 and template = 'esf_follow_up_question'", [id])).toEqual([{ n: 1 }]);
+    expect(stack.outbox.emails().filter((e) => e.to.includes(email) && e.subject === 'Een korte vraag: werk je op dit moment?')).toHaveLength(1);
+  });
+});
+
+describe('ESF+ after leaving, through the API and the pages', () => {
+  it('the coach records the situation after leaving through the form; an exclusive pair comes back with the Dutch reason; the task comes while it is missing', async () => {
+    const id = await takeIn(stack, staff, siteId, { firstName: 'Sara', coachId: coach.id });
+    // The outflow form without a situation: not known yet.
+    expect((await form(id, 'outflow', { type: 'regular_job', note: 'Vaste job als magazijnier.' })).status).toBe(303);
+    const leaving = (await view(id)).leavings![0]!;
+    expect(leaving.result).toBeUndefined();
+    let html = await (await page(stack, `/deelnemers/${id}`, coach.token)).text();
+    expect(html).toContain('ESF: uitstroom en resultaten');
+    expect(html).toContain(`Nog niet genoteerd; telt tot`);
+
+    // The API: 400 with the field and the reason, nothing recorded.
+    const pair = await act(id, 'recordLeavingResult', { situations: ['job_searching', 'in_employment'] });
+    expect(pair.status).toBe(400);
+    expect((await json<ErrorBody>(pair)).error.fields).toEqual({ situations: '"Werkzoekend" en "Aan het werk (ook als zelfstandige)" sluiten elkaar uit; kies er één' });
+    const outflowPair = await act(id, 'outflow', { type: 'education', situations: ['in_education', 'gained_qualification'] });
+    expect(outflowPair.status).toBe(400);
+    expect(Object.keys((await json<ErrorBody>(outflowPair)).error.fields ?? {})).toEqual(['situations']);
+
+    // The form: the same reason next to the checkboxes, what was ticked kept.
+    const back = await form(id, 'recordLeavingResult', { situations: ['job_searching', 'in_employment'] });
+    expect(back.status).toBe(422);
+    html = await back.text();
+    expect(textOf(html, 'actie-recordLeavingResult-situations-error')).toBe('"Werkzoekend" en "Aan het werk (ook als zelfstandige)" sluiten elkaar uit; kies er één');
+    expect(html).toMatch(/name="situations" value="job_searching" checked/);
+    // Nothing ticked is no answer; "none of these" is one, but not with a situation.
+    expect(textOf(await (await form(id, 'recordLeavingResult', {})).text(), 'actie-recordLeavingResult-situations-error')).toBe('Vink aan wat de deelnemer nu doet, of "Geen van deze".');
+    expect(textOf(await (await form(id, 'recordLeavingResult', { situations: ['none', 'in_employment'] })).text(), 'actie-recordLeavingResult-situations-error')).toBe(
+      '"Geen van deze" gaat niet samen met een andere situatie.',
+    );
+    expect(await rows('select 1 from public.esf_results where participant_id = $1', [id])).toEqual([]);
+
+    // Nothing recorded in 28 days: the task, once.
+    await stack.temporal.sleep(29 * DAY);
+    const [task] = await written<{ id: string; status: string; path_run: number; cause: string }>(
+      "select id, status, path_run, cause from public.tasks where participant_id = $1 and kind = 'esf_leaving_result'",
+      [id],
+      'the result task',
+    );
+    expect(task).toMatchObject({ status: 'open', path_run: 1, cause: 'esf_leaving/1' });
+
+    // A date outside the window is refused (409, the form says why); then the situation as it was on day 20.
+    const late = await form(id, 'recordLeavingResult', { situations: ['in_employment'], observedOn: shift(leaving.leftOn, 29) });
+    expect(late.status).toBe(409);
+    expect(await late.text()).toContain('Het resultaat na uitstroom telt tot');
+    const done = await form(id, 'recordLeavingResult', { situations: ['in_employment', 'in_education'], observedOn: shift(leaving.leftOn, 20) });
+    expect(done.status).toBe(303);
+    const [result] = await written<Record<string, unknown>>(
+      "select path_run, kind::text, observed_on::text, situations::text, follow_up, source, recorded_by from public.esf_results where participant_id = $1",
+      [id],
+      'the leaving result',
+    );
+    expect(result).toEqual({
+      path_run: 1,
+      kind: 'leaving',
+      observed_on: shift(leaving.leftOn, 20),
+      situations: '{in_employment,in_education}',
+      follow_up: null,
+      source: 'coach',
+      recorded_by: coach.id,
+    });
+    await written("select 1 from public.tasks where id = $1 and status = 'done'", [task!.id], 'the settled task');
+    expect(await rows("select 1 from public.tasks where participant_id = $1 and kind = 'esf_leaving_result'", [id])).toHaveLength(1);
+    html = await (await page(stack, `/deelnemers/${id}`, coach.token)).text();
+    expect(html).toContain('Aan het werk (ook als zelfstandige), Volgt onderwijs of een opleiding (op');
+  });
+
+  it('six months later the participant gets the question by email and answers it on their own page through its link, once; the task is settled', async () => {
+    const email = `amina.${Date.now()}@example.be`;
+    const id = await takeIn(stack, staff, siteId, { firstName: 'Amina', coachId: coach.id, email });
+    // The situation at leaving, ticked on the outflow form: a result observed that day, no task.
+    expect((await form(id, 'outflow', { type: 'education', situations: ['in_education'] })).status).toBe(303);
+    const out = await view(id);
+    const leftOn = out.leavings![0]!.leftOn;
+    const [atLeaving] = await written<Record<string, unknown>>(
+      "select observed_on::text, situations::text, source from public.esf_results where participant_id = $1 and kind = 'leaving'",
+      [id],
+      'the result at leaving',
+    );
+    expect(atLeaving).toEqual({ observed_on: leftOn, situations: '{in_education}', source: 'coach' });
+    // Before six months the coach cannot record the answer, and the participant's page asks nothing.
+    const early = await act(id, 'recordFollowUp', { answer: 'working' });
+    expect(early.status).toBe(409);
+    expect((await json<ErrorBody>(early)).error.message).toMatch(/^De vraag van zes maanden na de uitstroom kan vanaf /);
+
+    // Beside her, someone who left the same day with an address but without consent to email.
+    const quiet = `jonas.${Date.now()}@example.be`;
+    const intake = await api(stack, '/api/intakes', {
+      token: staff.token,
+      body: { siteId, firstName: 'Jonas', lastName: `Stil-${Date.now()}`, birthDate: '1985-07-01', referralSource: 'vdab', coachId: coach.id, email: quiet, consentEmail: false },
+    });
+    expect(intake.status).toBe(201);
+    const jonas = (await json<{ participantId: string }>(intake)).participantId;
+    // "Geen van deze" on the outflow form: a result with no situation (not "not known yet").
+    expect((await form(jonas, 'outflow', { type: 'regular_job', situations: ['none'] })).status).toBe(303);
+    const [noneOfThese] = await written<{ situations: string }>("select situations::text from public.esf_results where participant_id = $1", [jonas], "Jonas's result at leaving");
+    expect(noneOfThese).toEqual({ situations: '{}' });
+
+    await stack.temporal.sleep(190 * DAY);
+    const [task] = await written<{ id: string; due_at: Date }>("select id, due_at from public.tasks where participant_id = $1 and kind = 'esf_follow_up' and status = 'open'", [id], 'the follow-up task');
+    expect(formatLocalDate(toLocalDate(task!.due_at.getTime()))).toBe(out.leavings![0]!.followUpOn);
+    expect(await rows("select 1 from public.tasks where participant_id = $1 and kind = 'esf_leaving_result'", [id])).toEqual([]);
+    const question = await until(async () => stack.outbox.emails().find((e) => e.to.includes(email) && e.subject === 'Een korte vraag: werk je op dit moment?'), 'the question by email', 30_000);
+    expect(question.text).toContain('werk je op dit moment');
+    const link = /Bekijk je groeipad: (\S+)/.exec(question.text ?? '')?.[1];
+    expect(link).toBeDefined();
+    const own = new URL(link!).pathname;
+
+    let html = await (await stack.app.request(`${ORIGIN}${own}`)).text();
+    expect(html).toContain('Werk je op dit moment?');
+    for (const answer of ['Ja, ik werk (ook als zelfstandige)', 'Nee, nu niet', 'Zeg ik liever niet']) expect(html).toContain(answer);
+    // No answer chosen: the page again, with the error next to the question.
+    const none = await submit(stack, `${own}/werk`, {});
+    expect(none.status).toBe(422);
+    expect(textOf(await none.text(), 'werk-answer-error')).toBe('Kies een van de antwoorden.');
+    const answered = await submit(stack, `${own}/werk`, { answer: 'working' });
+    expect(answered.status).toBe(303);
+    expect(answered.headers.get('location')).toBe(`${own}?gedaan=werk-bedankt`);
+    html = await (await stack.app.request(`${ORIGIN}${own}?gedaan=werk-bedankt`)).text();
+    expect(html).toContain('Bedankt voor je antwoord!');
+    expect(html).not.toContain('Antwoord versturen');
+    const again = await submit(stack, `${own}/werk`, { answer: 'not_working' });
+    expect(again.headers.get('location')).toBe(`${own}?gedaan=werk-al-beantwoord`);
+
+    const [answer] = await written<Record<string, unknown>>(
+      "select path_run, observed_on::text, situations, follow_up::text, source, recorded_by from public.esf_results where participant_id = $1 and kind = 'six_months'",
+      [id],
+      'the answer',
+    );
+    expect(answer).toMatchObject({ path_run: 1, situations: null, follow_up: 'working', source: 'participant', recorded_by: null });
+    await written("select 1 from public.tasks where id = $1 and status = 'done'", [task!.id], 'the settled follow-up task');
+    expect(await rows("select 1 from public.esf_results where participant_id = $1 and kind = 'six_months'", [id])).toHaveLength(1);
+    expect(await rows("select 1 from public.access_link_views where participant_id = $1 and action = 'follow_up_answered'", [id])).toHaveLength(1);
+    expect(await rows("select 1 from public.email_log where participant_id = $1 and template = 'esf_follow_up_question'", [id])).toHaveLength(1);
+    expect(await (await page(stack, `/deelnemers/${id}`, coach.token)).text()).toContain('Werkt (ook als zelfstandige) — antwoord van de deelnemer op de eigen pagina');
+
+    // Consent as for every email: Jonas's coach has the task, Jonas gets no email.
+    await written("select 1 from public.tasks where participant_id = $1 and kind = 'esf_follow_up' and status = 'open'", [jonas], "Jonas's follow-up task");
+    const [skipped] = await written<{ status: string; reason: string }>(
+      "select status, reason from public.email_log where participant_id = $1 and template = 'esf_follow_up_question' and status <> 'queued' and status <> 'sending'",
+      [jonas],
+      "Jonas's question, decided",
+    );
+    expect(skipped).toEqual({ status: 'skipped', reason: 'no_consent' });
+    expect(stack.outbox.emails().filter((e) => e.to.includes(quiet))).toEqual([]);
+  });
+});
