@@ -984,6 +984,7 @@ export type Database = {
       }
       outflows: {
         Row: {
+          follow_up_on: string | null
           id: number
           key: string
           note_id: string | null
@@ -992,9 +993,11 @@ export type Database = {
           participant_id: string
           path_run: number
           recorded_by: string | null
+          result_window_ends: string | null
           site_id: string
         }
         Insert: {
+          follow_up_on?: string | null
           id?: never
           key: string
           note_id?: string | null
@@ -1003,9 +1006,11 @@ export type Database = {
           participant_id: string
           path_run: number
           recorded_by?: string | null
+          result_window_ends?: string | null
           site_id: string
         }
         Update: {
+          follow_up_on?: string | null
           id?: never
           key?: string
           note_id?: string | null
@@ -1014,6 +1019,7 @@ export type Database = {
           participant_id?: string
           path_run?: number
           recorded_by?: string | null
+          result_window_ends?: string | null
           site_id?: string
         }
         Relationships: [

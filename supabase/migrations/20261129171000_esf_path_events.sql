@@ -6,6 +6,14 @@
 
 alter type public.email_template add value if not exists 'esf_follow_up_question';
 
+-- The days a leaving's results are about, as the path computed them from the timings it runs
+-- with (domain/path-rules.ts leavingDates): the last day of the result window and the day of the
+-- six-month follow-up. The report reads them, so the path and the report count the same window.
+-- Null for outflows recorded before (the report falls back to the fund's 28 days and 6 months).
+alter table public.outflows add column result_window_ends date, add column follow_up_on date;
+comment on column public.outflows.result_window_ends is 'ESF+: the last day a situation after this leaving counts as its result (the path''s window).';
+comment on column public.outflows.follow_up_on is 'ESF+: the day of the six-month follow-up of this leaving.';
+
 -- The function of 20261129160000_record_path_effects.sql, with the new event (the rest unchanged).
 create or replace function private.record_path_event(p_participant uuid, p_site uuid, p_workflow text, p_run int, p_key text, e jsonb)
 returns boolean
