@@ -38,6 +38,8 @@ export type Field =
   /** A calendar date, YYYY-MM-DD (the OpenAPI document says `format: date`). */
   | { readonly kind: 'date'; readonly optional?: true }
   | { readonly kind: 'boolean'; readonly default: boolean }
+  /** A path run's number (1 for the first path, each re-entry the next): a whole number from 1. */
+  | { readonly kind: 'run'; readonly optional?: true }
   | { readonly kind: 'enum'; readonly values: readonly string[]; readonly optional?: true; readonly error?: string }
   /**
    * A list of codes. `optional`: it may be absent, which is not the same as empty (ESF+ situations:
@@ -68,6 +70,11 @@ export interface ActionSpec {
 const id = { kind: 'id' } as const;
 const optionalId = { kind: 'id', optional: true } as const;
 const optionalDate = { kind: 'date', optional: true } as const;
+/**
+ * ESF+: the leaving a coach's result is about, named by the run that ended with it; absent: the
+ * last leaving. Someone who left again inside a leaving's window still gets that one settled.
+ */
+const leavingRun = { kind: 'run', optional: true } as const;
 const oneOf = <const V extends readonly string[]>(values: V) => ({ kind: 'enum', values }) as const;
 const optionalOneOf = <const V extends readonly string[]>(values: V) => ({ kind: 'enum', values, optional: true }) as const;
 const actor = { by: id };
@@ -184,16 +191,20 @@ export const ACTIONS = {
     rule: situationIssues,
   },
   /**
-   * ESF+: the participant's situation after their last leaving, within the window (28 days): the
-   * last one observed counts. `observedOn` defaults to today; empty `situations`: none of these.
+   * ESF+: the participant's situation after a leaving (`pathRun`, default the last), within its
+   * window (28 days): the last one observed counts. `observedOn` defaults to today; empty
+   * `situations`: none of these.
    */
   recordLeavingResult: {
     from: 'coach',
-    fields: { ...actor, situations: { kind: 'enumList', values: ESF_SITUATIONS }, observedOn: optionalDate },
+    fields: { ...actor, situations: { kind: 'enumList', values: ESF_SITUATIONS }, observedOn: optionalDate, pathRun: leavingRun },
     rule: situationIssues,
   },
-  /** ESF+: the coach records the answer to "werk je op dit moment?", from six months after the last leaving on. */
-  recordFollowUp: { from: 'coach', fields: { ...actor, answer: { kind: 'enum', values: ESF_FOLLOW_UP_ANSWERS, error: 'kies een antwoord' } } },
+  /** ESF+: the coach records the answer to "werk je op dit moment?" about a leaving (`pathRun`, default the last), from its follow-up day on. */
+  recordFollowUp: {
+    from: 'coach',
+    fields: { ...actor, answer: { kind: 'enum', values: ESF_FOLLOW_UP_ANSWERS, error: 'kies een antwoord' }, pathRun: leavingRun },
+  },
   reenter: {
     from: 'coach',
     fields: {
@@ -248,6 +259,8 @@ export type LinkActionType = Exclude<PathActionType, CoachActionType>;
 
 type FieldValue<F> = F extends { kind: 'id' | 'date' }
   ? string
+  : F extends { kind: 'run' }
+    ? number
   : F extends { kind: 'boolean' }
     ? boolean
     : F extends { kind: 'enum'; values: readonly (infer V)[] }
@@ -272,6 +285,8 @@ export const LINK_ACTION_TYPES = PATH_ACTION_TYPES.filter((t): t is LinkActionTy
 /** The same pattern as zod's `z.guid()` (the API's schemas), so both accept the same ids. */
 const GUID = /^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
 const REQUIRED = 'is verplicht';
+/** The same words as the zod schema's (domain/actions.ts). */
+export const RUN_MESSAGE = 'moet een geheel getal vanaf 1 zijn';
 
 /** An id as `z.guid()` takes it, without building a schema (the API's route parameters). */
 export function isGuid(value: unknown): value is string {
@@ -286,6 +301,8 @@ function checkField(field: Field, value: unknown): { value: unknown } | { messag
       return typeof value === 'string' && isValidLocalDate(value) ? { value } : { message: 'moet een datum zijn (JJJJ-MM-DD)' };
     case 'boolean':
       return typeof value === 'boolean' ? { value } : { message: 'moet waar of onwaar zijn' };
+    case 'run':
+      return Number.isSafeInteger(value) && (value as number) >= 1 ? { value } : { message: RUN_MESSAGE };
     case 'enum':
       return typeof value === 'string' && field.values.includes(value) ? { value } : { message: field.error ?? `kies uit: ${field.values.join(', ')}` };
     case 'enumList': {

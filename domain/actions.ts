@@ -13,6 +13,7 @@ import {
   type Field,
   type LinkActionType,
   type PathActionType,
+  RUN_MESSAGE,
 } from './action-spec.js';
 
 /**
@@ -34,6 +35,10 @@ function zodField(field: Field): z.ZodType {
       return field.optional ? localDate.optional() : localDate;
     case 'boolean':
       return z.boolean().default(field.default);
+    case 'run': {
+      const run = z.number({ error: RUN_MESSAGE }).int({ error: RUN_MESSAGE }).min(1, { error: RUN_MESSAGE });
+      return field.optional ? run.optional() : run;
+    }
     case 'enum': {
       const schema = z.enum(field.values as [string, ...string[]], field.error ? { error: field.error } : undefined);
       return field.optional ? schema.optional() : schema;

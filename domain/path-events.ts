@@ -31,7 +31,19 @@ export type PathEvent =
   /** A phase change made the move an earlier crisis (signalled at `crisisAt`) proposed. */
   | { type: 'crisis_confirmed'; at: number; crisisAt: number; kind: CrisisKind }
   | { type: 'referral_out_changed'; at: number; referral: ReferralOut; by: string }
-  | { type: 'outflow_recorded'; at: number; outflowType: OutflowType; by: string; noteId?: string | undefined }
+  | {
+      type: 'outflow_recorded';
+      at: number;
+      outflowType: OutflowType;
+      by: string;
+      noteId?: string | undefined;
+      /**
+       * ESF+ (runs with its timers): the last day a result after this leaving counts, and the day
+       * of its follow-up, local dates from the path's timings (leavingDates); public.outflows keeps them.
+       */
+      resultWindowEnds?: string | undefined;
+      followUpOn?: string | undefined;
+    }
   /** Paths before the grace rule: the reconnect task went out and the path closed with it. */
   | { type: 'aftercare_reconnected'; at: number }
   /** The reconnect task went out; the path waits for the conversation or the grace period. */

@@ -163,17 +163,29 @@ function dutchDate(text: string): string {
   return `${d.day} ${MONTH_NAMES[d.month - 1]} ${d.year}`;
 }
 
-/** The last leaving, the one results are recorded for. */
-function lastLeaving(state: PathState): Leaving | undefined {
-  return state.leavings?.at(-1);
+/** The leaving a coach's result is about: the one that ended run `pathRun`, or the last leaving. */
+function leavingOf(state: PathState, pathRun: number | undefined): Leaving | undefined {
+  return pathRun === undefined ? state.leavings?.at(-1) : state.leavings?.find((l) => l.pathRun === pathRun);
 }
 
-/** The leaving whose six-month question is open for the participant: asked, not answered yet. */
-function openFollowUp(state: PathState): Leaving | undefined {
-  return [...(state.leavings ?? [])].reverse().find((l) => l.followUpAt !== undefined && l.followUp === undefined);
+/**
+ * The participant's question: only the latest leaving whose follow-up went out, the one their
+ * page shows. An earlier leaving still unanswered is the coach's to record (`recordFollowUp`).
+ */
+function latestAsked(state: PathState): Leaving | undefined {
+  return [...(state.leavings ?? [])].reverse().find((l) => l.followUpAt !== undefined);
+}
+
+/** Why there is no leaving to record a result for (the action's `pathRun`, or none at all). */
+function noLeaving(state: PathState, pathRun: number | undefined): string {
+  if (pathRun !== undefined && state.leavings?.length) return `Er is geen uitstroom van groeipad ${pathRun} om een resultaat voor te noteren.`;
+  // Outflows of runs that started before the ESF+ follow-up (their patch) have no leaving.
+  if (state.outflow || state.earlierPaths.length > 0) return NO_ESF_LEAVING;
+  return NO_LEAVING;
 }
 
 const NO_LEAVING = 'De deelnemer is nog niet uitgestroomd: een resultaat na uitstroom kan pas na de uitstroom.';
+const NO_ESF_LEAVING = 'Deze uitstroom werd genoteerd voor de ESF-opvolging bestond: er is geen resultaat na uitstroom te noteren.';
 /** The participant's page shows "al beantwoord" for this refusal instead of an error. */
 export const ALREADY_ANSWERED = 'Je hebt deze vraag al beantwoord. Dank je wel!';
 /** The participant's page shows that there is no question for them now. */
@@ -258,8 +270,8 @@ export function refusal(state: PathState, action: PathAction, now: number): stri
       if (state.status !== 'active') return 'De deelnemer is al uitgestroomd.';
       return null;
     case 'recordLeavingResult': {
-      const leaving = lastLeaving(state);
-      if (!leaving) return NO_LEAVING;
+      const leaving = leavingOf(state, action.input.pathRun);
+      if (!leaving) return noLeaving(state, action.input.pathRun);
       const { leftOn, windowEnds } = leavingDates(leaving, state.timings);
       const today = formatLocalDate(toLocalDate(now));
       const observedOn = action.input.observedOn ?? today;
@@ -273,11 +285,13 @@ export function refusal(state: PathState, action: PathAction, now: number): stri
       return null;
     }
     case 'recordFollowUp': {
-      const leaving = lastLeaving(state);
-      if (!leaving) return NO_LEAVING;
-      const { followUpOn } = leavingDates(leaving, state.timings);
-      // Asked before the six months, the answer would not be the six-month result.
-      if (formatLocalDate(toLocalDate(now)) < followUpOn) return `De vraag van zes maanden na de uitstroom kan vanaf ${dutchDate(followUpOn)}.`;
+      const leaving = leavingOf(state, action.input.pathRun);
+      if (!leaving) return noLeaving(state, action.input.pathRun);
+      const { leftOn, followUpOn } = leavingDates(leaving, state.timings);
+      // Asked before its day (the configured wait), the answer would not be the follow-up result.
+      if (formatLocalDate(toLocalDate(now)) < followUpOn) {
+        return `Het antwoord op de opvolgvraag na de uitstroom van ${dutchDate(leftOn)} kan pas genoteerd worden vanaf ${dutchDate(followUpOn)}.`;
+      }
       return null;
     }
     case 'reenter':
@@ -303,9 +317,9 @@ export function refusal(state: PathState, action: PathAction, now: number): stri
       if (state.agreement.confirmedAt !== undefined) return ALREADY_CONFIRMED;
       return null;
     case 'answerFollowUp': {
-      if (openFollowUp(state)) return null;
-      const asked = [...(state.leavings ?? [])].reverse().find((l) => l.followUpAt !== undefined);
-      return asked?.followUp ? ALREADY_ANSWERED : NO_OPEN_QUESTION;
+      const asked = latestAsked(state);
+      if (!asked) return NO_OPEN_QUESTION;
+      return asked.followUp ? ALREADY_ANSWERED : null;
     }
   }
 }
@@ -522,24 +536,35 @@ export function apply(state: PathState, action: PathAction, now: number, newId: 
       state.outflow = { at: now, type, by };
       state.status = 'aftercare';
       state.aftercare = { dueAt: aftercareDue(state) };
-      fx.record({ type: 'outflow_recorded', at: now, outflowType: type, by, noteId });
-      // ESF+: every leaving is kept, with its own timers (deadlines()); the situation at leaving,
-      // when the coach gave it, is its result observed on the day of leaving.
+      // ESF+: only in a run that decided for the ESF+ timers (its patch, once at the run's start).
+      // A run from before replayed on this code must not add leavings for its outflows: the next
+      // run would fire their long-due timers at once (a result task, a follow-up, an email to
+      // someone long gone). Situations given in such a run are dropped (the workflow logs it);
+      // the outflow itself is recorded as always.
+      if (!state.rules?.esfTimers) {
+        fx.record({ type: 'outflow_recorded', at: now, outflowType: type, by, noteId });
+        break;
+      }
+      // Every leaving is kept, with its own timers (deadlines()); the days its results are about
+      // go with the outflow (public.outflows), computed once, here, from the path's own timings.
       const leaving: Leaving = { pathRun: state.pathRun, at: now };
+      const { windowEnds, followUpOn } = leavingDates(leaving, state.timings);
+      fx.record({ type: 'outflow_recorded', at: now, outflowType: type, by, noteId, resultWindowEnds: windowEnds, followUpOn });
       state.leavings = [...(state.leavings ?? []), leaving];
+      // The situation at leaving, when the coach gave it, is its result observed on the day of leaving.
       if (situations) recordLeavingResult(fx, leaving, situations, formatLocalDate(toLocalDate(now)), by, now);
       break;
     }
     case 'recordLeavingResult': {
-      const { situations, observedOn, by } = action.input;
-      recordLeavingResult(fx, lastLeaving(state)!, situations, observedOn ?? formatLocalDate(toLocalDate(now)), by, now);
+      const { situations, observedOn, by, pathRun } = action.input;
+      recordLeavingResult(fx, leavingOf(state, pathRun)!, situations, observedOn ?? formatLocalDate(toLocalDate(now)), by, now);
       break;
     }
     case 'recordFollowUp':
-      recordFollowUp(fx, lastLeaving(state)!, action.input.answer, 'coach', now, action.input.by);
+      recordFollowUp(fx, leavingOf(state, action.input.pathRun)!, action.input.answer, 'coach', now, action.input.by);
       break;
     case 'answerFollowUp':
-      recordFollowUp(fx, openFollowUp(state)!, action.input.answer, 'participant', now);
+      recordFollowUp(fx, latestAsked(state)!, action.input.answer, 'participant', now);
       break;
     case 'reenter': {
       const previousRun = state.pathRun;
@@ -772,8 +797,9 @@ export function fire(state: PathState, deadline: Deadline): Effect[] {
       const leaving = state.leavings!.find((l) => l.pathRun === deadline.leavingRun)!;
       leaving.followUpAt = now;
       fx.task('esf_follow_up', now, `esf_follow_up/${leaving.pathRun}`, leaving.pathRun);
-      // The question on their own page; the email links to it (codes and dates only).
-      fx.email('esf_follow_up_question', { participantId: state.participantId }, { leftOn: leavingDates(leaving, state.timings).leftOn });
+      // The question on their own page; the email links to it (codes and dates only). `back`: the
+      // person is on the path again (a re-entry), so the email does not speak of a step outside.
+      fx.email('esf_follow_up_question', { participantId: state.participantId }, { leftOn: leavingDates(leaving, state.timings).leftOn, ...(state.status === 'active' ? { back: 1 } : {}) });
       break;
     }
   }

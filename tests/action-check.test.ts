@@ -22,6 +22,8 @@ function values(field: Field): fc.Arbitrary<unknown> {
       return fc.oneof(fc.constantFrom('2026-02-28', '2024-02-29', '2025-02-29', '2026-13-01', '2026-1-01', '2026-12-31', ''), junk);
     case 'boolean':
       return fc.oneof(fc.boolean(), fc.constant('true'), junk);
+    case 'run':
+      return fc.oneof(fc.integer({ min: -2, max: 5 }), fc.constantFrom(1.5, '2', Number.NaN, Number.MAX_SAFE_INTEGER + 2), junk);
     case 'enum':
       return fc.oneof(fc.constantFrom(...field.values), fc.constant('nope'), junk);
     case 'enumList':

@@ -56,7 +56,7 @@ export const AFTERCARE_WAITS_FOR_RECONNECT = 'aftercare-waits-for-reconnect';
  * ESF+: from this patch on, every leaving has two timers (deadlines()): the result task at the end
  * of its window and the six-month follow-up. Runs that started before it issue no such timers; a
  * run decides once, at its start, and the next run (continue-as-new, re-entry) takes the new rule
- * (a leaving recorded meanwhile then gets its timers, late ones at once).
+ * (an outflow recorded in a run from before adds no leaving, so no late timers fire for it).
  */
 export const ESF_TIMERS_AFTER_LEAVING = 'esf-timers-after-leaving';
 
@@ -108,6 +108,11 @@ export async function participantPath(input: PathInput): Promise<PathView> {
       updates[type] as UpdateDefinition<PathView, [unknown]>,
       (raw: unknown) => {
         const action = parse(type, raw);
+        if (action.type === 'outflow' && action.input.situations && !state.rules?.esfTimers) {
+          // A run from before the ESF+ patch keeps no leavings (domain/path-rules.ts `apply`): the
+          // outflow is recorded, the situations given with it are not (README, "Leaving and six months later").
+          wf.log.warn('ESF+ situations at outflow dropped: this run started before the ESF+ timers', { pathRun: state.pathRun });
+        }
         pending.push(...apply(state, action, Date.now(), wf.uuid4));
         if (action.type === 'reenter') startNewRun = true;
         publishSearchAttributes();

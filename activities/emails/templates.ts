@@ -125,20 +125,26 @@ export const templates: Record<EmailTemplate, (i: TemplateInput) => RenderedEmai
       optOutUrl: i.optOutUrl,
       signature: 'Groeipad',
     }),
-  // ESF+: six months after leaving, one short question, answered on their own page (the link this
-  // email carries, like every email to a participant). No pressure: not answering is fine too.
-  esf_follow_up_question: (i) =>
-    compose({
+  // ESF+: some months after leaving (the wait is configurable: the text names the day of leaving,
+  // not the span), one short question, answered on their own page (the link this email carries,
+  // like every email to a participant). No pressure: not answering is fine too. `back`: the person
+  // is on the path again (a re-entry), so no "step outside the Stuyfplek".
+  esf_follow_up_question: (i) => {
+    const left = i.params.leftOn ? ` op ${dutchDate(i.params.leftOn)}` : '';
+    return compose({
       subject: 'Een korte vraag: werk je op dit moment?',
       greeting: `Dag ${i.firstName},`,
       paragraphs: [
-        `Een half jaar geleden${i.params.leftOn ? ` (${dutchDate(i.params.leftOn)})` : ''} zette je een nieuwe stap buiten de Stuyfplek. We zijn benieuwd hoe het nu met je gaat!`,
-        'Mogen we je één korte vraag stellen: werk je op dit moment (ook als zelfstandige)? Je antwoordt met één klik op je eigen pagina, via de link hieronder. Liever niet antwoorden mag ook.',
+        i.params.back
+          ? `Je rondde${left} een groeipad bij de Stuyfplek af, en fijn dat je er nu opnieuw bij bent! Over de tijd sindsdien hebben we één korte vraag.`
+          : `Sinds je vertrek bij de Stuyfplek${left} is er wat tijd voorbijgegaan. We zijn benieuwd hoe het nu met je gaat!`,
+        'Mogen we je één korte vraag stellen: werk je op dit moment (ook als zelfstandige)? Je antwoordt op je eigen pagina, via de link hieronder: kies je antwoord en verstuur het. Liever niet antwoorden mag ook.',
         'Je blijft altijd welkom in de Stuyfplek.',
       ],
       optOutUrl: i.optOutUrl,
       pageUrl: i.pageUrl,
-    }),
+    });
+  },
   // To a partner organisation, about a person it does not know yet: no name, no data of the
   // participant at all (email is easily forwarded); the page behind the link shows what the
   // participant agreed to share. No opt-out link: the partner is on no list of ours.

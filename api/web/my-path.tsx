@@ -14,7 +14,7 @@ import { passportFile, sendPassport } from '../passport-download.js';
 import { readPath, runAction } from '../path-service.js';
 import { formToInput, readForm } from './form-input.js';
 import { invalidLink, linkPageHeaders } from './link-pages.js';
-import { MY_PATH_NOTICES, MyPathPage, type MyPathData, type MyPathNotice } from './pages/my-path.js';
+import { MY_PATH_NOTICES, MyPathPage, askedLeaving, type MyPathData, type MyPathNotice } from './pages/my-path.js';
 
 /**
  * The participant's own page behind their signed link: GET /mijn-pad/:token, and two forms on
@@ -148,6 +148,11 @@ export function myPathPages(): Hono<AppEnv> {
     const parsed = schema.safeParse(formToInput(schema, values));
     if (!parsed.success) {
       const data = await myPathData(c.var.deps, link);
+      // No question open (none yet, or answered meanwhile): the form would not be on the page to
+      // show the error next to, so the page says why instead.
+      const asked = askedLeaving(data.view);
+      if (!asked) return done(c, 'werk-geen-vraag');
+      if (asked.followUp) return done(c, 'werk-al-beantwoord');
       c.status(422);
       // One field: whatever is wrong with it (none chosen, a made-up value), the participant chooses again.
       return c.render(<MyPathPage data={data} base={`/mijn-pad/${c.req.param('token')}`} work={{ values, errors: { answer: 'Kies een van de antwoorden.' } }} />, {

@@ -9,12 +9,15 @@ alter type public.email_template add value if not exists 'esf_follow_up_question
 -- The days a leaving's results are about, as the path computed them from the timings it runs
 -- with (domain/path-rules.ts leavingDates): the last day of the result window and the day of the
 -- six-month follow-up. The report reads them, so the path and the report count the same window.
--- Null for outflows recorded before (the report falls back to the fund's 28 days and 6 months).
+-- The event outflow_recorded carries them (resultWindowEnds, followUpOn). Null for outflows recorded
+-- before, and for outflows of runs from before the ESF+ timers (they have no leaving; the report
+-- falls back to the fund's 28 days and 6 months).
 alter table public.outflows add column result_window_ends date, add column follow_up_on date;
 comment on column public.outflows.result_window_ends is 'ESF+: the last day a situation after this leaving counts as its result (the path''s window).';
 comment on column public.outflows.follow_up_on is 'ESF+: the day of the six-month follow-up of this leaving.';
 
--- The function of 20261129160000_record_path_effects.sql, with the new event (the rest unchanged).
+-- The function of 20261129160000_record_path_effects.sql, with the new event and the outflow's
+-- ESF+ days (the rest unchanged).
 create or replace function private.record_path_event(p_participant uuid, p_site uuid, p_workflow text, p_run int, p_key text, e jsonb)
 returns boolean
 language plpgsql security invoker set search_path = ''
@@ -209,8 +212,12 @@ begin
     end if;
 
   when 'outflow_recorded' then
-    insert into public.outflows (key, participant_id, site_id, path_run, outflow_type, outflow_at, recorded_by, note_id)
-    values (p_key, p_participant, p_site, p_run, (e->>'outflowType')::public.outflow_type, v_at, private.actor(e->>'by'), (e->>'noteId')::uuid)
+    -- ESF+: the leaving's window end and follow-up day as the path computed them (absent for
+    -- outflows of runs from before the ESF+ timers: those have no leaving, the columns stay null).
+    insert into public.outflows (key, participant_id, site_id, path_run, outflow_type, outflow_at, recorded_by, note_id, result_window_ends, follow_up_on)
+    values (
+      p_key, p_participant, p_site, p_run, (e->>'outflowType')::public.outflow_type, v_at, private.actor(e->>'by'), (e->>'noteId')::uuid,
+      (e->>'resultWindowEnds')::date, (e->>'followUpOn')::date)
     on conflict (key) do nothing;
     insert into public.aftercare (participant_id, path_run, site_id, outflow_at)
     values (p_participant, p_run, p_site, v_at)

@@ -41,15 +41,19 @@ export function esfSpecs(type: 'recordLeavingResult' | 'recordFollowUp'): Spec[]
 }
 
 const HAS_SITUATIONS: ReadonlySet<string> = new Set(['outflow', 'recordLeavingResult']);
+const HAS_LEAVING_RUN: ReadonlySet<string> = new Set(['recordLeavingResult', 'recordFollowUp']);
 
 /**
  * The form's ticked situations as the action takes them: "none of these" is the empty list; at
- * outflow nothing ticked is "not known yet" (no field at all).
+ * outflow nothing ticked is "not known yet" (no field at all). The leaving chosen (`pathRun`, a
+ * form's text) as the number the action takes; anything else is left for the schema to refuse.
  */
 export function esfFormInput(type: string, values: FormValues, input: Record<string, unknown>): Record<string, unknown> {
-  if (!HAS_SITUATIONS.has(type)) return input;
+  let out = input;
+  if (HAS_LEAVING_RUN.has(type) && typeof out.pathRun === 'string' && /^\d{1,6}$/.test(out.pathRun)) out = { ...out, pathRun: Number(out.pathRun) };
+  if (!HAS_SITUATIONS.has(type)) return out;
   const ticked = valuesOf(values, 'situations').filter((v) => v !== '');
-  const { situations: _situations, ...rest } = input;
+  const { situations: _situations, ...rest } = out;
   if (type === 'outflow' && ticked.length === 0) return rest;
   return { ...rest, situations: ticked.filter((v) => v !== NO_SITUATION) };
 }
@@ -98,17 +102,51 @@ function LeavingItem({ leaving, outflowType }: { leaving: LeavingView; outflowTy
   );
 }
 
-function EsfForm({ type, data, open, intro }: { type: 'recordLeavingResult' | 'recordFollowUp'; data: ParticipantPageData; open: OpenForm | undefined; intro: string }) {
+const LEAVING_LABEL = 'Over welke uitstroom?';
+
+/**
+ * The leavings a form can be about: those with something open (no result yet; no answer yet),
+ * and the last leaving always (a later result in its window, a correction). Oldest first.
+ */
+export function leavingChoices(type: 'recordLeavingResult' | 'recordFollowUp', leavings: readonly LeavingView[]): LeavingView[] {
+  const last = leavings.at(-1);
+  return leavings.filter((l) => l === last || (type === 'recordLeavingResult' ? l.result === undefined : l.followUp === undefined));
+}
+
+function choiceText(type: 'recordLeavingResult' | 'recordFollowUp', l: LeavingView): string {
+  return type === 'recordLeavingResult'
+    ? `de uitstroom van ${formatDate(l.leftOn)} (groeipad ${l.pathRun}): de situatie van ${formatDate(l.leftOn)} tot ${formatDate(l.windowEnds)}`
+    : `de uitstroom van ${formatDate(l.leftOn)} (groeipad ${l.pathRun}): vanaf ${formatDate(l.followUpOn)}`;
+}
+
+function EsfForm({ type, data, open, leavings }: { type: 'recordLeavingResult' | 'recordFollowUp'; data: ParticipantPageData; open: OpenForm | undefined; leavings: readonly LeavingView[] }) {
   const prefix = `actie-${type}`;
   const state: FormState | undefined = open?.type === type ? open.state : undefined;
   const specs = esfSpecs(type);
+  const choices = leavingChoices(type, leavings);
+  const only = choices.length === 1 ? choices[0] : undefined;
+  const last = choices.at(-1)!;
+  const participantToo = type === 'recordFollowUp' ? ' De deelnemer kan ook zelf antwoorden op de eigen pagina, voor de laatste uitstroom waarover de vraag kwam.' : '';
   return (
     <details class="action" id={prefix} open={state !== undefined}>
       <summary>{ACTION_TITLES[type]}</summary>
       <div class="body">
-        <FormProblems state={state} prefix={prefix} labels={Object.fromEntries(specs.map((s) => [s.name, s.label]))} />
-        <p class="muted">{intro}</p>
+        <FormProblems state={state} prefix={prefix} labels={{ ...Object.fromEntries(specs.map((s) => [s.name, s.label])), pathRun: LEAVING_LABEL }} />
+        {only ? <p class="muted">{`Over ${choiceText(type, only)}.${participantToo}`}</p> : participantToo ? <p class="muted">{participantToo.trim()}</p> : null}
         <form method="post" action={`/deelnemers/${data.participant.id}/acties/${type}`} novalidate>
+          {only ? (
+            <input type="hidden" name="pathRun" value={String(only.pathRun)} />
+          ) : (
+            // More than one leaving with something open: the coach picks (the last one preselected).
+            <RadioGroup
+              prefix={prefix}
+              name="pathRun"
+              label={LEAVING_LABEL}
+              options={choices.map((l) => [String(l.pathRun), choiceText(type, l)] as const)}
+              state={state ?? { values: { pathRun: String(last.pathRun) }, errors: {} }}
+              required
+            />
+          )}
           {specs.map((spec) => {
             const common = { prefix, name: spec.name, label: spec.label, hint: spec.hint, state, required: spec.kind !== 'date' };
             if (spec.kind === 'checkboxes') return <CheckboxGroup {...common} options={spec.options} />;
@@ -127,7 +165,6 @@ export function EsfResultsSection({ data, open }: { data: ParticipantPageData; o
   const leavings = data.view.leavings ?? [];
   const formOpen = open?.type === 'recordLeavingResult' || open?.type === 'recordFollowUp';
   if (leavings.length === 0 && !formOpen) return null;
-  const last = leavings.at(-1);
   const outflowTypes = new Map<number, string>(data.view.earlierPaths.map((p) => [p.pathRun, p.outflowType ? OUTFLOW_LABELS[p.outflowType] : '']));
   if (data.view.outflow) outflowTypes.set(data.view.pathRun, OUTFLOW_LABELS[data.view.outflow.type]);
   return (
@@ -139,20 +176,10 @@ export function EsfResultsSection({ data, open }: { data: ParticipantPageData; o
           <LeavingItem leaving={leaving} outflowType={outflowTypes.get(leaving.pathRun)} />
         ))}
       </ul>
-      {data.view.status === 'forgotten' || !last ? null : (
+      {data.view.status === 'forgotten' || leavings.length === 0 ? null : (
         <>
-          <EsfForm
-            type="recordLeavingResult"
-            data={data}
-            open={open}
-            intro={`Over de laatste uitstroom (${formatDate(last.leftOn)}): de situatie van ${formatDate(last.leftOn)} tot ${formatDate(last.windowEnds)}.`}
-          />
-          <EsfForm
-            type="recordFollowUp"
-            data={data}
-            open={open}
-            intro={`Over de laatste uitstroom: vanaf ${formatDate(last.followUpOn)}. De deelnemer kan ook zelf antwoorden op de eigen pagina.`}
-          />
+          <EsfForm type="recordLeavingResult" data={data} open={open} leavings={leavings} />
+          <EsfForm type="recordFollowUp" data={data} open={open} leavings={leavings} />
         </>
       )}
     </section>

@@ -1,6 +1,6 @@
 import { GROUP_MOMENT_LABELS, PRIVILEGE_LABELS, type GroupMomentKind, type Phase } from '../../../domain/codes.js';
 import { ESF_FOLLOW_UP_ANSWERS, ESF_FOLLOW_UP_LABELS } from '../../../domain/esf.js';
-import type { PathStatus, PathView } from '../../../domain/path-state.js';
+import type { LeavingView, PathStatus, PathView } from '../../../domain/path-state.js';
 import type { PassportStep } from '../../passport.js';
 import { Notice, RadioGroup, optionsFrom } from '../components.js';
 import type { FormState } from '../form-input.js';
@@ -172,12 +172,20 @@ function Moments({ data }: { data: MyPathData }) {
   );
 }
 
+/** ESF+: the latest leaving whose question went out, the one the page shows (and the path takes the answer for). */
+export function askedLeaving(view: PathView | null): LeavingView | undefined {
+  return [...(view?.leavings ?? [])].reverse().find((l) => l.followUpAt !== undefined);
+}
+
 /**
- * ESF+: six months after leaving, one short question while it is open ("werk je op dit moment?"),
- * and a thank-you once it is answered. Nothing before the question came.
+ * ESF+: after a leaving (the configured wait), one short question while it is open ("werk je op
+ * dit moment?"), and a thank-you once it is answered. Nothing before the question came. Only the
+ * latest leaving's question (the path takes the participant's answer for that one only). The
+ * text names the day of leaving (the wait is configurable), and speaks of coming back when the
+ * person is on the path again.
  */
 function WorkQuestion({ data, action, state }: { data: MyPathData; action: string; state: FormState | undefined }) {
-  const asked = [...(data.view?.leavings ?? [])].reverse().find((l) => l.followUpAt !== undefined);
+  const asked = askedLeaving(data.view);
   if (!asked) return null;
   return (
     <section class="card" aria-labelledby="werk">
@@ -188,7 +196,12 @@ function WorkQuestion({ data, action, state }: { data: MyPathData; action: strin
         </p>
       ) : (
         <form method="post" action={action} id="werk-stand" novalidate>
-          <p>Een half jaar geleden zette je een nieuwe stap buiten de Stuyfplek. We zijn benieuwd hoe het nu gaat. Je antwoord helpt ons, en de Stuyfplek, verder.</p>
+          <p>
+            {data.view?.status === 'active'
+              ? `Je rondde op ${formatDate(asked.leftOn)} een groeipad bij de Stuyfplek af, en fijn dat je er nu opnieuw bij bent! Over de tijd sindsdien hebben we één korte vraag.`
+              : `Sinds je vertrek bij de Stuyfplek op ${formatDate(asked.leftOn)} is er wat tijd voorbijgegaan. We zijn benieuwd hoe het nu gaat.`}{' '}
+            Je antwoord helpt ons, en de Stuyfplek, verder.
+          </p>
           <RadioGroup prefix="werk" name="answer" label="Werk je op dit moment (ook als zelfstandige)?" options={optionsFrom(ESF_FOLLOW_UP_ANSWERS, ESF_FOLLOW_UP_LABELS)} state={state} required />
           <button type="submit">Antwoord versturen</button>
         </form>
