@@ -3,6 +3,10 @@ import { addDays, formatLocalDate, parseLocalDate, toLocalDate } from '../domain
 import { pathQuery, pathWorkflowId } from '../domain/messages.js';
 import { api, json, ORIGIN, page, submit, takeIn, until, type Person } from './support/http.js';
 import { startTestStack, type TestStack } from './support/stack.js';
+import { issueLink } from '../activities/access-links.js';
+import { dutchDate } from '../activities/emails/templates.js';
+import { parseSpan } from '../domain/calendar.js';
+import { formatDate } from '../api/web/labels.js';
 
 /**
  * ESF+ after a leaving through the API, the forms, the database and the participant's own page,
@@ -128,7 +132,10 @@ describe('ESF+ from intake to six months after leaving', () => {
       { disability: 'refused' },
       { disability: 'refused' },
     ]);
-    expect(await rows('select count(*)::int as n from public.outflows where participant_id = $1', [id])).toEqual([{ n: 1 }]);
+    // The exit, with the leaving's window end and follow-up day exactly as the path computed them (leavingDates).
+    expect(await rows('select result_window_ends::text, follow_up_on::text from public.outflows where participant_id = $1', [id])).toEqual([
+      { result_window_ends: leaving.windowEnds, follow_up_on: leaving.followUpOn },
+    ]);
     expect(await rows('select kind::text, observed_on::text, situations::text, follow_up::text, source from public.esf_results where participant_id = $1 order by kind', [id])).toEqual([
       { kind: 'leaving', observed_on: shift(leaving.leftOn, 10), situations: '{in_employment}', follow_up: null, source: 'coach' },
       { kind: 'six_months', observed_on: expect.any(String), situations: null, follow_up: 'working', source: 'coach' },
@@ -211,6 +218,42 @@ describe('ESF+ after leaving, through the API and the pages', () => {
     expect(html).toContain('Aan het werk (ook als zelfstandige), Volgt onderwijs of een opleiding (op');
   });
 
+  it('left again inside the first window: the form asks which leaving, and a result for the first settles its task', async () => {
+    const id = await takeIn(stack, staff, siteId, { firstName: 'Wout', coachId: coach.id });
+    expect((await form(id, 'outflow', { type: 'stopped' })).status).toBe(303);
+    await stack.temporal.sleep(3 * DAY);
+    await acted(id, 'reenter', { phase: 'focus' });
+    await stack.temporal.sleep(3 * DAY);
+    expect((await form(id, 'outflow', { type: 'regular_job' })).status).toBe(303);
+    const [first, second] = (await view(id)).leavings!;
+    await stack.temporal.sleep(29 * DAY);
+    const tasks = await until(async () => {
+      const found = await rows<{ id: string; path_run: number }>("select id, path_run from public.tasks where participant_id = $1 and kind = 'esf_leaving_result' order by path_run", [id]);
+      return found.length === 2 ? found : undefined;
+    }, 'both result tasks');
+
+    // Two leavings without a result: the coach picks one (the last preselected).
+    const html = await (await page(stack, `/deelnemers/${id}`, coach.token)).text();
+    expect(html).toContain('Over welke uitstroom?');
+    expect(html).toMatch(/name="pathRun" value="1"(?! checked)/);
+    expect(html).toMatch(/name="pathRun" value="2" checked/);
+    // A leaving that does not exist: refused with the reason on the form, nothing recorded.
+    const wrong = await form(id, 'recordLeavingResult', { pathRun: '3', situations: ['in_employment'] });
+    expect(wrong.status).toBe(409);
+    expect(await wrong.text()).toContain('Er is geen uitstroom van groeipad 3 om een resultaat voor te noteren.');
+    // The first leaving's situation, on a day of its own window; its task is done, the second's stays open.
+    expect((await form(id, 'recordLeavingResult', { pathRun: '1', situations: ['job_searching'], observedOn: shift(first!.leftOn, 1) })).status).toBe(303);
+    await written("select 1 from public.tasks where id = $1 and status = 'done'", [tasks[0]!.id], "the first leaving's settled task");
+    expect(await rows('select status from public.tasks where id = $1', [tasks[1]!.id])).toEqual([{ status: 'open' }]);
+    expect(await rows("select path_run, observed_on::text from public.esf_results where participant_id = $1", [id])).toEqual([{ path_run: 1, observed_on: shift(first!.leftOn, 1) }]);
+    // The API takes the same field; a run that is no whole number is a 400 on the field.
+    const bad = await act(id, 'recordLeavingResult', { situations: [], pathRun: 0 });
+    expect(bad.status).toBe(400);
+    expect(Object.keys((await json<ErrorBody>(bad)).error.fields ?? {})).toEqual(['pathRun']);
+    await acted(id, 'recordLeavingResult', { situations: ['in_employment'], observedOn: second!.leftOn, pathRun: 2 });
+    await written("select 1 from public.tasks where id = $1 and status = 'done'", [tasks[1]!.id], "the second leaving's settled task");
+  });
+
   it('six months later the participant gets the question by email and answers it on their own page through its link, once; the task is settled', async () => {
     const email = `amina.${Date.now()}@example.be`;
     const id = await takeIn(stack, staff, siteId, { firstName: 'Amina', coachId: coach.id, email });
@@ -227,7 +270,15 @@ describe('ESF+ after leaving, through the API and the pages', () => {
     // Before six months the coach cannot record the answer, and the participant's page asks nothing.
     const early = await act(id, 'recordFollowUp', { answer: 'working' });
     expect(early.status).toBe(409);
-    expect((await json<ErrorBody>(early)).error.message).toMatch(/^De vraag van zes maanden na de uitstroom kan vanaf /);
+    expect((await json<ErrorBody>(early)).error.message).toMatch(/^Het antwoord op de opvolgvraag na de uitstroom van .+ kan pas genoteerd worden vanaf /);
+    // Her own page before the question: an answer posted anyway comes back with a notice (there is no form to show an error next to).
+    const before = `/mijn-pad/${(await issueLink(stack.db, stack.config.LINK_SECRET, { participantId: id, siteId, purpose: 'participant_page', validity: parseSpan('400 days') })).token}`;
+    for (const values of [{}, { answer: 'working' }] as Array<Record<string, string>>) {
+      const posted = await submit(stack, `${before}/werk`, values);
+      expect(posted.status).toBe(303);
+      expect(posted.headers.get('location')).toBe(`${before}?gedaan=werk-geen-vraag`);
+    }
+    expect(await (await stack.app.request(`${ORIGIN}${before}?gedaan=werk-geen-vraag`)).text()).toContain('Er staat nu geen vraag voor je open.');
 
     // Beside her, someone who left the same day with an address but without consent to email.
     const quiet = `jonas.${Date.now()}@example.be`;
@@ -248,12 +299,17 @@ describe('ESF+ after leaving, through the API and the pages', () => {
     expect(await rows("select 1 from public.tasks where participant_id = $1 and kind = 'esf_leaving_result'", [id])).toEqual([]);
     const question = await until(async () => stack.outbox.emails().find((e) => e.to.includes(email) && e.subject === 'Een korte vraag: werk je op dit moment?'), 'the question by email', 30_000);
     expect(question.text).toContain('werk je op dit moment');
+    // The day of leaving, not a fixed span (the wait is configurable); answering is choosing and sending.
+    expect(question.text).toContain(`Sinds je vertrek bij de Stuyfplek op ${dutchDate(leftOn)}`);
+    expect(question.text).toContain('kies je antwoord en verstuur het');
     const link = /Bekijk je groeipad: (\S+)/.exec(question.text ?? '')?.[1];
     expect(link).toBeDefined();
     const own = new URL(link!).pathname;
 
     let html = await (await stack.app.request(`${ORIGIN}${own}`)).text();
     expect(html).toContain('Werk je op dit moment?');
+    expect(html).toContain(`Sinds je vertrek bij de Stuyfplek op ${formatDate(leftOn)}`);
+    expect(html).not.toContain('half jaar');
     for (const answer of ['Ja, ik werk (ook als zelfstandige)', 'Nee, nu niet', 'Zeg ik liever niet']) expect(html).toContain(answer);
     // No answer chosen: the page again, with the error next to the question.
     const none = await submit(stack, `${own}/werk`, {});
@@ -267,6 +323,10 @@ describe('ESF+ after leaving, through the API and the pages', () => {
     expect(html).not.toContain('Antwoord versturen');
     const again = await submit(stack, `${own}/werk`, { answer: 'not_working' });
     expect(again.headers.get('location')).toBe(`${own}?gedaan=werk-al-beantwoord`);
+    // Answered already and posted without an answer: the notice, not a form that is no longer there.
+    const empty = await submit(stack, `${own}/werk`, {});
+    expect(empty.status).toBe(303);
+    expect(empty.headers.get('location')).toBe(`${own}?gedaan=werk-al-beantwoord`);
 
     const [answer] = await written<Record<string, unknown>>(
       "select path_run, observed_on::text, situations, follow_up::text, source, recorded_by from public.esf_results where participant_id = $1 and kind = 'six_months'",

@@ -603,8 +603,11 @@ describe('every event type', () => {
     ]);
 
     // outflow_recorded, then a reconnect task, aftercare_due and aftercare_closed (reached)
-    [k] = await write(p, [rec({ type: 'outflow_recorded', at: t(17), outflowType: 'self_employed', by: coach.id, noteId })]);
-    expect(await rows('outflows', 'key = $1', [k])).toEqual([{ key: k, ...base, outflow_type: 'self_employed', outflow_at: D(t(17)), recorded_by: coach.id, note_id: noteId }]);
+    // ESF+: the leaving's window end and follow-up day, as the path computed them, kept as they come.
+    [k] = await write(p, [rec({ type: 'outflow_recorded', at: t(17), outflowType: 'self_employed', by: coach.id, noteId, resultWindowEnds: '2025-02-24', followUpOn: '2025-07-27' })]);
+    expect(await rows('outflows', 'key = $1', [k])).toEqual([
+      { key: k, ...base, outflow_type: 'self_employed', outflow_at: D(t(17)), recorded_by: coach.id, note_id: noteId, result_window_ends: '2025-02-24', follow_up_on: '2025-07-27' },
+    ]);
     const aftercare = { participant_id: p, path_run: 1, site_id: siteId, outflow_at: D(t(17)), due_at: null, due_key: null, reconnected_at: null, outcome: null };
     expect(await rows('aftercare', 'participant_id = $1', [p])).toEqual([aftercare]);
     expect(await rows('paths', 'participant_id = $1', [p])).toEqual([pathRow(p, 1, { phase: 'focus', status: 'aftercare', started: t(0) })]);
@@ -626,7 +629,8 @@ describe('every event type', () => {
       // "by" is not a person here: no one is named.
       record(p, 1, seq++, { type: 'outflow_recorded', at: u(1), outflowType: 'stopped', by: 'system' }),
     ]);
-    expect(await rows('outflows', 'participant_id = $1', [p])).toMatchObject([{ recorded_by: null, note_id: null }]);
+    // An outflow without ESF+ days (recorded before, or by a run from before the ESF+ timers): null.
+    expect(await rows('outflows', 'participant_id = $1', [p])).toMatchObject([{ recorded_by: null, note_id: null, result_window_ends: null, follow_up_on: null }]);
     const [k] = await write(p, [record(p, 2, seq++, { type: 'path_reentered', at: u(2), phase: 'focus', by: staff.id, previousRun: 1, referralSource: 'vdab' })]);
     expect(await rows('paths', 'participant_id = $1 order by path_run', [p])).toEqual([
       pathRow(p, 1, { phase: 'orientation', status: 'closed', started: u(0), ended: u(2) }),

@@ -62,6 +62,10 @@ describe('the result within 28 days after leaving', () => {
     const lastSunday = 31 - new Date(Date.UTC(year, 2, 31)).getUTCDay();
     const due = Date.UTC(year, 2, 30, lastSunday <= 30 ? 7 : 8);
     expect(out.nextDeadline).toEqual({ kind: 'esf_leaving_result', at: due });
+    // The outflow carries the same days (public.outflows keeps them for the report).
+    expect(path.events().filter((e) => e.event.type === 'outflow_recorded').map((e) => e.event)).toEqual([
+      expect.objectContaining({ resultWindowEnds: `${year}-03-30`, followUpOn: `${year}-09-02` }),
+    ]);
     await h.skipTo(due - HOUR);
     expect(esfTasks(path, 'esf_leaving_result')).toEqual([]);
     await h.skipTo(due + HOUR);
@@ -165,7 +169,9 @@ describe('six months after leaving', () => {
     // Aftercare ended on its own (not reached after the grace period); the path waits on.
     expect((await path.view()).status).toBe('closed');
     expect((await path.view()).nextDeadline).toEqual({ kind: 'esf_follow_up', at: due });
-    expect((await refusal(path, 'recordFollowUp', { answer: 'working' })).message).toBe(`De vraag van zes maanden na de uitstroom kan vanaf ${lastOfFebruary} februari ${year + 1}.`);
+    expect((await refusal(path, 'recordFollowUp', { answer: 'working' })).message).toBe(
+      `Het antwoord op de opvolgvraag na de uitstroom van 31 augustus ${year} kan pas genoteerd worden vanaf ${lastOfFebruary} februari ${year + 1}.`,
+    );
     await h.skipTo(due - 1);
     expect(esfTasks(path, 'esf_follow_up')).toEqual([]);
     expect(questions(path)).toEqual([]);
@@ -206,7 +212,8 @@ describe('six months after leaving', () => {
     await h.skipTo(left + 200 * DAY);
     expect(esfTasks(path, 'esf_leaving_result').map((t) => [t.pathRun, t.cause])).toEqual([[1, 'esf_leaving/1']]);
     expect(esfTasks(path, 'esf_follow_up').map((t) => [t.pathRun, t.cause])).toEqual([[1, 'esf_follow_up/1']]);
-    expect(questions(path)).toHaveLength(1);
+    // On the path again when it came: the email says so (`back`), not "a step outside".
+    expect(questions(path).map((q) => q.params)).toEqual([{ leftOn: first.leavings![0]!.leftOn, back: 1 }]);
     // The participant, active again, answers the question about the first leaving.
     const answered = await path.act('answerFollowUp', { answer: 'working' });
     expect(answered.leavings![0]!.followUp?.answer).toBe('working');
@@ -223,7 +230,10 @@ describe('six months after leaving', () => {
       [1, 'esf_follow_up/1'],
       [2, 'esf_follow_up/2'],
     ]);
-    expect(questions(path)).toHaveLength(2);
+    expect(questions(path).map((q) => q.params)).toEqual([
+      { leftOn: first.leavings![0]!.leftOn, back: 1 },
+      { leftOn: second.leavings![1]!.leftOn },
+    ]);
     expect(results(path).map((r) => [r.pathRun, r.event.pathRun, r.event.kind])).toEqual([[2, 1, 'six_months']]);
 
     // It continued as new more than at the re-entry: the first run's history ended with it, and so did others.
@@ -236,6 +246,34 @@ describe('six months after leaving', () => {
       runs += 1;
     }
     expect(runs).toBeGreaterThan(3);
+  });
+
+  it('left again inside the first window: the coach settles each leaving by its run; the participant answers the latest question only', async () => {
+    const path = await h.start();
+    const first = (await path.act('outflow', { type: 'stopped' })).leavings![0]!;
+    await h.skipTo(first.at + 5 * DAY);
+    await path.act('reenter', { phase: 'focus' });
+    await h.skipTo(first.at + 10 * DAY);
+    const second = (await path.act('outflow', { type: 'regular_job' })).leavings![1]!;
+    await h.skipTo(second.at + 30 * DAY);
+    expect(esfTasks(path, 'esf_leaving_result').map((t) => t.cause)).toEqual(['esf_leaving/1', 'esf_leaving/2']);
+    // The first leaving's result, on a day of its own window (before the second leaving).
+    const view = await path.act('recordLeavingResult', { situations: ['job_searching'], observedOn: shift(first.leftOn, 2), pathRun: 1 });
+    expect(view.leavings!.map((l) => l.result?.observedOn)).toEqual([shift(first.leftOn, 2), undefined]);
+    expect((await refusal(path, 'recordLeavingResult', { situations: [], pathRun: 4 })).message).toBe('Er is geen uitstroom van groeipad 4 om een resultaat voor te noteren.');
+    await path.act('recordLeavingResult', { situations: ['in_employment'], observedOn: second.leftOn });
+    expect(results(path).map((r) => [r.event.pathRun, r.event.settlesTask])).toEqual([
+      [1, 'esf_leaving/1'],
+      [2, 'esf_leaving/2'],
+    ]);
+    // Both questions out: the participant's answer is about the second leaving (their page shows it).
+    await h.skipTo(second.at + 200 * DAY);
+    expect(questions(path)).toHaveLength(2);
+    const answered = await path.act('answerFollowUp', { answer: 'working' });
+    expect(answered.leavings!.map((l) => l.followUp?.answer)).toEqual([undefined, 'working']);
+    expect((await refusal(path, 'answerFollowUp', { answer: 'working' })).message).toBe(ALREADY_ANSWERED);
+    const coach = await path.act('recordFollowUp', { answer: 'not_working', pathRun: 1 });
+    expect(coach.leavings!.map((l) => l.followUp?.answer)).toEqual(['not_working', 'working']);
   });
 
   it('forget stops them: no task, no question after it', async () => {
