@@ -341,7 +341,7 @@ describe('coach actions', () => {
     // this server, so its refusal (tests/api-esf-path.test.ts records one on the time-skipping server).
     path = await run('recordLeavingResult', { situations: ['in_employment'] }, staff);
     expect(path.leavings![0]!.result?.situations).toEqual(['in_employment']);
-    expect(await refused(id, 'recordFollowUp', { answer: 'working' }, staff)).toMatch(/^De vraag van zes maanden na de uitstroom kan vanaf /);
+    expect(await refused(id, 'recordFollowUp', { answer: 'working' }, staff)).toMatch(/^Het antwoord op de opvolgvraag na de uitstroom van .+ kan pas genoteerd worden vanaf /);
     seen.add('recordFollowUp');
 
     path = await run('reenter', { phase: 'focus', note: 'Komt terug voor een nieuw project.' }, staff);
