@@ -338,6 +338,7 @@ export function esfTables(r: EsfReport): EsfTable[] {
     table('leavers', 'outflow_type', 'Uitstroom per soort', r.leavers.outflow_type, OUTFLOW_LABELS),
     table('leavers', 'result_28_days', resultWindowTitle(r.leavers.result_window_days), r.leavers.result_28_days, ESF_SITUATION_LABELS),
     headcount('six_months', r.six_months),
+    // "Zes maanden" names the fund's indicator; the day itself is the path's (outflows.follow_up_on).
     table('six_months', 'follow_up', 'Werkt zes maanden na het verlaten', r.six_months.follow_up, ESF_FOLLOW_UP_RECORDED_LABELS),
   ];
 }
