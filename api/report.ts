@@ -6,7 +6,7 @@ import {
   PHASE_LABELS,
   REFERRAL_SOURCE_LABELS,
 } from '../domain/codes.js';
-import { ESF_ENTRY_ITEMS, ESF_LABELS, ESF_SITUATION_LABELS } from '../domain/esf.js';
+import { ESF_ENTRY_ITEMS, ESF_FOLLOW_UP_RECORDED_LABELS, ESF_LABELS, ESF_SITUATION_LABELS } from '../domain/esf.js';
 import type { ApiDeps } from './context.js';
 import { ApiError } from './errors.js';
 
@@ -173,6 +173,8 @@ export function reportCsv(report: FunderReport): string {
 // by public.esf_report(site, from, to); here the Dutch labels (from domain/esf.ts) and the CSV.
 
 type Counts = Record<string, number>;
+/** Counts of special-category answers: null is a cell hidden by disclosure control ("<5"). */
+type GuardedCounts = Record<string, number | null>;
 type Headcount = { participants: number; complete: number; incomplete: number };
 export const ESF_SPECIAL_COLUMNS = Object.values(ESF_ENTRY_ITEMS)
   .filter((item) => item.special)
@@ -191,9 +193,14 @@ export interface EsfReport {
     age_band: Counts;
     homeless: Counts;
     rural: Counts;
-    special: Record<string, Counts>;
+    /**
+     * Special-category answers under disclosure control (README, "The report and its CSV"):
+     * `items` only when the period has at least `min_participants` complete entries, a cell of 1
+     * up to `suppressed_below` - 1 (and its complement) null. Both limits come from the database.
+     */
+    special: { disclosed: boolean; min_participants: number; suppressed_below: number; items: Record<string, GuardedCounts> | null };
   };
-  leavers: Headcount & { outflow_type: Counts; result_28_days: Counts };
+  leavers: Headcount & { result_window_days: number[]; outflow_type: Counts; result_28_days: Counts };
   six_months: Headcount & { follow_up: Counts };
 }
 
@@ -230,9 +237,24 @@ export async function phaseSeries(deps: ApiDeps, siteId: string, from: string, t
 export type EsfGroup = 'entries' | 'leavers' | 'six_months';
 export const ESF_GROUP_LABELS: Record<EsfGroup, string> = {
   entries: 'Bij de start (instroom)',
-  leavers: 'Bij het verlaten (uitstroom) en binnen 28 dagen',
+  leavers: 'Bij het verlaten (uitstroom) en het resultaat erna',
+  // The fund's name of the indicator (the day itself is the path's: outflows.follow_up_on).
   six_months: 'Zes maanden na het verlaten',
 };
+
+/**
+ * The title of the result after leaving, from the windows the report counted in (the path's
+ * window, the fund's 28 days by default): "binnen 28 dagen", or the range when they differ.
+ */
+export function resultWindowTitle(days: readonly number[]): string {
+  const span = days.length === 0 ? null : days.length === 1 ? `${days[0]} dagen` : `${Math.min(...days)} tot ${Math.max(...days)} dagen`;
+  return span ? `Situatie binnen ${span} na het verlaten` : 'Situatie kort na het verlaten';
+}
+
+/** What the special block says when the period has too few complete entries to show it. */
+export function specialWithheld(minParticipants: number): string {
+  return `Te weinig deelnemers om deze antwoorden te tonen: ze staan er pas bij ${minParticipants} of meer volledig geregistreerde deelnemers in de periode, zodat niemand uit de aantallen te herkennen is.`;
+}
 
 /** The labels of the report's own codes: the subtotals, what was not answered, the headcounts. */
 const ESF_REPORT_LABELS: Record<string, string> = {
@@ -248,8 +270,6 @@ const ESF_REPORT_LABELS: Record<string, string> = {
   self_employed: 'waarvan zelfstandige',
   none_of_these: 'Geen van deze',
   no_result: 'Geen resultaat geregistreerd',
-  working: 'Werkt (ook als zelfstandige)',
-  not_working: 'Werkt niet',
   no_answer: 'Geen antwoord',
   age_band: 'Leeftijd bij de start',
 };
@@ -259,23 +279,37 @@ const ITEM_LABELS: Record<string, string> = Object.fromEntries(Object.values(ESF
 export interface EsfTableRow {
   code: string;
   label: string;
-  count: number;
+  /** The number, or "<5" for a cell hidden by disclosure control. */
+  count: string;
 }
 export interface EsfTable {
   group: EsfGroup;
   /** The indicator's code (a CSV column value; README, "The report and its CSV"). */
   indicator: string;
   title: string;
+  /** A special-category item (shown under disclosure control). */
+  special?: true;
+  /** Why there are no rows: too few participants to show a special-category item. */
+  withheld?: string;
   rows: EsfTableRow[];
 }
 
-function table(group: EsfGroup, indicator: string, title: string, counts: Counts, labels: Record<string, string> = {}): EsfTable {
+function table(group: EsfGroup, indicator: string, title: string, counts: GuardedCounts, labels: Record<string, string> = {}, hidden = '<5'): EsfTable {
   return {
     group,
     indicator,
     title,
-    rows: Object.entries(counts).map(([code, count]) => ({ code, label: labels[code] ?? ESF_LABELS[code] ?? ESF_REPORT_LABELS[code] ?? reportLabel(code), count })),
+    rows: Object.entries(counts).map(([code, count]) => ({
+      code,
+      label: labels[code] ?? ESF_LABELS[code] ?? ESF_REPORT_LABELS[code] ?? reportLabel(code),
+      count: count === null ? hidden : String(count),
+    })),
   };
+}
+
+function specialTable(special: EsfReport['entries']['special'], column: string, title: string): EsfTable {
+  if (!special.disclosed || !special.items) return { group: 'entries', indicator: column, title, special: true, withheld: specialWithheld(special.min_participants), rows: [] };
+  return { ...table('entries', column, title, special.items[column] ?? {}, {}, `<${special.suppressed_below}`), special: true };
 }
 
 function headcount(group: EsfGroup, h: Headcount): EsfTable {
@@ -299,20 +333,29 @@ export function esfTables(r: EsfReport): EsfTable[] {
     table('entries', 'age_band', ESF_REPORT_LABELS.age_band!, e.age_band),
     table('entries', 'homeless', item('homeless'), e.homeless),
     table('entries', 'rural', item('rural'), e.rural),
-    ...ESF_SPECIAL_COLUMNS.map((column) => table('entries', column, item(column), e.special[column] ?? {})),
+    ...ESF_SPECIAL_COLUMNS.map((column) => specialTable(e.special, column, item(column))),
     headcount('leavers', r.leavers),
     table('leavers', 'outflow_type', 'Uitstroom per soort', r.leavers.outflow_type, OUTFLOW_LABELS),
-    table('leavers', 'result_28_days', 'Situatie binnen 28 dagen na het verlaten', r.leavers.result_28_days, ESF_SITUATION_LABELS),
+    table('leavers', 'result_28_days', resultWindowTitle(r.leavers.result_window_days), r.leavers.result_28_days, ESF_SITUATION_LABELS),
     headcount('six_months', r.six_months),
-    table('six_months', 'follow_up', 'Werkt zes maanden na het verlaten', r.six_months.follow_up),
+    // "Zes maanden" names the fund's indicator; the day itself is the path's (outflows.follow_up_on).
+    table('six_months', 'follow_up', 'Werkt zes maanden na het verlaten', r.six_months.follow_up, ESF_FOLLOW_UP_RECORDED_LABELS),
   ];
 }
 
 /** The CSV columns, documented in the README ("The report and its CSV"). */
 export const ESF_CSV_COLUMNS = ['period_from', 'period_to', 'group', 'indicator', 'indicator_label', 'code', 'label', 'count'] as const;
 
-/** One row per indicator value; semicolons, CRLF and a byte-order mark, as reportCsv. */
+/**
+ * One row per indicator value; semicolons, CRLF and a byte-order mark, as reportCsv. A hidden
+ * cell counts "<5"; a withheld special item is one row with code `withheld`, the reason as its
+ * label and no count.
+ */
 export function esfCsv(r: EsfReport): string {
-  const rows = esfTables(r).flatMap((t) => t.rows.map((row) => [r.from, r.to, t.group, t.indicator, t.title, row.code, row.label, String(row.count)]));
+  const rows = esfTables(r).flatMap((t) =>
+    t.withheld !== undefined
+      ? [[r.from, r.to, t.group, t.indicator, t.title, 'withheld', t.withheld, '']]
+      : t.rows.map((row) => [r.from, r.to, t.group, t.indicator, t.title, row.code, row.label, row.count]),
+  );
   return `\uFEFF${[[...ESF_CSV_COLUMNS], ...rows].map((cells) => cells.map(csvCell).join(';')).join('\r\n')}\r\n`;
 }

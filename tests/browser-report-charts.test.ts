@@ -11,7 +11,7 @@ import { startTestStack, type TestStack } from './support/stack.js';
 
 /**
  * The report page's charts in a real Chromium at phone size (390×844) with JavaScript off, signed
- * in as the site's coordinator: six SVG charts, each an image with a name and its numbers in a table; nothing
+ * in as the site's coordinator: six SVG charts, each an image named by its title, described by a short summary, with its numbers in a table; nothing
  * wider than the phone; and in print (emulated print media) the funder's annex: no navigation or
  * forms, the charts there, and a PDF.
  */
@@ -98,16 +98,23 @@ describe('the report page of a coordinator at 390 px', () => {
     const charts = await page.locator('section.chart').evaluateAll((sections) =>
       sections.map((section) => {
         const svg = section.querySelector('svg')!;
-        const name = (svg.getAttribute('aria-labelledby') ?? '')
-          .split(' ')
-          .map((id) => document.getElementById(id)?.textContent ?? '')
-          .join(' | ');
+        const text = (ids: string | null) =>
+          (ids ?? '')
+            .split(' ')
+            .filter(Boolean)
+            .map((id) => document.getElementById(id)?.textContent ?? '')
+            .join(' | ');
+        // The accessible name (aria-labelledby) and description (aria-describedby), as a screen reader gets them.
+        const name = text(svg.getAttribute('aria-labelledby'));
+        const description = text(svg.getAttribute('aria-describedby'));
         const table = section.querySelector('table');
         return {
           heading: section.querySelector('h3')?.textContent,
           role: svg.getAttribute('role'),
           title: svg.querySelector('title')?.textContent,
           name,
+          description,
+          descIsDescription: svg.getAttribute('aria-describedby') === svg.querySelector('desc')?.id,
           // What the bars say, and what the table says, row by row.
           bars: [...svg.querySelectorAll('.chart-label')].map((l, i) => `${l.textContent}=${svg.querySelectorAll('.chart-value')[i]?.textContent ?? ''}`),
           rows: [...(table?.querySelectorAll('tbody tr') ?? [])].map((tr) => `${tr.querySelector('th')?.textContent}=${tr.querySelector('td')?.textContent}`),
@@ -127,7 +134,11 @@ describe('the report page of a coordinator at 390 px', () => {
     for (const chart of charts) {
       expect(chart.role, chart.heading!).toBe('img');
       expect(chart.title).toBe(chart.heading);
-      expect(chart.name.startsWith(`${chart.heading} | `), chart.name).toBe(true);
+      // Named by the title alone; the <desc> describes it, in short, pointing to the table (the numbers are read once, there).
+      expect(chart.name, chart.heading!).toBe(chart.heading);
+      expect(chart.descIsDescription, chart.heading!).toBe(true);
+      expect(chart.description, chart.heading!).toMatch(/Alle cijfers staan in de tabel eronder\.$/);
+      expect(chart.description.length, chart.heading!).toBeLessThan(200);
       expect(chart.tableHidden, chart.heading!).toBe(false);
       expect(chart.rows.length, chart.heading!).toBeGreaterThan(0);
     }
@@ -145,8 +156,9 @@ describe('the report page of a coordinator at 390 px', () => {
     // first in focus (10 Feb), the second and third in orientation. 31 Mar: the first in focus, the
     // second and third left (aftercare), the fourth (10 Mar) in orientation.
     expect(phases!.tableRows.map((r) => r.slice(1).join(' '))).toEqual(['2 0 0 0', '2 1 0 0', '1 1 0 2']);
-    for (const day of ['31 januari 2025', '28 februari 2025', '31 maart 2025']) expect(phases!.name).toContain(day);
-    expect(phases!.name).toContain('Oriëntatie 1, Focus 1, Activering 0, Nazorg 2');
+    expect(phases!.description).toBe('Lijndiagram van Oriëntatie, Focus, Activering, Nazorg op 3 dagen, van 31 januari 2025 tot 31 maart 2025. Alle cijfers staan in de tabel eronder.');
+    // The intakes: three bars, the largest OCMW.
+    expect(intakes!.description).toBe('Staafdiagram met 3 staven, de grootste: OCMW (2). Alle cijfers staan in de tabel eronder.');
     expect(await page.locator('section.chart svg polyline').count()).toBe(4);
   });
 
@@ -155,6 +167,9 @@ describe('the report page of a coordinator at 390 px', () => {
     expect(text).toContain('ESF+-indicatoren');
     expect(text).toContain('Situatie op de arbeidsmarkt');
     expect(await page.locator('section.esf .esf-headcount').first().textContent()).toContain('4 volledig geregistreerd');
+    // Four complete entries, fewer than 10: the special block says so instead of its counts.
+    expect(await page.locator('section.esf-special').textContent()).toContain('Te weinig deelnemers om deze antwoorden te tonen');
+    expect(await page.locator('section.esf-special table').count()).toBe(0);
     expect(await page.getByRole('link', { name: 'Download ESF+-indicatoren als CSV' }).getAttribute('href')).toBe('/api/reports/esf?from=2025-01-01&to=2025-03-31&format=csv');
   });
 

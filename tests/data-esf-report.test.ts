@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ESF_FOLLOW_UP_RECORDED_LABELS } from '../domain/esf.js';
+import { esfTables, specialWithheld, type EsfReport } from '../api/report.js';
+import { ReportPage } from '../api/web/pages/report.js';
 import { supabaseClient, type Db } from '../infra/supabase/client.js';
 import { api, json } from './support/http.js';
 import { startTestStack, type TestStack } from './support/stack.js';
@@ -52,7 +56,10 @@ interface Run {
   /** UTC instant the run started (its first phase). */
   start: string;
   phases?: Array<[string, string]>;
-  outflow?: { at: string; type: string };
+  /** resultWindowEnds, followUpOn: the days the path stored on the leaving (absent: null, as before it did). */
+  outflow?: { at: string; type: string; resultWindowEnds?: string; followUpOn?: string };
+  /** The path's status when it is not what the runs imply ('forgotten' after erasure). */
+  status?: string;
 }
 interface Result {
   run: number;
@@ -77,7 +84,7 @@ async function person(o: { siteId?: string; runs: Run[]; versions?: Entry[]; res
       pathRun,
       siteId,
       run.phases?.at(-1)?.[0] ?? 'orientation',
-      later ? 'closed' : run.outflow ? 'aftercare' : 'active',
+      run.status ?? (later ? 'closed' : run.outflow ? 'aftercare' : 'active'),
       run.start,
       later?.start ?? null,
       `path-${id}`,
@@ -97,7 +104,16 @@ async function person(o: { siteId?: string; runs: Run[]; versions?: Entry[]; res
       from = phase;
     }
     if (run.outflow) {
-      await q('insert into public.outflows (key, participant_id, site_id, path_run, outflow_type, outflow_at) values ($1, $2, $3, $4, $5, $6)', [randomUUID(), id, siteId, pathRun, run.outflow.type, run.outflow.at]);
+      await q('insert into public.outflows (key, participant_id, site_id, path_run, outflow_type, outflow_at, result_window_ends, follow_up_on) values ($1, $2, $3, $4, $5, $6, $7, $8)', [
+        randomUUID(),
+        id,
+        siteId,
+        pathRun,
+        run.outflow.type,
+        run.outflow.at,
+        run.outflow.resultWindowEnds ?? null,
+        run.outflow.followUpOn ?? null,
+      ]);
     }
   }
   for (const [i, e] of (o.versions ?? []).entries()) {
@@ -131,6 +147,7 @@ const earlier = (enteredOn: string): Entry => ({ enteredOn, ageBand: 'age_30_54'
 describe('esf_report on a known cohort (first quarter of 2025)', () => {
   let report: { entries: Record<string, unknown>; leavers: Record<string, unknown>; six_months: Record<string, unknown> } & Record<string, unknown>;
   let erased: string;
+  let erasedLeaver: string;
 
   beforeAll(async () => {
     // ---- Entries: entered_on in [2025-01-01, 2025-03-31] -------------------------------------
@@ -197,15 +214,49 @@ describe('esf_report on a known cohort (first quarter of 2025)', () => {
       versions: [{ enteredOn: '2024-03-04', ageBand: 'age_18_29', labour: 'unemployed', education: 'isced_3_4', gender: 'male', complete: true }],
       results: [
         { run: 1, kind: 'leaving', observedOn: '2024-08-25', situations: ['in_employment'], recordedAt: '2024-08-25T09:00:00Z' },
-        // Six months after run 1's leaving falls in the period, but it is no longer the last leaving.
+        // Six months after run 1's leaving (20 Feb 2025) falls in the period: G counts there with
+        // this answer, although G left again on 20 Mar.
         { run: 1, kind: 'six_months', observedOn: '2025-02-20', followUp: 'working', recordedAt: '2025-02-20T09:00:00Z' },
         { run: 2, kind: 'leaving', observedOn: '2025-03-20', situations: ['job_searching'], recordedAt: '2025-03-20T09:00:00Z' },
         { run: 2, kind: 'leaving', observedOn: '2025-04-10', situations: ['in_education'], recordedAt: '2025-04-10T09:00:00Z' },
         { run: 2, kind: 'leaving', observedOn: '2025-04-30', situations: ['in_employment'], recordedAt: '2025-04-30T09:00:00Z' },
       ],
     });
-    // H: left 14 Feb (SMART), no result recorded.
-    await person({ runs: [{ start: '2024-06-01T09:00:00Z', outflow: { at: '2025-02-14T09:00:00Z', type: 'smart' } }], versions: [earlier('2024-06-01')] });
+    // H: left 14 Feb (SMART); the path ran with a 30-day window and stored its last day: 14 Feb + 30
+    // = 16 Mar (14 days to 28 Feb, 16 more). 16 Mar (job seeking) is its last day: counts (with
+    // the fund's default 28 days it would not: 14 Mar); 17 Mar (in employment) is the day after: not.
+    await person({
+      runs: [{ start: '2024-06-01T09:00:00Z', outflow: { at: '2025-02-14T09:00:00Z', type: 'smart', resultWindowEnds: '2025-03-16' } }],
+      versions: [earlier('2024-06-01')],
+      results: [
+        { run: 1, kind: 'leaving', observedOn: '2025-03-16', situations: ['job_searching'], recordedAt: '2025-03-16T09:00:00Z' },
+        { run: 1, kind: 'leaving', observedOn: '2025-03-17', situations: ['in_employment'], recordedAt: '2025-03-17T09:00:00Z' },
+      ],
+    });
+    // Q: left 3 Feb, window not stored (null): the default 28 days, last day 3 Feb + 28 = 3 Mar (25
+    // days to 28 Feb, 3 more). 3 Mar (in education) counts; 4 Mar (in employment), the day after, not.
+    await person({
+      runs: [{ start: '2024-05-01T09:00:00Z', outflow: { at: '2025-02-03T10:00:00Z', type: 'regular_job' } }],
+      versions: [earlier('2024-05-01')],
+      results: [
+        { run: 1, kind: 'leaving', observedOn: '2025-03-03', situations: ['in_education'], recordedAt: '2025-03-03T09:00:00Z' },
+        { run: 1, kind: 'leaving', observedOn: '2025-03-04', situations: ['in_employment'], recordedAt: '2025-03-04T09:00:00Z' },
+      ],
+    });
+    // S: left 6 Feb, default window up to 6 Mar; its only result is of 7 Mar, the day after: no result.
+    await person({
+      runs: [{ start: '2024-05-01T09:00:00Z', outflow: { at: '2025-02-06T10:00:00Z', type: 'stopped' } }],
+      versions: [earlier('2024-05-01')],
+      results: [{ run: 1, kind: 'leaving', observedOn: '2025-03-07', situations: ['job_searching'], recordedAt: '2025-03-07T09:00:00Z' }],
+    });
+    // Z: left 10 Feb (referred elsewhere), in employment that day; then asked to be forgotten: the
+    // path is 'forgotten' and erase_participant ran. Still a leaver, with the result.
+    erasedLeaver = await person({
+      runs: [{ start: '2024-05-01T09:00:00Z', outflow: { at: '2025-02-10T10:00:00Z', type: 'referred_elsewhere' }, status: 'forgotten' }],
+      versions: [earlier('2024-05-01')],
+      results: [{ run: 1, kind: 'leaving', observedOn: '2025-02-10', situations: ['in_employment'], recordedAt: '2025-02-10T12:00:00Z' }],
+    });
+    await stack.sql.query('select public.erase_participant($1)', [erasedLeaver]);
     // I: left at 00:30 on 1 Jan in Brussels (31 Dec 23:30 UTC): in the period. "None of these".
     await person({
       runs: [{ start: '2024-03-01T09:00:00Z', outflow: { at: '2024-12-31T23:30:00Z', type: 'article_60' } }],
@@ -225,9 +276,11 @@ describe('esf_report on a known cohort (first quarter of 2025)', () => {
         { run: 1, kind: 'six_months', observedOn: '2025-03-05', followUp: 'working', recordedAt: '2025-03-05T09:00:00Z' },
       ],
     });
-    // L: left 30 Sep 22:30 UTC = 1 Oct 00:30 in Brussels → due 1 Apr 2025: not in the period.
+    // L: left 30 Sep 22:30 UTC = 1 Oct 00:30 in Brussels → by the default due 1 Apr 2025, but the
+    // path stored its follow-up day: 31 Mar 2025, in the period. The answer of 1 Apr counts (late
+    // answers do: recent periods are provisional).
     await person({
-      runs: [{ start: '2024-01-08T09:00:00Z', outflow: { at: '2024-09-30T22:30:00Z', type: 'regular_job' } }],
+      runs: [{ start: '2024-01-08T09:00:00Z', outflow: { at: '2024-09-30T22:30:00Z', type: 'regular_job', followUpOn: '2025-03-31' } }],
       versions: [earlier('2024-01-08')],
       results: [{ run: 1, kind: 'six_months', observedOn: '2025-04-01', followUp: 'working', recordedAt: '2025-04-01T09:00:00Z' }],
     });
@@ -302,41 +355,80 @@ describe('esf_report on a known cohort (first quarter of 2025)', () => {
     // Homeless: A no, B refused, F yes, T no. Rural: A yes, B no, F not asked, T no.
     expect(report.entries.homeless).toEqual({ yes: 1, no: 2, refused: 1, not_answered: 0 });
     expect(report.entries.rural).toEqual({ yes: 1, no: 2, refused: 0, not_answered: 1 });
-    // Special part (disability, third country, foreign origin, minority):
-    // A (version 2) yes, no, yes, refused; B refused, refused, no, no; F no, yes, yes, yes; T none.
-    // C's answers (all yes) are of an incomplete record: not counted.
-    expect(report.entries.special).toEqual({
-      disability: { yes: 1, no: 1, refused: 1, not_answered: 1 },
-      third_country_national: { yes: 1, no: 1, refused: 1, not_answered: 1 },
-      foreign_origin: { yes: 2, no: 1, refused: 0, not_answered: 1 },
-      minority: { yes: 1, no: 1, refused: 1, not_answered: 1 },
-    });
+    // Special part: 4 complete entries (A, B, F, T) < 10: withheld as a whole. (Unguarded they
+    // would give, for A, B, F, T: disability yes 1, no 1, refused 1, not asked 1 — cells of 1.)
+    expect(report.entries.special).toEqual({ disclosed: false, min_participants: 10, suppressed_below: 5, items: null });
   });
 
-  it('counts leavers once by their last leaving, with the last result in the 28-day window', () => {
+  it('counts leavers once by their last leaving, with the last result in the window the path stored (28 days by default)', () => {
     // Last leaving up to 31 Mar, in the period: A (28 Mar), C (25 Mar), G (run 2, 20 Mar), H (14 Feb),
-    // I (1 Jan 00:30 local) = 5; J left on 1 Apr local time. Complete: A, G, H, I = 4; C incomplete.
-    expect(report.leavers).toMatchObject({ participants: 5, complete: 4, incomplete: 1 });
+    // I (1 Jan 00:30 local), Q (3 Feb), S (6 Feb), Z (10 Feb, erased) = 8; J left on 1 Apr local
+    // time. Complete: A, G, H, I, Q, S, Z = 7; C incomplete.
+    expect(report.leavers).toMatchObject({ participants: 8, complete: 7, incomplete: 1 });
+    // Windows counted in: H's stored 30 days; the others' 28 by default.
+    expect(report.leavers.result_window_days).toEqual([28, 30]);
     // Exit of the complete ones: A regular job, G education (run 2, not run 1's regular job),
-    // H SMART, I article 60.
+    // H SMART, I article 60, Q regular job, S stopped, Z referred elsewhere: regular job 1 + 1 = 2.
     const exits = report.leavers.outflow_type as Record<string, number>;
-    expect(Object.fromEntries(Object.entries(exits).filter(([, n]) => n > 0))).toEqual({ regular_job: 1, article_60: 1, smart: 1, education: 1 });
-    expect(Object.values(exits).reduce((a, b) => a + b, 0)).toBe(4);
+    expect(Object.fromEntries(Object.entries(exits).filter(([, n]) => n > 0))).toEqual({
+      regular_job: 2,
+      article_60: 1,
+      smart: 1,
+      education: 1,
+      stopped: 1,
+      referred_elsewhere: 1,
+    });
+    expect(Object.values(exits).reduce((a, b) => a + b, 0)).toBe(7);
     // A: the later-recorded result of 1 Apr (employment + qualification); G: 10 Apr (education),
-    // not 30 Apr (after 17 Apr) nor 20 Mar (earlier); H: none recorded; I: none of these.
-    expect(report.leavers.result_28_days).toEqual({ job_searching: 0, in_employment: 1, in_education: 1, gained_qualification: 1, none_of_these: 1, no_result: 1 });
+    // not 30 Apr (after 17 Apr) nor 20 Mar (earlier); H: 16 Mar, its window's last day (job
+    // seeking), not 17 Mar; I: none of these; Q: 3 Mar, the last day (education), not 4 Mar; S: 7
+    // Mar is a day late (no result); Z: employment.
+    // Job seeking: H = 1. Employment: A, Z = 2. Education: G, Q = 2. Qualification: A = 1.
+    // None of these: I = 1. No result: S = 1.
+    expect(report.leavers.result_28_days).toEqual({ job_searching: 1, in_employment: 2, in_education: 2, gained_qualification: 1, none_of_these: 1, no_result: 1 });
   });
 
-  it('counts six months after the last leaving, the last answer', () => {
-    // Due in the period: K (28 Feb), M (1 Jan), N (15 Feb), P (10 Mar, incomplete) = 4.
-    // Not: L (due 1 Apr), G (last leaving is 20 Mar 2025: due 20 Sep 2025).
-    // K: "working" (after "not working"); M: no answer; N: refused.
+  it('counts an erased leaver: forgotten path, erase_participant run, the outflow and result stay', async () => {
+    const { rows } = await stack.sql.query(
+      `select p.first_name, p.erased_at is not null as erased, (select status::text from public.paths pa where pa.participant_id = p.id) as status,
+              (select count(*)::int from public.outflows o where o.participant_id = p.id) as outflows
+         from public.participants p where p.id = $1`,
+      [erasedLeaver],
+    );
+    expect(rows).toEqual([{ first_name: null, erased: true, status: 'forgotten', outflows: 1 }]);
+    // Without Z the February leavers would be H, Q, S (3) with no one referred elsewhere.
+    const { data } = await stack.db.rpc('esf_report', { p_site: site, p_from: '2025-02-01', p_to: '2025-02-28' });
+    const feb = data as { leavers: { participants: number; outflow_type: Record<string, number>; result_28_days: Record<string, number> } };
+    // February leavers: H (14 Feb), Q (3 Feb), S (6 Feb), Z (10 Feb) = 4; employment: Z = 1.
+    expect(feb.leavers.participants).toBe(4);
+    expect(feb.leavers.outflow_type.referred_elsewhere).toBe(1);
+    expect(feb.leavers.result_28_days.in_employment).toBe(1);
+  });
+
+  it('counts six months after a leaving whose six-month day is in the period, the last answer', () => {
+    // Due in the period: K (28 Feb), M (1 Jan), N (15 Feb), P (10 Mar, incomplete), G (run 1: 20
+    // Aug 2024 + 6 months = 20 Feb 2025, although G left again on 20 Mar), L (its stored day, 31
+    // Mar) = 6; complete 5 (all but P).
+    // K: "working" (after "not working"); M: no answer; N: refused; G: working (run 1's answer);
+    // L: working. Working: K, G, L = 3.
     expect(report.six_months).toEqual({
-      participants: 4,
-      complete: 3,
+      participants: 6,
+      complete: 5,
       incomplete: 1,
-      follow_up: { working: 1, not_working: 0, refused: 1, no_answer: 1 },
+      follow_up: { working: 3, not_working: 0, refused: 1, no_answer: 1 },
     });
+  });
+
+  it('makes the months add up to the quarter for six months', async () => {
+    const month = async (p_from: string, p_to: string) =>
+      ((await stack.db.rpc('esf_report', { p_site: site, p_from, p_to })).data as { six_months: { participants: number; follow_up: Record<string, number> } }).six_months;
+    const [jan, feb, mar] = await Promise.all([month('2025-01-01', '2025-01-31'), month('2025-02-01', '2025-02-28'), month('2025-03-01', '2025-03-31')]);
+    // January: M (1 Jan) = 1. February: N (15 Feb), G (20 Feb), K (28 Feb) = 3. March: P (10 Mar),
+    // L (31 Mar) = 2. 1 + 3 + 2 = 6, the quarter's.
+    expect([jan.participants, feb.participants, mar.participants]).toEqual([1, 3, 2]);
+    expect(jan.participants + feb.participants + mar.participants).toBe(report.six_months.participants);
+    // Working: G and K in February, L in March: 0 + 2 + 1 = 3.
+    expect([jan.follow_up.working, feb.follow_up.working, mar.follow_up.working]).toEqual([0, 2, 1]);
   });
 
   it('counts the other site\'s participant there only', async () => {
@@ -390,10 +482,11 @@ describe('participants per phase over the period', () => {
 describe('who may read the ESF+ indicators', () => {
   const args = () => ({ ...Q1, p_site: site });
 
-  it('the coordinator of the site gets the special-category counts through PostgREST; the rows stay closed to them', async () => {
+  it('the coordinator of the site gets the special block under disclosure control through PostgREST; the rows stay closed to them', async () => {
     const { data, error } = await as(coordinator.token).rpc('esf_report', args());
     expect(error).toBeNull();
-    expect((data as { entries: { special: { disability: unknown } } }).entries.special.disability).toEqual({ yes: 1, no: 1, refused: 1, not_answered: 1 });
+    // 4 complete entries: withheld (the counts themselves: 'disclosure control of the special-category answers').
+    expect((data as { entries: { special: unknown } }).entries.special).toEqual({ disclosed: false, min_participants: 10, suppressed_below: 5, items: null });
     for (const table of ['esf_entry_special', 'esf_entries', 'esf_results'] as const) {
       const rows = await as(coordinator.token).from(table).select('*');
       expect(rows.error, table).toBeNull();
@@ -444,17 +537,27 @@ describe('GET /api/reports/esf', () => {
     expect(csvRes.headers.get('content-disposition')).toBe('attachment; filename="groeipad-esf-2025-01-01-2025-03-31.csv"');
     const { header, rows } = await csvRows(csvRes);
     expect(header).toEqual(['period_from', 'period_to', 'group', 'indicator', 'indicator_label', 'code', 'label', 'count']);
-    expect(rows.every((r) => r.length === header.length && r[0] === '2025-01-01' && r[1] === '2025-03-31' && /^\d+$/.test(r[7]!))).toBe(true);
+    expect(rows.every((r) => r.length === header.length && r[0] === '2025-01-01' && r[1] === '2025-03-31' && (/^\d+$/.test(r[7]!) || (r[5] === 'withheld' && r[7] === '')))).toBe(true);
     const count = (group: string, indicator: string, code: string) => rows.find((r) => r[2] === group && r[3] === indicator && r[5] === code)?.slice(6);
     expect(count('entries', 'participants', 'complete')).toEqual(['Volledig geregistreerd', '4']);
     expect(count('entries', 'participants', 'incomplete')).toEqual(['Onvolledig geregistreerd', '4']);
     expect(count('entries', 'labour_status', 'long_term_unemployed')).toEqual(['Langdurig werkloos (12 maanden of langer)', '1']);
     expect(count('entries', 'labour_status_totals', 'employed_incl_self_employed')?.[1]).toBe('2');
-    expect(count('entries', 'disability', 'refused')).toEqual(['Wil niet antwoorden', '1']);
+    // Four complete entries: every special item is one row saying why it is withheld, no count.
+    for (const item of ['disability', 'third_country_national', 'foreign_origin', 'minority']) {
+      expect(rows.filter((r) => r[3] === item).map((r) => r.slice(5))).toEqual([['withheld', specialWithheld(10), '']]);
+    }
+    expect(specialWithheld(10)).toMatch(/^Te weinig deelnemers om deze antwoorden te tonen/);
     expect(count('entries', 'incomplete_refused', 'education')?.[1]).toBe('1');
-    expect(count('leavers', 'result_28_days', 'in_education')).toEqual(['Volgt onderwijs of een opleiding', '1']);
+    // G and Q.
+    expect(count('leavers', 'result_28_days', 'in_education')).toEqual(['Volgt onderwijs of een opleiding', '2']);
     expect(count('leavers', 'outflow_type', 'smart')).toEqual(['Werken via SMART', '1']);
     expect(count('six_months', 'follow_up', 'no_answer')).toEqual(['Geen antwoord', '1']);
+    // The follow-up answers are labelled as domain/esf.ts labels them for the coach and the reports.
+    expect(count('six_months', 'follow_up', 'working')).toEqual([ESF_FOLLOW_UP_RECORDED_LABELS.working, '3']);
+    expect(count('six_months', 'follow_up', 'not_working')).toEqual([ESF_FOLLOW_UP_RECORDED_LABELS.not_working, '0']);
+    // The result's title is phrased from the windows counted in (28 and H's 30 days).
+    expect(rows.find((r) => r[3] === 'result_28_days')?.[4]).toBe('Situatie binnen 28 tot 30 dagen na het verlaten');
     // The labour status rows add up to the complete entries (4), and the indicator has its question as label.
     expect(rows.find((r) => r[3] === 'labour_status')?.[4]).toBe('Situatie op de arbeidsmarkt');
     const labour = rows.filter((r) => r[2] === 'entries' && r[3] === 'labour_status').reduce((sum, r) => sum + Number(r[7]), 0);
@@ -474,5 +577,121 @@ describe('GET /api/reports/esf', () => {
     expect((await api(stack, '/api/reports/esf?from=2025-01-01&to=2025-03-31', { token: coach.token })).status).toBe(403);
     expect((await api(stack, `/api/reports/esf?from=2025-01-01&to=2025-03-31&site=${site}`, { token: otherCoordinator.token })).status).toBe(403);
     expect((await api(stack, '/api/reports/esf?from=2025-03-31&to=2025-01-01', { token: coordinator.token })).status).toBe(400);
+  });
+});
+
+describe('disclosure control of the special-category answers', () => {
+  const special = (answers: [string, string, string, string], enteredOn: string, complete = true): Entry => ({
+    ...earlier(enteredOn),
+    complete,
+    ...(complete ? {} : { labour: 'refused' }),
+    special: answers,
+  });
+
+  it('a one-day period around one known intake: nothing special is readable, through PostgREST or the API', async () => {
+    const lone = await stack.site('Stuyfplek Eén');
+    const loneCoordinator = await stack.person('coordinator', lone);
+    await person({ siteId: lone, runs: [{ start: '2025-06-02T08:00:00Z' }], versions: [special(['yes', 'yes', 'yes', 'yes'], '2025-06-02')] });
+    const { data, error } = await as(loneCoordinator.token).rpc('esf_report', { p_site: lone, p_from: '2025-06-02', p_to: '2025-06-02' });
+    expect(error).toBeNull();
+    const r = data as unknown as EsfReport;
+    // The one person is counted, with their core items; the special block says nothing.
+    expect(r.entries).toMatchObject({ participants: 1, complete: 1 });
+    expect(r.entries.special).toEqual({ disclosed: false, min_participants: 10, suppressed_below: 5, items: null });
+    // No other part of the answer holds a special item.
+    for (const column of ['disability', 'third_country_national', 'foreign_origin', 'minority']) expect(JSON.stringify(r)).not.toContain(column);
+
+    const res = await api(stack, '/api/reports/esf?from=2025-06-02&to=2025-06-02&format=csv', { token: loneCoordinator.token });
+    expect(res.status).toBe(200);
+    const lines = (await res.text()).replace(/^\uFEFF/, '').trim().split('\r\n').map((l) => l.split(';'));
+    const specialRows = lines.filter((l) => ['disability', 'third_country_national', 'foreign_origin', 'minority'].includes(l[3]!));
+    expect(specialRows.map((l) => [l[5], l[7]])).toEqual([
+      ['withheld', ''],
+      ['withheld', ''],
+      ['withheld', ''],
+      ['withheld', ''],
+    ]);
+    // The page says so in Dutch, once for the block.
+    const html = await ReportPage({ siteName: 'Eén', state: { values: {}, errors: {} }, rows: [], period: { from: '2025-06-02', to: '2025-06-02' }, report: {}, series: [], esf: r }).toString();
+    expect(html).toContain('Te weinig deelnemers om deze antwoorden te tonen');
+    expect(html.split('Te weinig deelnemers').length - 1).toBe(1);
+  });
+
+  describe('a cohort of 10 complete entries', () => {
+    let big: string;
+    let bigCoordinator: { id: string; token: string };
+    let r: EsfReport;
+
+    beforeAll(async () => {
+      big = await stack.site('Stuyfplek Groot');
+      bigCoordinator = await stack.person('coordinator', big);
+      // Ten complete entries, i = 0..9; i = 0..8 on 10 June, i = 9 on 11 June. Answers (disability,
+      // third-country national, foreign origin, minority):
+      //   disability: yes for i < 2, no for the rest: yes 2, no 8.
+      //   third-country national: no for all: no 10.
+      //   foreign origin: yes for i < 5, no for the rest: yes 5, no 5.
+      //   minority: yes for i < 2, refused for i = 2..4, no for i = 5..9: yes 2, refused 3, no 5.
+      for (let i = 0; i < 10; i++) {
+        await person({
+          siteId: big,
+          runs: [{ start: i < 9 ? '2025-06-10T08:00:00Z' : '2025-06-11T08:00:00Z' }],
+          versions: [special([i < 2 ? 'yes' : 'no', 'no', i < 5 ? 'yes' : 'no', i < 2 ? 'yes' : i < 5 ? 'refused' : 'no'], i < 9 ? '2025-06-10' : '2025-06-11')],
+        });
+      }
+      // An incomplete record (labour status refused) with every special answer yes: never counted.
+      await person({ siteId: big, runs: [{ start: '2025-06-10T09:00:00Z' }], versions: [special(['yes', 'yes', 'yes', 'yes'], '2025-06-10', false)] });
+      const { data, error } = await as(bigCoordinator.token).rpc('esf_report', { p_site: big, p_from: '2025-06-10', p_to: '2025-06-11' });
+      expect(error).toBeNull();
+      r = data as unknown as EsfReport;
+    });
+
+    it('shows the counts, each cell of 1 to 4 hidden, and the complement of a lone hidden cell', () => {
+      expect(r.entries).toMatchObject({ participants: 11, complete: 10, incomplete: 1 });
+      expect(r.entries.special.disclosed).toBe(true);
+      expect(r.entries.special.items).toEqual({
+        // yes 2 is hidden; it is the only hidden cell, so the smallest other non-zero cell (no, 8)
+        // is hidden too: else 10 - 8 - 0 - 0 gives the 2 back.
+        disability: { yes: null, no: null, refused: 0, not_answered: 0 },
+        third_country_national: { yes: 0, no: 10, refused: 0, not_answered: 0 },
+        // 5 is not below 5: shown.
+        foreign_origin: { yes: 5, no: 5, refused: 0, not_answered: 0 },
+        // yes 2 and refused 3 both hidden: two hidden cells, nothing more to hide (no 5 shown; 10 -
+        // 5 = 5 is their sum, not either of them).
+        minority: { yes: null, no: 5, refused: null, not_answered: 0 },
+      });
+    });
+
+    it('gives "<5" in the CSV and on the page', async () => {
+      const res = await api(stack, '/api/reports/esf?from=2025-06-10&to=2025-06-11&format=csv', { token: bigCoordinator.token });
+      expect(res.status).toBe(200);
+      const lines = (await res.text()).replace(/^\uFEFF/, '').trim().split('\r\n').map((l) => l.split(';'));
+      const cell = (indicator: string, code: string) => lines.find((l) => l[3] === indicator && l[5] === code)?.[7];
+      expect(cell('disability', 'yes')).toBe('<5');
+      expect(cell('disability', 'no')).toBe('<5');
+      expect(cell('disability', 'refused')).toBe('0');
+      expect(cell('minority', 'refused')).toBe('<5');
+      expect(cell('minority', 'no')).toBe('5');
+      expect(cell('foreign_origin', 'yes')).toBe('5');
+      const tables = esfTables(r).filter((t) => t.special);
+      expect(tables.map((t) => t.rows.find((row) => row.code === 'yes')?.count)).toEqual(['<5', '0', '5', '<5']);
+      const html = await ReportPage({ siteName: 'Groot', state: { values: {}, errors: {} }, rows: [], period: { from: '2025-06-10', to: '2025-06-11' }, report: {}, series: [], esf: r }).toString();
+      expect(html).toContain('<td class="num">&lt;5</td>');
+      expect(html).not.toContain('Te weinig deelnemers');
+    });
+
+    it('withholds the block with one complete entry fewer (9)', async () => {
+      const { data } = await as(bigCoordinator.token).rpc('esf_report', { p_site: big, p_from: '2025-06-10', p_to: '2025-06-10' });
+      // 10 June: i = 0..8 complete (9) and the incomplete one.
+      expect((data as unknown as EsfReport).entries).toMatchObject({ complete: 9, special: { disclosed: false, items: null } });
+    });
+  });
+
+  it('the README states the limits the function uses', async () => {
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    const { data } = await stack.db.rpc('esf_report', { p_site: site, p_from: '2025-01-01', p_to: '2025-01-01' });
+    const { min_participants, suppressed_below } = (data as unknown as EsfReport).entries.special;
+    expect(readme).toContain(`\`min_participants\` = ${min_participants} complete entries`);
+    expect(readme).toContain(`(below \`suppressed_below\` = ${suppressed_below})`);
+    expect(readme).toContain(`a count of 1 up to ${suppressed_below - 1}`);
   });
 });

@@ -10,14 +10,31 @@
 --     no record at all).
 --   * leavers: participants whose LAST leaving (outflow) up to the end of the period falls in the
 --     period: a re-entry is one participant, with the exit and results of that last leaving. The
---     28-day result is the last leaving result of that run observed in [day of leaving, +28 days]
---     (latest observed_on, then latest recorded_at); none in the window: "no result".
---   * six months: participants whose last leaving (up to the end of the period) plus 6 calendar
---     months falls in the period and not after today; the last answer counts.
+--     result is the last leaving result of that run observed in [day of leaving, last day of the
+--     window] (latest observed_on, then latest recorded_at); none in the window: "no result". The
+--     window's last day is the one the path stored on the leaving (outflows.result_window_ends,
+--     from the timings it ran with); leavings recorded before it have none and get the fund's 28
+--     days, the path's default (domain/timings.ts esfResultWindow).
+--   * six months: participants with a leaving whose six-month day (outflows.follow_up_on, else
+--     the day of leaving + 6 calendar months, the path's default esfFollowUpAfter) falls in the
+--     period and not after today; with several, the last such leaving. A participant who left
+--     again later in the period still counts for the earlier leaving's six months, so the months
+--     of a quarter add up to the quarter. The last answer for that leaving counts.
 --   Leavers and six-month results are counted for participants with a complete entry record; the
 --   others are counted beside as incomplete.
 -- Erased participants count like everyone else: these rows hold codes only (no names, no birth
 -- date is read here).
+--
+-- Statistical disclosure control of the special-category answers (disability, third-country
+-- national, foreign origin, minority; README "The report and its CSV"): a coordinator chooses
+-- the period, so a one-day period around one known intake would read that person's answers
+-- from the counts. The special block is therefore shown only when the period has at least
+-- c_special_min_participants complete entries (else `disclosed` is false and `items` null), and
+-- a cell of 1 to c_special_suppressed_below - 1 is null ("<5"); when an item has exactly one such
+-- cell, its smallest other non-zero cell is null too, or the published total (`complete`) would
+-- give it back by subtraction. The two constants are defined here only: the JSON carries them
+-- (min_participants, suppressed_below), the API and the page read them from there, and a test
+-- holds the README to them.
 
 create function public.esf_report(p_site uuid, p_from date, p_to date) returns json
 language plpgsql stable security definer set search_path = ''
@@ -26,6 +43,8 @@ declare
   v_from timestamptz;
   v_to timestamptz;
   v_today date;
+  c_special_min_participants constant int := 10;
+  c_special_suppressed_below constant int := 5;
   v_entries json;
   v_leavers json;
   v_six json;
@@ -88,6 +107,30 @@ begin
   ),
   incomplete as (
     select en.* from entrants en where not en.complete
+  ),
+  special_cells as (
+    select co.item, co.code, co.ord, n.n, n.n between 1 and c_special_suppressed_below - 1 as small
+      from codes co
+     cross join lateral (select count(*)::int as n from answers a where a.item = co.item and a.code = co.code) n
+     where co.item in ('disability', 'third_country_national', 'foreign_origin', 'minority')
+  ),
+  -- An item with exactly one small cell: its smallest other non-zero cell is hidden with it.
+  secondary as (
+    select distinct on (sc.item) sc.item, sc.code
+      from special_cells sc
+     where not sc.small and sc.n > 0
+       and (select count(*) from special_cells x where x.item = sc.item and x.small) = 1
+     order by sc.item, sc.n, sc.ord
+  ),
+  special_tables as (
+    select sc.item,
+           json_object_agg(sc.code, case when sc.small or exists (select 1 from secondary x where x.item = sc.item and x.code = sc.code) then null else sc.n end
+                           order by sc.ord) as counts
+      from special_cells sc
+     group by sc.item
+  ),
+  disclosure as (
+    select (select count(*) from entrants where complete) >= c_special_min_participants as disclosed
   )
   select json_build_object(
     'participants', (select count(*)::int from entrants) + (select count(*)::int from without_record),
@@ -120,19 +163,24 @@ begin
     'age_band', (select t.counts from tables t where t.item = 'age_band'),
     'homeless', (select t.counts from tables t where t.item = 'homeless'),
     'rural', (select t.counts from tables t where t.item = 'rural'),
-    -- Special-category answers: counts only, for the coordinator (the rows stay unreadable).
+    -- Special-category answers: counts only (the rows stay unreadable), under disclosure control.
     'special', json_build_object(
-      'disability', (select t.counts from tables t where t.item = 'disability'),
-      'third_country_national', (select t.counts from tables t where t.item = 'third_country_national'),
-      'foreign_origin', (select t.counts from tables t where t.item = 'foreign_origin'),
-      'minority', (select t.counts from tables t where t.item = 'minority'))
+      'disclosed', (select d.disclosed from disclosure d),
+      'min_participants', c_special_min_participants,
+      'suppressed_below', c_special_suppressed_below,
+      'items', case when (select d.disclosed from disclosure d) then json_build_object(
+        'disability', (select t.counts from special_tables t where t.item = 'disability'),
+        'third_country_national', (select t.counts from special_tables t where t.item = 'third_country_national'),
+        'foreign_origin', (select t.counts from special_tables t where t.item = 'foreign_origin'),
+        'minority', (select t.counts from special_tables t where t.item = 'minority')) end)
   ) into v_entries;
 
   ------------------------------------------------------------------------------------------------
-  -- Leavers, their exit and their result within 28 days.
+  -- Leavers, their exit and their result within the window (the fund's 28 days by default).
   with last_leaving as (
     select distinct on (o.participant_id) o.participant_id, o.site_id, o.path_run, o.outflow_type, o.outflow_at,
-           (o.outflow_at at time zone 'Europe/Brussels')::date as left_on
+           (o.outflow_at at time zone 'Europe/Brussels')::date as left_on,
+           coalesce(o.result_window_ends, (o.outflow_at at time zone 'Europe/Brussels')::date + 28) as window_ends
       from public.outflows o
      where o.outflow_at < v_to
        and o.participant_id in (select s.participant_id from public.outflows s where s.site_id = p_site)
@@ -147,13 +195,16 @@ begin
     select distinct on (r.participant_id) r.participant_id, r.situations
       from public.esf_results r
       join leavers l on l.participant_id = r.participant_id and l.path_run = r.path_run
-     where r.kind = 'leaving' and l.complete and r.observed_on between l.left_on and l.left_on + 28
+     where r.kind = 'leaving' and l.complete and r.observed_on between l.left_on and l.window_ends
      order by r.participant_id, r.observed_on desc, r.recorded_at desc
   )
   select json_build_object(
     'participants', (select count(*)::int from leavers),
     'complete', (select count(*)::int from leavers where complete),
     'incomplete', (select count(*)::int from leavers where not complete),
+    -- The windows the counted results were looked for in, in days (28 unless the path ran with another).
+    'result_window_days', (select coalesce(json_agg(w.days order by w.days), '[]'::json)
+                             from (select distinct l.window_ends - l.left_on as days from leavers l where l.complete) w),
     'outflow_type', (
       select json_object_agg(u.c, (select count(*)::int from leavers l where l.complete and l.outflow_type = u.c) order by u.n)
         from unnest(enum_range(null::public.outflow_type)) with ordinality u (c, n)),
@@ -166,19 +217,22 @@ begin
   ) into v_leavers;
 
   ------------------------------------------------------------------------------------------------
-  -- Six months after the last leaving.
-  with last_leaving as (
-    select distinct on (o.participant_id) o.participant_id, o.site_id, o.path_run,
-           (o.outflow_at at time zone 'Europe/Brussels')::date as left_on
+  -- Six months after leaving: per participant the last leaving whose six-month day has come in the period.
+  with leavings as (
+    select o.participant_id, o.path_run, o.outflow_at,
+           coalesce(o.follow_up_on, ((o.outflow_at at time zone 'Europe/Brussels')::date + interval '6 months')::date) as follow_up_on
       from public.outflows o
-     where o.outflow_at < v_to
-       and o.participant_id in (select s.participant_id from public.outflows s where s.site_id = p_site)
-     order by o.participant_id, o.outflow_at desc, o.path_run desc
+     where o.site_id = p_site
+  ),
+  last_due as (
+    select distinct on (l.participant_id) l.*
+      from leavings l
+     where l.follow_up_on between p_from and least(p_to, v_today)
+     order by l.participant_id, l.follow_up_on desc, l.outflow_at desc, l.path_run desc
   ),
   due as (
-    select ll.*, coalesce((select e.complete from public.esf_entries e where e.participant_id = ll.participant_id order by e.version desc limit 1), false) as complete
-      from last_leaving ll
-     where ll.site_id = p_site and (ll.left_on + interval '6 months')::date between p_from and least(p_to, v_today)
+    select ld.*, coalesce((select e.complete from public.esf_entries e where e.participant_id = ld.participant_id order by e.version desc limit 1), false) as complete
+      from last_due ld
   ),
   answer as (
     select d.participant_id,
@@ -200,7 +254,7 @@ begin
   return json_build_object('site', p_site, 'from', p_from, 'to', p_to, 'entries', v_entries, 'leavers', v_leavers, 'six_months', v_six);
 end
 $$;
-comment on function public.esf_report(uuid, date, date) is 'ESF+ indicators of one site for a period (entries, leavers and their 28-day results, six months after leaving). Counts only; coordinators of the site and the service role.';
+comment on function public.esf_report(uuid, date, date) is 'ESF+ indicators of one site for a period (entries, leavers and their results within the window, six months after leaving). Counts only, special-category answers under disclosure control; coordinators of the site and the service role.';
 revoke all on function public.esf_report(uuid, date, date) from public, anon;
 grant execute on function public.esf_report(uuid, date, date) to authenticated, service_role;
 

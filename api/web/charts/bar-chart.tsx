@@ -1,7 +1,9 @@
 /**
  * A horizontal bar chart drawn on the server as SVG (the pages run no script), with its numbers
- * as a table right below it. The SVG is an image with a name and a description that reads the
- * numbers out; the table is there for everyone, screen readers included, and for print.
+ * as a table right below it. The SVG is an image named by its title (aria-labelledby) with a short
+ * summary as its description (aria-describedby); the numbers themselves are in the table, for
+ * everyone, screen readers included, and for print, so a screen reader does not hear them twice
+ * nor a whole data set as the image's name.
  *
  * Phone first: the viewBox is as wide as a 390 px screen's content, so the text is drawn at
  * about its nominal size there and scales with the page elsewhere; each label sits above its bar
@@ -27,9 +29,10 @@ export function readable(value: number): string {
   return String(value).replace('.', ',');
 }
 
-/** The description of a chart: every label with its value, for a screen reader. */
+/** The description of a bar chart: how many bars and the largest, pointing to the table for the rest. */
 export function describe(rows: readonly BarRow[]): string {
-  return rows.map((r) => `${r.label}: ${r.display ?? readable(r.value)}`).join('; ');
+  const top = rows.reduce((a, b) => (b.value > a.value ? b : a), rows[0]!);
+  return `Staafdiagram met ${rows.length} ${rows.length === 1 ? 'staaf' : 'staven'}, de grootste: ${top.label} (${top.display ?? readable(top.value)}). Alle cijfers staan in de tabel eronder.`;
 }
 
 export function BarChart({
@@ -61,7 +64,7 @@ export function BarChart({
     <section class="chart" id={id} aria-labelledby={`${id}-kop`}>
       <h3 id={`${id}-kop`}>{title}</h3>
       {note ? <p class="muted chart-note">{note}</p> : null}
-      <svg class="chart-svg" viewBox={`0 0 ${CHART_WIDTH} ${height}`} role="img" aria-labelledby={`${id}-titel ${id}-uitleg`} preserveAspectRatio="xMinYMin meet">
+      <svg class="chart-svg" viewBox={`0 0 ${CHART_WIDTH} ${height}`} role="img" aria-labelledby={`${id}-titel`} aria-describedby={`${id}-uitleg`} preserveAspectRatio="xMinYMin meet">
         <title id={`${id}-titel`}>{title}</title>
         <desc id={`${id}-uitleg`}>{description}</desc>
         {rows.length === 0 ? (

@@ -64,13 +64,14 @@ export function LineChart({ id, title, dates, series, empty, dateHeader }: { id:
   // Label at most about five dates on the axis (always the first and the last).
   const every = Math.max(1, Math.ceil(dates.length / 5));
   const labelled = dates.map((_, i) => i === dates.length - 1 || (i % every === 0 && dates.length - 1 - i >= every / 2));
+  // A short summary; the numbers are in the table below (read once, not again in the image).
   const description = dates.length
-    ? dates.map((d, i) => `${formatDate(d)}: ${series.map((s) => `${s.label} ${readable(s.values[i] ?? 0)}`).join(', ')}`).join('; ')
+    ? `Lijndiagram van ${series.map((s) => s.label).join(', ')} op ${dates.length} ${dates.length === 1 ? 'dag' : 'dagen'}, van ${formatDate(dates[0]!)} tot ${formatDate(dates.at(-1)!)}. Alle cijfers staan in de tabel eronder.`
     : empty;
   return (
     <section class="chart" id={id} aria-labelledby={`${id}-kop`}>
       <h3 id={`${id}-kop`}>{title}</h3>
-      <svg class="chart-svg" viewBox={`0 0 ${CHART_WIDTH} ${height}`} role="img" aria-labelledby={`${id}-titel ${id}-uitleg`} preserveAspectRatio="xMinYMin meet">
+      <svg class="chart-svg" viewBox={`0 0 ${CHART_WIDTH} ${height}`} role="img" aria-labelledby={`${id}-titel`} aria-describedby={`${id}-uitleg`} preserveAspectRatio="xMinYMin meet">
         <title id={`${id}-titel`}>{title}</title>
         <desc id={`${id}-uitleg`}>{description}</desc>
         {dates.length === 0 ? (

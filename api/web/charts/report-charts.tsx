@@ -27,8 +27,9 @@ function byCount(map: Record<string, number>, labels: Record<string, string>): B
     .map(([code, n]) => ({ label: labels[code] ?? code, value: n }));
 }
 
+/** A table's rows as bars; a hidden cell ("<5") draws as a zero-length bar that says so. */
 function rowsOf(table: EsfTable | undefined): BarRow[] {
-  return (table?.rows ?? []).map((r) => ({ label: r.label, value: r.count }));
+  return (table?.rows ?? []).map((r) => (/^\d+$/.test(r.count) ? { label: r.label, value: Number(r.count) } : { label: r.label, value: 0, display: r.count }));
 }
 
 export function ReportCharts({ report, series, esf }: { report: FunderReport; series: readonly PhasePoint[]; esf: EsfReport }) {
@@ -42,6 +43,8 @@ export function ReportCharts({ report, series, esf }: { report: FunderReport; se
   });
   const tables = esfTables(esf);
   const find = (group: string, indicator: string) => tables.find((t) => t.group === group && t.indicator === indicator);
+  const results = find('leavers', 'result_28_days');
+  const followUp = find('six_months', 'follow_up');
   return (
     <div class="charts">
       <BarChart id="grafiek-inschrijvingen" title="Inschrijvingen per doorverwijzer" rows={intakes} empty="Geen inschrijvingen in deze periode." valueHeader="Inschrijvingen" />
@@ -68,12 +71,12 @@ export function ReportCharts({ report, series, esf }: { report: FunderReport; se
       <BarChart id="grafiek-uitstroom" title="Uitstroom per soort" rows={outflow} empty="Geen uitstroom in deze periode." valueHeader="Deelnemers" />
       <BarChart
         id="grafiek-28-dagen"
-        title="Situatie binnen 28 dagen na het verlaten (ESF+)"
-        rows={rowsOf(find('leavers', 'result_28_days'))}
+        title={`${results?.title ?? 'Situatie na het verlaten'} (ESF+)`}
+        rows={rowsOf(results)}
         empty="Niemand verliet het traject in deze periode."
         valueHeader="Deelnemers"
       />
-      <BarChart id="grafiek-zes-maanden" title="Werkt zes maanden na het verlaten (ESF+)" rows={rowsOf(find('six_months', 'follow_up'))} empty="Geen gegevens." valueHeader="Deelnemers" />
+      <BarChart id="grafiek-zes-maanden" title={`${followUp?.title ?? 'Werkt zes maanden na het verlaten'} (ESF+)`} rows={rowsOf(followUp)} empty="Geen gegevens." valueHeader="Deelnemers" />
     </div>
   );
 }

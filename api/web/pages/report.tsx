@@ -1,7 +1,7 @@
 import { FormProblems, Notice, TextField } from '../components.js';
 import type { FormState } from '../form-input.js';
 import { formatDate } from '../labels.js';
-import { ESF_GROUP_LABELS, esfTables, type EsfGroup, type EsfReport, type FunderReport, type PhasePoint, type ReportRow } from '../../report.js';
+import { ESF_GROUP_LABELS, esfTables, type EsfGroup, type EsfReport, type EsfTable, type FunderReport, type PhasePoint, type ReportRow } from '../../report.js';
 import { ReportCharts } from '../charts/report-charts.js';
 
 export const REPORT_LABELS: Record<string, string> = { from: 'Van', to: 'Tot en met' };
@@ -127,33 +127,64 @@ function EsfIndicators({ esf }: { esf: EsfReport }) {
               totaal
             </p>
             {tables
-              .filter((t) => t.group === group && t.indicator !== 'participants')
+              .filter((t) => t.group === group && t.indicator !== 'participants' && !t.special)
               .map((t) => (
-                <div class="table-wrap esf-table">
-                  <table>
-                    <caption>{t.title}</caption>
-                    <thead>
-                      <tr>
-                        <th scope="col">Antwoord</th>
-                        <th scope="col" class="num">
-                          Aantal
-                        </th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {t.rows.map((r) => (
-                        <tr>
-                          <th scope="row">{r.label}</th>
-                          <td class="num">{r.count}</td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
+                <EsfTableView table={t} />
               ))}
+            {group === 'entries' ? <SpecialBlock esf={esf} tables={tables.filter((t) => t.special)} /> : null}
           </section>
         );
       })}
+    </section>
+  );
+}
+
+function EsfTableView({ table }: { table: EsfTable }) {
+  return (
+    <div class="table-wrap esf-table">
+      <table>
+        <caption>{table.title}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Antwoord</th>
+            <th scope="col" class="num">
+              Aantal
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {table.rows.map((r) => (
+            <tr>
+              <th scope="row">{r.label}</th>
+              <td class="num">{r.count}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/**
+ * The special-category answers under disclosure control: the whole block withheld when the period
+ * has too few complete entries, small cells as "<5" (README, "The report and its CSV").
+ */
+function SpecialBlock({ esf, tables }: { esf: EsfReport; tables: EsfTable[] }) {
+  const { disclosed, suppressed_below } = esf.entries.special;
+  const withheld = tables.find((t) => t.withheld !== undefined)?.withheld;
+  return (
+    <section class="esf-special" aria-labelledby="esf-bijzonder">
+      <h4 id="esf-bijzonder">Bijzondere categorieën (alleen aantallen)</h4>
+      {!disclosed && withheld ? (
+        <p class="esf-withheld">{withheld}</p>
+      ) : (
+        <>
+          <p class="muted">Een aantal van 1 tot {suppressed_below - 1} staat er als "&lt;{suppressed_below}", zodat niemand uit de aantallen te herkennen is.</p>
+          {tables.map((t) => (
+            <EsfTableView table={t} />
+          ))}
+        </>
+      )}
     </section>
   );
 }
