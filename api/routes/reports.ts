@@ -17,15 +17,15 @@ function reportQuery(c: Context<AppEnv>) {
   return { ...parsed.data, site };
 }
 
+/** A CSV file to download (a spreadsheet opens it with its name). */
+function csvDownload(c: Context<AppEnv>, csv: string, filename: string): Response {
+  return c.body(csv, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${filename}"` });
+}
+
 reportsApi.get('/reports/funder', requireRole('coordinator'), async (c) => {
   const { site, from, to, format } = reportQuery(c);
   const report = await funderReport(c.var.deps, site, from, to);
-  if (format === 'csv') {
-    return c.body(reportCsv(report), 200, {
-      'content-type': 'text/csv; charset=utf-8',
-      'content-disposition': `attachment; filename="groeipad-rapport-${from}-${to}.csv"`,
-    });
-  }
+  if (format === 'csv') return csvDownload(c, reportCsv(report), `groeipad-rapport-${from}-${to}.csv`);
   // The series the report page draws (participants per phase at each month end) beside the figures.
   const participantsPerPhase = await phaseSeries(c.var.deps, site, from, to);
   return c.json({ site, from, to, report, participantsPerPhase });
@@ -34,11 +34,6 @@ reportsApi.get('/reports/funder', requireRole('coordinator'), async (c) => {
 reportsApi.get('/reports/esf', requireRole('coordinator'), async (c) => {
   const { site, from, to, format } = reportQuery(c);
   const esf = await esfReport(c.var.deps, site, from, to);
-  if (format === 'csv') {
-    return c.body(esfCsv(esf), 200, {
-      'content-type': 'text/csv; charset=utf-8',
-      'content-disposition': `attachment; filename="groeipad-esf-${from}-${to}.csv"`,
-    });
-  }
+  if (format === 'csv') return csvDownload(c, esfCsv(esf), `groeipad-esf-${from}-${to}.csv`);
   return c.json({ site, from, to, esf });
 });

@@ -1,3 +1,4 @@
+import { ChartSvg } from './chart-svg.js';
 /**
  * A horizontal bar chart drawn on the server as SVG (the pages run no script), with its numbers
  * as a table right below it. The SVG is an image named by its title (aria-labelledby) with a short
@@ -64,32 +65,24 @@ export function BarChart({
     <section class="chart" id={id} aria-labelledby={`${id}-kop`}>
       <h3 id={`${id}-kop`}>{title}</h3>
       {note ? <p class="muted chart-note">{note}</p> : null}
-      <svg class="chart-svg" viewBox={`0 0 ${CHART_WIDTH} ${height}`} role="img" aria-labelledby={`${id}-titel`} aria-describedby={`${id}-uitleg`} preserveAspectRatio="xMinYMin meet">
-        <title id={`${id}-titel`}>{title}</title>
-        <desc id={`${id}-uitleg`}>{description}</desc>
-        {rows.length === 0 ? (
-          <text x="0" y="28" class="chart-empty">
-            {empty}
-          </text>
-        ) : (
-          rows.map((row, i) => {
-            const y = i * ROW + 4;
-            const width = max > 0 ? (row.value / max) * span : 0;
-            return (
-              <g>
-                <text x="0" y={y + 13} class="chart-label">
-                  {row.label}
-                </text>
-                {/* A zero still shows as a thin mark, so the row does not look forgotten. */}
-                <rect x="0" y={y + 18} width={Math.max(width, 2)} height={BAR} rx="2" class="chart-bar" />
-                <text x={Math.max(width, 2) + 6} y={y + 31} class="chart-value">
-                  {row.display ?? readable(row.value)}
-                </text>
-              </g>
-            );
-          })
-        )}
-      </svg>
+      <ChartSvg id={id} title={title} description={description} width={CHART_WIDTH} height={height} empty={rows.length === 0 ? empty : null}>
+        {rows.map((row, i) => {
+          const y = i * ROW + 4;
+          const width = max > 0 ? (row.value / max) * span : 0;
+          return (
+            <g>
+              <text x="0" y={y + 13} class="chart-label">
+                {row.label}
+              </text>
+              {/* A zero still shows as a thin mark, so the row does not look forgotten. */}
+              <rect x="0" y={y + 18} width={Math.max(width, 2)} height={BAR} rx="2" class="chart-bar" />
+              <text x={Math.max(width, 2) + 6} y={y + 31} class="chart-value">
+                {row.display ?? readable(row.value)}
+              </text>
+            </g>
+          );
+        })}
+      </ChartSvg>
       {/* A wide table scrolls in its own frame; a keyboard reaches it (tabindex) to scroll it. */}
       <div class="table-wrap" role="region" aria-label={`${title}: de cijfers`} tabindex={0}>
         <table>

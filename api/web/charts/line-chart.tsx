@@ -1,5 +1,6 @@
 import { formatDate } from '../labels.js';
 import { CHART_WIDTH, readable } from './bar-chart.js';
+import { ChartSvg } from './chart-svg.js';
 
 /**
  * A line chart of a few series over dates, drawn on the server as SVG with its table below. Each
@@ -71,54 +72,46 @@ export function LineChart({ id, title, dates, series, empty, dateHeader }: { id:
   return (
     <section class="chart" id={id} aria-labelledby={`${id}-kop`}>
       <h3 id={`${id}-kop`}>{title}</h3>
-      <svg class="chart-svg" viewBox={`0 0 ${CHART_WIDTH} ${height}`} role="img" aria-labelledby={`${id}-titel`} aria-describedby={`${id}-uitleg`} preserveAspectRatio="xMinYMin meet">
-        <title id={`${id}-titel`}>{title}</title>
-        <desc id={`${id}-uitleg`}>{description}</desc>
-        {dates.length === 0 ? (
-          <text x="0" y="28" class="chart-empty">
-            {empty}
-          </text>
-        ) : (
-          <>
-            {scale.map((v) => (
-              <g>
-                <line x1={LEFT} x2={CHART_WIDTH - RIGHT} y1={y(v)} y2={y(v)} class="chart-grid" />
-                <text x={LEFT - 6} y={y(v) + 4} class="chart-tick" text-anchor="end">
-                  {v}
-                </text>
-              </g>
-            ))}
-            {dates.map((d, i) =>
-              labelled[i] ? (
-                <text x={x(i)} y={TOP + PLOT + 18} class="chart-tick" text-anchor={i === 0 && dates.length > 1 ? 'start' : i === dates.length - 1 && dates.length > 1 ? 'end' : 'middle'}>
-                  {shortDate(d)}
-                </text>
-              ) : null,
-            )}
-            {series.map((s, n) => (
+      <ChartSvg id={id} title={title} description={description} width={CHART_WIDTH} height={height} empty={dates.length === 0 ? empty : null}>
+        <>
+          {scale.map((v) => (
+            <g>
+              <line x1={LEFT} x2={CHART_WIDTH - RIGHT} y1={y(v)} y2={y(v)} class="chart-grid" />
+              <text x={LEFT - 6} y={y(v) + 4} class="chart-tick" text-anchor="end">
+                {v}
+              </text>
+            </g>
+          ))}
+          {dates.map((d, i) =>
+            labelled[i] ? (
+              <text x={x(i)} y={TOP + PLOT + 18} class="chart-tick" text-anchor={i === 0 && dates.length > 1 ? 'start' : i === dates.length - 1 && dates.length > 1 ? 'end' : 'middle'}>
+                {shortDate(d)}
+              </text>
+            ) : null,
+          )}
+          {series.map((s, n) => (
+            <g class={`chart-series chart-series-${n}`}>
+              {dates.length > 1 ? (
+                <polyline points={s.values.map((v, i) => `${x(i)},${y(v)}`).join(' ')} fill="none" stroke-dasharray={DASHES[n % DASHES.length] || undefined} />
+              ) : null}
+              {s.values.map((v, i) => marker(n, x(i), y(v)))}
+            </g>
+          ))}
+          {series.map((s, n) => {
+            const lx = (n % 2) * (CHART_WIDTH / 2);
+            const ly = TOP + PLOT + AXIS + Math.floor(n / 2) * LEGEND_ROW + 12;
+            return (
               <g class={`chart-series chart-series-${n}`}>
-                {dates.length > 1 ? (
-                  <polyline points={s.values.map((v, i) => `${x(i)},${y(v)}`).join(' ')} fill="none" stroke-dasharray={DASHES[n % DASHES.length] || undefined} />
-                ) : null}
-                {s.values.map((v, i) => marker(n, x(i), y(v)))}
+                <line x1={lx} x2={lx + 28} y1={ly} y2={ly} stroke-dasharray={DASHES[n % DASHES.length] || undefined} />
+                {marker(n, lx + 14, ly)}
+                <text x={lx + 36} y={ly + 5} class="chart-label">
+                  {s.label}
+                </text>
               </g>
-            ))}
-            {series.map((s, n) => {
-              const lx = (n % 2) * (CHART_WIDTH / 2);
-              const ly = TOP + PLOT + AXIS + Math.floor(n / 2) * LEGEND_ROW + 12;
-              return (
-                <g class={`chart-series chart-series-${n}`}>
-                  <line x1={lx} x2={lx + 28} y1={ly} y2={ly} stroke-dasharray={DASHES[n % DASHES.length] || undefined} />
-                  {marker(n, lx + 14, ly)}
-                  <text x={lx + 36} y={ly + 5} class="chart-label">
-                    {s.label}
-                  </text>
-                </g>
-              );
-            })}
-          </>
-        )}
-      </svg>
+            );
+          })}
+        </>
+      </ChartSvg>
       {/* A wide table scrolls in its own frame; a keyboard reaches it (tabindex) to scroll it. */}
       <div class="table-wrap" role="region" aria-label={`${title}: de cijfers`} tabindex={0}>
         <table>
