@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { addDays, formatLocalDate, parseLocalDate, toLocalDate } from '../domain/calendar.js';
 import { pathQuery, pathWorkflowId } from '../domain/messages.js';
+import type { EsfReport } from '../api/report.js';
 import { api, json, ORIGIN, page, submit, takeIn, until, type Person } from './support/http.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 import { issueLink } from '../activities/access-links.js';
@@ -24,12 +25,14 @@ let stack: TestStack;
 let siteId: string;
 let staff: Person;
 let coach: Person;
+let coordinator: Person;
 
 beforeAll(async () => {
   stack = await startTestStack({}, { timeSkipping: inject('temporalTestServer') });
   siteId = await stack.site('Stuyfplek Leuven');
   staff = await stack.person('staff', siteId);
   coach = await stack.person('coach', siteId);
+  coordinator = await stack.person('coordinator', siteId);
 });
 afterAll(async () => {
   await stack?.stop();
@@ -97,6 +100,7 @@ describe('ESF+ from intake to six months after leaving', () => {
     await stack.temporal.sleep(7 * DAY);
     const completed = await api(stack, `/api/participants/${id}/esf-entry`, { token: staff.token, body: { education: 'isced_0_2', reason: 'Diploma nagevraagd bij het tweede gesprek.' } });
     expect(completed.status).toBe(201);
+    const completedAt = new Date(await stack.temporal.currentTimeMs()).toISOString();
     expect(await rows("select status, completed_by from public.tasks where id = $1", [entryTask!.id])).toEqual([{ status: 'done', completed_by: staff.id }]);
 
     // Coaching, then the outflow (situation not known yet): the exit snapshot.
@@ -148,6 +152,21 @@ describe('ESF+ from intake to six months after leaving', () => {
     ]);
     expect(await rows("select count(*)::int as n from public.email_log where participant_id = $1 and template = 'esf_follow_up_question'", [id])).toEqual([{ n: 1 }]);
     expect(stack.outbox.emails().filter((e) => e.to.includes(email) && e.subject === 'Een korte vraag: werk je op dit moment?')).toHaveLength(1);
+
+    // What the path and the intake wrote is what the coordinator's report counts (she is the
+    // site's only participant so far): one complete entry, one leaver in employment, working at six months.
+    const from = formatLocalDate(toLocalDate(Date.parse(completedAt)));
+    const to = formatLocalDate(toLocalDate(await stack.temporal.currentTimeMs()));
+    const res = await api(stack, `/api/reports/esf?from=${shift(from, -30)}&to=${to}`, { token: coordinator.token });
+    expect(res.status).toBe(200);
+    const { esf } = await json<{ esf: EsfReport }>(res);
+    expect(esf.entries).toMatchObject({ participants: 1, complete: 1, incomplete: 0 });
+    expect(esf.entries.labour_status).toMatchObject({ long_term_unemployed: 1 });
+    expect(esf.entries.education).toMatchObject({ isced_0_2: 1 });
+    expect(esf.entries.age_band).toMatchObject({ age_30_54: 1 });
+    expect(esf.entries.special).toMatchObject({ disclosed: false, items: null });
+    expect(esf.leavers).toMatchObject({ participants: 1, complete: 1, outflow_type: { social_economy_job: 1 }, result_28_days: { in_employment: 1, job_searching: 0 } });
+    expect(esf.six_months).toMatchObject({ participants: 1, complete: 1, follow_up: { working: 1, not_working: 0 } });
   });
 });
 

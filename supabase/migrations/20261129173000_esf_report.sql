@@ -17,7 +17,7 @@
 --     days, the path's default (domain/timings.ts esfResultWindow).
 --   * six months: participants with a leaving whose six-month day (outflows.follow_up_on, else
 --     the day of leaving + 6 calendar months, the path's default esfFollowUpAfter) falls in the
---     period and not after today; with several, the last such leaving. A participant who left
+--     period and has come (not after today, or its answer is in); with several, the last such leaving. A participant who left
 --     again later in the period still counts for the earlier leaving's six months, so the months
 --     of a quarter add up to the quarter. The last answer for that leaving counts.
 --   Leavers and six-month results are counted for participants with a complete entry record; the
@@ -217,7 +217,9 @@ begin
   ) into v_leavers;
 
   ------------------------------------------------------------------------------------------------
-  -- Six months after leaving: per participant the last leaving whose six-month day has come in the period.
+  -- Six months after leaving: per participant the last leaving whose six-month day has come in the
+  -- period. It has come when the calendar says so, or when its answer is in (the path takes an
+  -- answer from that day on; so a database clock behind the workflows' does not hide it).
   with leavings as (
     select o.participant_id, o.path_run, o.outflow_at,
            coalesce(o.follow_up_on, ((o.outflow_at at time zone 'Europe/Brussels')::date + interval '6 months')::date) as follow_up_on
@@ -227,7 +229,10 @@ begin
   last_due as (
     select distinct on (l.participant_id) l.*
       from leavings l
-     where l.follow_up_on between p_from and least(p_to, v_today)
+     where l.follow_up_on between p_from and p_to
+       and (l.follow_up_on <= v_today
+            or exists (select 1 from public.esf_results r
+                        where r.participant_id = l.participant_id and r.path_run = l.path_run and r.kind = 'six_months'))
      order by l.participant_id, l.follow_up_on desc, l.outflow_at desc, l.path_run desc
   ),
   due as (
