@@ -56,9 +56,11 @@ describe("the worker's metrics", () => {
     const waiting = await until(
       async () => {
         const text = await scrape();
-        return text && (sample(text, 'groeipad_email_outbox_depth') ?? 0) >= 1 && (sample(text, 'groeipad_email_outbox_oldest_age_seconds') ?? 0) > 0 ? text : undefined;
+        // The gauges can show the email before the dispatcher's first refused attempt is counted: wait for both.
+        const waitingEmail = text && (sample(text, 'groeipad_email_outbox_depth') ?? 0) >= 1 && (sample(text, 'groeipad_email_outbox_oldest_age_seconds') ?? 0) > 0;
+        return waitingEmail && /^temporal_activity_execution_failed_total\{/m.test(text) ? text : undefined;
       },
-      'the outbox gauges to show the waiting email',
+      'the outbox gauges to show the waiting email, and the refused sending to be counted',
       60_000,
       500,
     );
