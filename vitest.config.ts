@@ -6,27 +6,25 @@ import { defineConfig } from 'vitest/config';
  * restarting, a killed worker's tasks timing out), so they share the pool with the rest instead of
  * running one after another at the end.
  */
+const common = {
+  // The Temporal SDK's native module does not like worker threads.
+  pool: 'forks' as const,
+  setupFiles: ['tests/support/quiet-runtime.ts'],
+  hookTimeout: 240_000,
+};
+
 export default defineConfig({
   test: {
-    // The Temporal SDK's native module does not like worker threads.
-    pool: 'forks',
+    // Once per run, not per project: the Temporal servers and the workflow bundle.
     globalSetup: ['tests/support/global-setup.ts'],
-    setupFiles: ['tests/support/quiet-runtime.ts'],
     reporters: ['default', './tests/support/summary-reporter.ts'],
-    hookTimeout: 240_000,
     // Each file starts its own Temporal server; two cores, so keep parallelism modest.
     maxWorkers: 2,
     fileParallelism: true,
     projects: [
-      {
-        extends: true,
-        test: { name: 'suite', include: ['tests/**/*.test.ts', 'tests/**/*.test.tsx'], testTimeout: 60_000 },
-      },
-      {
-        extends: true,
-        // Fault tests on the real stack: each drives hundreds of paths through a fault.
-        test: { name: 'chaos', include: ['tests/chaos/**/*.chaos.ts'], testTimeout: 600_000 },
-      },
+      { test: { ...common, name: 'suite', include: ['tests/**/*.test.ts', 'tests/**/*.test.tsx'], testTimeout: 60_000 } },
+      // Fault tests on the real stack: each drives hundreds of paths through a fault.
+      { test: { ...common, name: 'chaos', include: ['tests/chaos/**/*.chaos.ts'], testTimeout: 600_000 } },
     ],
   },
 });

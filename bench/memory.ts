@@ -104,6 +104,8 @@ export async function memoryBench(o: {
     for (;;) {
       const { rows: done } = await stack.sql.query<{ n: number }>('select count(*)::int as n from public.paths where site_id = $1', [siteId]);
       if (done[0]!.n >= o.open) break;
+      // A worker that refused its configuration (a cache its heap cannot hold) has said why on stderr.
+      if (worker.exitCode !== null || worker.signalCode !== null) throw new Error(`the worker exited (${worker.exitCode ?? worker.signalCode}) with ${done[0]!.n} of ${o.open} paths started`);
       if (performance.now() - started > 30 * 60_000) throw new Error(`only ${done[0]!.n} of ${o.open} paths started in 30 minutes`);
       await new Promise((r) => setTimeout(r, 1000));
     }

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import './quiet.js';
 import { loadConfig } from '../infra/config.js';
 import { resolveTemporalCli, resolveTestServer } from '../infra/temporal/servers.js';
+import { cacheHeapBench } from './cache-heap.js';
 import { memoryBench } from './memory.js';
 import { replayBench } from './replay.js';
 import { table } from './stats.js';
@@ -13,16 +14,17 @@ import { throughputBench } from './throughput.js';
 import { timerBurstBench } from './timer-burst.js';
 
 /**
- * `npm run bench [-- --only replay,throughput,memory,burst --paths 1000 --concurrency 20 --open 10000
+ * `npm run bench [-- --only replay,throughput,memory,cacheheap,burst --paths 1000 --concurrency 20 --open 10000
  *   --agreements 10000 --rate 2 --batch-size 100]`
- * (memory also takes `--cache 60 --settle 60 --launch compiled|tsx`, see bench/memory.ts)
+ * (memory also takes `--cache 60 --settle 60 --launch compiled|tsx`, see bench/memory.ts; cacheheap
+ *  `--cached-paths 400`, see bench/cache-heap.ts)
  * Runs on its own local stack (free ports, temporary data); writes JSON to bench/results/ and
  * prints a table. Targets are ratios against a baseline measured in the same run.
  */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
   options: {
-    only: { type: 'string', default: 'replay,throughput,memory,burst' },
+    only: { type: 'string', default: 'replay,throughput,memory,cacheheap,burst' },
     paths: { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: '20' },
     open: { type: 'string', default: '10000' },
@@ -33,6 +35,7 @@ const { values } = parseArgs({
     'batch-size': { type: 'string', default: '100' },
     settle: { type: 'string', default: '60' },
     launch: { type: 'string', default: 'compiled' },
+    'cached-paths': { type: 'string', default: '400' },
   },
 });
 const only = new Set(values.only.split(','));
@@ -91,6 +94,17 @@ if (only.has('memory')) {
       },
     ]),
   );
+}
+if (only.has('cacheheap')) {
+  log(`bench: heap per cached path, ${values['cached-paths']} paths in the cache…`);
+  const r = await cacheHeapBench({ paths: Number(values['cached-paths']), steps: 4, concurrency: 50, temporalCli });
+  results.cacheHeap = r;
+  log(
+    table(
+      r.worker.samples.map((s, i) => ({ 'cached paths': s.cached, 'heap MB, worker bundle': s.heapUsedMb, 'heap MB, workflows alone': r.workflowsAlone.samples[i]?.heapUsedMb ?? '' })),
+    ),
+  );
+  log(`heap per cached path: ${r.worker.perCachedPathKb} KB with the worker's bundle, ${r.workflowsAlone.perCachedPathKb} KB for the workflows alone (without the tracing interceptors)`);
 }
 if (only.has('burst')) {
   log(`bench: ${values.agreements} agreements reaching their evaluation in the same minute, ${values.rate} calls/s, ${values['batch-size']} per batch…`);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMAIL_DISPATCHER_TYPE, emailDispatcherId, emailsQueued } from '../domain/messages.js';
-import { WORKFLOW_CODE } from '../worker/create-worker.js';
+import { replayWorkflowCode } from './support/workflow-bundles.js';
 import { dispatcherAddress, signalDispatcher } from '../worker/email-dispatcher.js';
 import { until } from './support/data-fixtures.js';
 import { startTestStack, type TestStack } from './support/stack.js';
@@ -73,7 +73,7 @@ describe('the email dispatcher has a task queue of its own', () => {
     const histories = await Promise.all(
       [firstRun, moved.runId].map(async (runId) => ({ workflowId, history: await stack.client.workflow.getHandle(workflowId, runId).fetchHistory() })),
     );
-    for await (const result of Worker.runReplayHistories({ ...WORKFLOW_CODE, replayName: 'dispatcher-move' }, histories)) {
+    for await (const result of Worker.runReplayHistories({ ...replayWorkflowCode(), replayName: 'dispatcher-move' }, histories)) {
       expect(result.error).toBeUndefined();
     }
   });

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { WORKFLOW_CODE } from '../worker/create-worker.js';
+import { replayWorkflowCode } from './support/workflow-bundles.js';
 import { historyFromFile } from './support/history-files.js';
 
 /**
@@ -23,7 +23,7 @@ describe('replay of committed histories', () => {
     );
     const failures: string[] = [];
     let replayed = 0;
-    for await (const result of Worker.runReplayHistories({ ...WORKFLOW_CODE, replayName: 'committed-histories' }, histories)) {
+    for await (const result of Worker.runReplayHistories({ ...replayWorkflowCode(), replayName: 'committed-histories' }, histories)) {
       replayed += 1;
       if (result.error) failures.push(`${result.workflowId}: ${String(result.error)}`);
     }

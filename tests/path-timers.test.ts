@@ -4,9 +4,9 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pathQuery, pathUpdates, pathWorkflowId } from '../domain/messages.js';
 import { DEFAULT_TIMINGS } from '../domain/timings.js';
-import { WORKFLOWS_PATH } from '../worker/create-worker.js';
 import { participantPath } from '../workflows/participant-path.js';
 import { recordingActivities } from './support/recording-activities.js';
+import { untracedWorkflowCode } from './support/workflow-bundles.js';
 import { startTimeSkipping } from './support/temporal.js';
 
 /** The foundation's proof that a 12-month timer passes in seconds on the time-skipping server. */
@@ -20,7 +20,12 @@ const recorder = recordingActivities();
 
 beforeAll(async () => {
   env = await startTimeSkipping();
-  worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'path-timers', workflowsPath: WORKFLOWS_PATH, activities: recorder.activities });
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: 'path-timers',
+    ...untracedWorkflowCode(),
+    activities: recorder.activities,
+  });
   running = worker.run();
 });
 

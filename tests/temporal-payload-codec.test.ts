@@ -10,7 +10,7 @@ import { pathQuery, pathWorkflowId } from '../domain/messages.js';
 import { ConfigError, loadConfig } from '../infra/config.js';
 import { codecApp } from '../infra/temporal/codec-server.js';
 import { AesGcmPayloadCodec, dataConverterFor, ENCRYPTED_ENCODING, payloadKeysSchema } from '../infra/temporal/payload-codec.js';
-import { WORKFLOW_CODE } from '../worker/create-worker.js';
+import { replayWorkflowCode } from './support/workflow-bundles.js';
 import { historyFromFile } from './support/history-files.js';
 import { startTestStack, type TestStack } from './support/stack.js';
 import { until } from './support/until.js';
@@ -80,7 +80,7 @@ describe('the payload codec', () => {
     const histories = await Promise.all(files.map(async (file) => ({ workflowId: file, history: historyFromFile(await readFile(join(dir, file), 'utf8')) })));
     const failures: string[] = [];
     for await (const result of Worker.runReplayHistories(
-      { ...WORKFLOW_CODE, replayName: 'codec-on', dataConverter: dataConverterFor(keysOf(keyText('k'))) },
+      { ...replayWorkflowCode(), replayName: 'codec-on', dataConverter: dataConverterFor(keysOf(keyText('k'))) },
       histories,
     )) {
       if (result.error) failures.push(`${result.workflowId}: ${String(result.error)}`);
@@ -146,7 +146,7 @@ describe('a path with encrypted payloads', () => {
     for (const p of sealed) for (const plain of [participantId, siteId, coach.id, 'focus', 'ready_for_next_step', 'ocmw']) expect(text(p)).not.toContain(plain);
 
     const replay = async (dataConverter: ReturnType<typeof dataConverterFor>) => {
-      for await (const result of Worker.runReplayHistories({ ...WORKFLOW_CODE, replayName: 'encrypted', dataConverter }, [{ workflowId: pathWorkflowId(participantId), history }])) {
+      for await (const result of Worker.runReplayHistories({ ...replayWorkflowCode(), replayName: 'encrypted', dataConverter }, [{ workflowId: pathWorkflowId(participantId), history }])) {
         return result.error;
       }
       return undefined;

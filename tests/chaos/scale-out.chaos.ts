@@ -34,6 +34,7 @@ function serviceEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     RESEND_BASE_URL: stack.config.RESEND_BASE_URL,
     TEMPORAL_ADDRESS: stack.config.TEMPORAL_ADDRESS,
     TEMPORAL_TASK_QUEUE: stack.config.TEMPORAL_TASK_QUEUE,
+    ...(stack.config.WORKFLOW_BUNDLE_PATH ? { WORKFLOW_BUNDLE_PATH: stack.config.WORKFLOW_BUNDLE_PATH } : {}),
     EMAIL_BATCH_SIZE: '20',
     ...extra,
   };

@@ -6,11 +6,11 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { allPathUpdates, pathQuery, pathWorkflowId, type PathActionType } from '../../domain/messages.js';
 import type { PathView } from '../../domain/path-state.js';
 import { DEFAULT_TIMINGS, type PathTimings } from '../../domain/timings.js';
-import { WORKFLOWS_PATH } from '../../worker/create-worker.js';
 import { participantPath, type PathInput } from '../../workflows/participant-path.js';
 import type { CreateTaskInput, RecordEventInput, SendEmailInput } from '../../activities/contract.js';
 import { recordingActivities } from './recording-activities.js';
 import { startDevServerForTest, startTimeSkipping } from './temporal.js';
+import { untracedWorkflowCode } from './workflow-bundles.js';
 
 /**
  * One time-skipping server and one bundled worker per test file, a fresh participant (and so a
@@ -82,7 +82,7 @@ export async function startPathHarness(executable?: EphemeralServerExecutable, o
     worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
-      workflowsPath: WORKFLOWS_PATH,
+      ...untracedWorkflowCode(),
       activities: recorder.activities,
       // A cache of two (the least the SDK takes): a workflow's local activity needs it to stay cached during its workflow
       // task, while any other path's task evicts it, so most tasks still replay the whole

@@ -22,6 +22,7 @@ import { signInAs } from './sessions.js';
 import { createWorkers, type Workers } from '../../worker/create-worker.js';
 import { dataConverterFor } from '../../infra/temporal/payload-codec.js';
 import { startDevServerForTest, startTimeSkipping } from './temporal.js';
+import { sharedWorkerBundle } from './workflow-bundles.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -115,6 +116,8 @@ export async function startTestStack(env: Record<string, string> = {}, o: TestSt
       TEMPORAL_ADDRESS: temporal.address,
       TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
       GROEIPAD_CACHE_DIR: process.env.GROEIPAD_CACHE_DIR ?? join(tmpdir(), 'unused'),
+      // Bundled once for the whole test run, when the run made one.
+      ...(sharedWorkerBundle() ? { WORKFLOW_BUNDLE_PATH: sharedWorkerBundle() } : {}),
       ...env,
     });
     // The outbox holds us to the provider's rate limit, so every test shows we keep to it.
@@ -152,6 +155,7 @@ export async function startTestStack(env: Record<string, string> = {}, o: TestSt
           RESEND_BASE_URL: config.RESEND_BASE_URL,
           TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS,
           TEMPORAL_TASK_QUEUE: config.TEMPORAL_TASK_QUEUE,
+          ...(config.WORKFLOW_BUNDLE_PATH ? { WORKFLOW_BUNDLE_PATH: config.WORKFLOW_BUNDLE_PATH } : {}),
           ...env,
         },
         stdio: ['ignore', 'ignore', 'inherit'],
