@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatLocalDate, toLocalDate } from '../domain/calendar.js';
 import { pathQuery, pathUpdates, pathWorkflowId } from '../domain/messages.js';
 import { until } from './support/data-fixtures.js';
 import { startTestStack, type TestStack } from './support/stack.js';
@@ -140,7 +141,8 @@ describe('forgetting a participant', () => {
       [participantId],
     );
     expect(counts.rows).toEqual([{ participant: 1, referrals_in: 1, phase_changes: 2, crises: 1, agreements: 1, attendance: 1, notes: 0, open_tasks: 0, path: 'forgotten' }]);
-    const today = new Date().toISOString().slice(0, 10);
+    // The report's days are Brussels days: after 23:00 UTC the intake is already on tomorrow's.
+    const today = formatLocalDate(toLocalDate(Date.now()));
     const { data, error } = await stack.db.rpc('funder_report', { p_site: siteId, p_from: '2000-01-01', p_to: today });
     expect(error).toBeNull();
     const report = data as { intakes: number; agreements: { signed: number }; attendance_by_kind: Record<string, { attendances: number }> };
