@@ -7,6 +7,7 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { createLogger } from '../infra/logger.js';
 import { authenticate, hasSessionCookie, ProfileCache } from './auth.js';
+import { BriefCache } from './brief-cache.js';
 import type { ApiDeps, AppEnv } from './context.js';
 import { ApiError, ERROR_STATUS, errorBody, type ErrorCode } from './errors.js';
 import { ApiMetrics, metricsEndpoint, requestSpan, requestTelemetry } from './observability.js';
@@ -49,7 +50,7 @@ const PAGE_TITLES: Partial<Record<ErrorCode, string>> = {
 /** Builds the HTTP app from its dependencies; api/server.ts (Node) and api/lambda.ts (AWS Lambda) only start it. */
 export function createApp(given: ApiDeps): Hono<AppEnv> {
   const logger = given.logger ?? createLogger({ level: given.config.logLevel, base: { service: 'api' } });
-  const deps: ApiDeps = { ...given, logger };
+  const deps: ApiDeps = { ...given, logger, access: given.access ?? new BriefCache(given.config.ACCESS_CACHE_SECONDS * 1000) };
   const metrics = new ApiMetrics();
   const app = new Hono<AppEnv>();
   const publicOrigin = new URL(deps.config.PUBLIC_URL).origin;

@@ -1,10 +1,12 @@
 import { createServerClient, type CookieOptions } from '@supabase/ssr';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
-import { decode, verify, verifyWithJwks } from 'hono/jwt';
+import { decode, verify } from 'hono/jwt';
+import { JwtAlgorithmMismatch, JwtAlgorithmNotAllowed, JwtHeaderRequiresKid, JwtTokenInvalid, type JWTPayload } from 'hono/utils/jwt/types';
 import type { CookieOptions as HonoCookieOptions } from 'hono/utils/cookie';
 import type { HonoJsonWebKey } from 'hono/utils/jwt/jws';
 import { NODE_REALTIME } from '../infra/supabase/client.js';
+import { BriefCache } from './brief-cache.js';
 import { ApiError } from './errors.js';
 import type { ApiDeps, AppEnv, SignedInUser } from './context.js';
 
@@ -105,49 +107,77 @@ async function signingKeys(url: string, kid: string | undefined): Promise<HonoJs
   return fetchKeys(url);
 }
 
+/**
+ * The keys as WebCrypto keys, imported once per key rather than once per request (an import
+ * was a tenth of the API's CPU): per JWK object of the cached key set, so a fetched set brings
+ * its keys in afresh; the JWT secret per its text.
+ */
+const importedKeys = new WeakMap<HonoJsonWebKey, Promise<CryptoKey>>();
+let importedSecret: { secret: string; key: Promise<CryptoKey> } | null = null;
+const ASYMMETRIC = { ES256: { name: 'ECDSA', namedCurve: 'P-256' }, RS256: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } } as const;
+
+function publicKey(jwk: HonoJsonWebKey, alg: keyof typeof ASYMMETRIC): Promise<CryptoKey> {
+  let key = importedKeys.get(jwk);
+  if (!key) {
+    key = crypto.subtle.importKey('jwk', jwk as JsonWebKey, ASYMMETRIC[alg], false, ['verify']);
+    importedKeys.set(jwk, key);
+  }
+  return key;
+}
+
+function secretKey(secret: string): Promise<CryptoKey> {
+  if (importedSecret?.secret !== secret) {
+    importedSecret = { secret, key: crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']) };
+  }
+  return importedSecret.key;
+}
+
+/**
+ * Tokens whose signature and audience were checked, until they expire (at most a minute): a
+ * client sends the same access token with every request, and checking an ES256 signature again
+ * took most of a millisecond each time. Bounded: past 1,000 tokens the oldest goes.
+ */
+const verifiedTokens = new Map<string, { claims: JWTPayload; until: number; config: ApiDeps['config'] }>();
+const VERIFIED_TOKEN_MAX_MS = 60_000;
+
 /** Signature, `exp` and `aud: authenticated` (a token for another audience signs nobody in here). */
-export async function verifyAccessToken(token: string, config: ApiDeps['config']) {
+export async function verifyAccessToken(token: string, config: ApiDeps['config'], now = Date.now()): Promise<JWTPayload> {
+  const known = verifiedTokens.get(token);
+  // Checked against this configuration's keys (one process may serve several, as tests do).
+  if (known && now < known.until && known.config === config) return known.claims;
+  verifiedTokens.delete(token);
+  const claims = await verifySignature(token, config);
+  const until = Math.min(now + VERIFIED_TOKEN_MAX_MS, typeof claims.exp === 'number' ? claims.exp * 1000 : now);
+  if (until > now) {
+    if (verifiedTokens.size >= 1000) verifiedTokens.delete(verifiedTokens.keys().next().value!);
+    verifiedTokens.set(token, { claims, until, config });
+  }
+  return claims;
+}
+
+async function verifySignature(token: string, config: ApiDeps['config']): Promise<JWTPayload> {
   const { header } = decode(token);
   const verification = { aud: 'authenticated' };
-  if (header.alg === 'HS256') return verify(token, config.SUPABASE_JWT_SECRET, { alg: 'HS256', ...verification });
+  if (header.alg === 'HS256') return verify(token, await secretKey(config.SUPABASE_JWT_SECRET), { alg: 'HS256', ...verification });
+  // The checks of hono's verifyWithJwks: a key id, an asymmetric algorithm we accept, a key of that id and algorithm.
+  if (!header.kid) throw new JwtHeaderRequiresKid(header);
+  if (header.alg !== 'ES256' && header.alg !== 'RS256') throw new JwtAlgorithmNotAllowed(header.alg, ['ES256', 'RS256']);
   const url = config.SUPABASE_JWKS_URL ?? `${config.SUPABASE_URL.replace(/\/$/, '')}/auth/v1/.well-known/jwks.json`;
-  return verifyWithJwks(token, { keys: await signingKeys(url, header.kid), allowedAlgorithms: ['ES256', 'RS256'], verification });
+  const jwk = (await signingKeys(url, header.kid)).find((k) => k.kid === header.kid);
+  if (!jwk) throw new JwtTokenInvalid(token);
+  if (jwk.alg && jwk.alg !== header.alg) throw new JwtAlgorithmMismatch(jwk.alg, header.alg);
+  return verify(token, await publicKey(jwk, header.alg), { alg: header.alg, ...verification });
 }
 
 type Profile = Omit<SignedInUser, 'token'>;
 
 /**
- * The profiles (role, site, name) of people who signed in, kept `ttlMs` per user id so that a
- * request does not look its sender up in the database (README, "Performance and reliability").
- * Bounded: past `max` people the oldest entry goes. Only found profiles are kept: an account
- * that gets its profile is signed in with it on its next request. A changed role, site or name
- * counts once the entry is older than `ttlMs`; 0 looks the profile up on every request.
+ * The profiles (role, site, name) of people who signed in, kept per user id so that a request
+ * does not look its sender up in the database. An account that gets its profile is signed in with
+ * it on its next request (only found profiles are kept); a changed role, site or name counts once
+ * the entry is older than PROFILE_CACHE_SECONDS.
  */
-export class ProfileCache {
-  private readonly entries = new Map<string, { at: number; profile: Profile }>();
-  constructor(
-    private readonly ttlMs: number,
-    private readonly max = 1000,
-  ) {}
-
-  async get(id: string, load: (id: string) => Promise<Profile | null>, now = Date.now()): Promise<Profile | null> {
-    const hit = this.entries.get(id);
-    if (hit && now - hit.at < this.ttlMs) return hit.profile;
-    this.entries.delete(id);
-    const profile = await load(id);
-    if (profile && this.ttlMs > 0) {
-      if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
-      this.entries.set(id, { at: now, profile });
-    }
-    return profile;
-  }
-
-  /** Forgets one person's profile (or everyone's): the next request reads it again. */
-  invalidate(id?: string): void {
-    if (id === undefined) this.entries.clear();
-    else this.entries.delete(id);
-  }
-}
+export class ProfileCache extends BriefCache<Profile> {}
 
 /**
  * Who is asking: a bearer token (API clients) or the session in the cookies, refreshed by the

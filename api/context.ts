@@ -3,7 +3,9 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../infra/config.js';
 import type { Logger } from '../infra/logger.js';
 import type { Db } from '../infra/supabase/client.js';
+import type { ParticipantAccess } from './access.js';
 import type { Role } from './auth.js';
+import type { BriefCache } from './brief-cache.js';
 
 export interface ApiDeps {
   config: Config;
@@ -12,6 +14,8 @@ export interface ApiDeps {
   temporal: Client;
   /** The JSON log (infra/logger.ts); createApp makes one from LOG_LEVEL when none is given. */
   logger?: Logger;
+  /** Participants' site, coach and erasure, kept briefly for coach actions (api/access.ts); createApp makes it. */
+  access?: BriefCache<ParticipantAccess>;
 }
 
 export interface SignedInUser {

@@ -177,6 +177,11 @@ export async function readPath(deps: ApiDeps, participantId: string): Promise<Pa
 /** `updateId`: the same id twice is the same action (Temporal answers a retry with the first result). */
 export async function runAction(deps: ApiDeps, participantId: string, action: PathAction, updateId?: string): Promise<PathView> {
   const handle = deps.temporal.workflow.getHandle(pathWorkflowId(participantId));
+  // Who may act on the participant changes with these (api/access.ts participantAccessFor): their
+  // entry goes before the update and again after it (a request in between may have read the row
+  // before the path wrote it), also when the update fails, as its answer may have been lost.
+  const changesAccess = action.type === 'assignCoach' || action.type === 'forget';
+  if (changesAccess) deps.access?.invalidate(participantId);
   try {
     return await handle.executeUpdate(allPathUpdates[action.type] as typeof pathUpdates.changePhase, { args: [action.input as never], ...(updateId ? { updateId } : {}) });
   } catch (err) {
@@ -185,6 +190,8 @@ export async function runAction(deps: ApiDeps, participantId: string, action: Pa
     }
     if (err instanceof WorkflowNotFoundError) throw new ApiError('not_found', 'Geen groeipad gevonden voor deze deelnemer.');
     throw err;
+  } finally {
+    if (changesAccess) deps.access?.invalidate(participantId);
   }
 }
 

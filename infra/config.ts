@@ -137,6 +137,12 @@ export const configSchema = z.object({
    * for every request; a changed role counts within this time. 0: read it on every request.
    */
   PROFILE_CACHE_SECONDS: z.coerce.number().min(0).max(600).default(30),
+  /**
+   * How long the API keeps a participant's site, coach and erasure for coach actions instead of
+   * reading them per action. A coach changed or a path forgotten through this API process counts
+   * at once; through another process within this time. 0: read them on every action.
+   */
+  ACCESS_CACHE_SECONDS: z.coerce.number().min(0).max(60).default(10),
   /** How long a partner's referral link works. */
   REFERRAL_LINK_VALIDITY: span.default(parseSpan('21 days')),
   /**

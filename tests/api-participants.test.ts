@@ -329,6 +329,10 @@ describe('coach actions', () => {
 
     path = await run('assignCoach', { coachId: coach2.id }, staff);
     expect(path.coachId).toBe(coach2.id);
+    // The former coach's actions just before kept the participant's access briefly
+    // (ACCESS_CACHE_SECONDS): the change counts at once all the same.
+    expect((await act(id, 'logContact', { kind: 'conversation' })).status).toBe(403);
+    expect((await act(id, 'logContact', { kind: 'conversation' }, coach2)).status).toBe(200);
     const wrongCoach = await act(id, 'assignCoach', { coachId: staff.id }, staff);
     expect(wrongCoach.status).toBe(400);
     expect((await json<ErrorBody>(wrongCoach)).error.fields).toEqual({ coachId: 'geen coach van deze Stuyfplek' });

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { isGuid } from '../../domain/action-spec.js';
-import { participantFor } from '../access.js';
+import { participantAccessFor, participantFor } from '../access.js';
 import { requireRole } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { ApiError, invalidInput } from '../errors.js';
@@ -68,7 +68,7 @@ participantsApi.post('/participants/:id/actions/:type', requireRole('staff', 'co
   const id = c.req.param('id');
   if (!isGuid(id)) throw new ApiError('not_found', 'Deze deelnemer bestaat niet.');
   const user = c.var.user!;
-  const participant = await participantFor(c.var.deps, user, id);
+  const participant = await participantAccessFor(c.var.deps, user, id);
   const { note, ...input } = parsed.data as { note?: string };
   await checkActionTargets(c.var.deps, participant.site_id, type, input);
   // With an Idempotency-Key a retried request is the same update, never a second contact or step.
