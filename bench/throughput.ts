@@ -15,7 +15,7 @@ const require = createRequire(import.meta.url);
 /**
  * Path throughput: N participants through intake and six coach actions each via the HTTP API,
  * against a baseline in the same run: a no-op workflow doing the same start and six updates
- * through the bare Temporal client.
+ * through the bare Temporal client. With API_PROF=<dir> the API process writes a CPU profile there.
  */
 export async function throughputBench(o: { paths: number; concurrency: number; temporalCli: EphemeralServerExecutable; root: string }) {
   // The worker and the API each in their own process, as in production; this one only sends requests.
