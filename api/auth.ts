@@ -116,11 +116,16 @@ const importedKeys = new WeakMap<HonoJsonWebKey, Promise<CryptoKey>>();
 let importedSecret: { secret: string; key: Promise<CryptoKey> } | null = null;
 const ASYMMETRIC = { ES256: { name: 'ECDSA', namedCurve: 'P-256' }, RS256: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } } as const;
 
+/** The algorithm a key's type allows: a token may not pick another one for the key (RFC 7517 makes a JWK's `alg` optional). */
+const KEY_TYPE_ALG: Record<string, keyof typeof ASYMMETRIC> = { EC: 'ES256', RSA: 'RS256' };
+
 function publicKey(jwk: HonoJsonWebKey, alg: keyof typeof ASYMMETRIC): Promise<CryptoKey> {
   let key = importedKeys.get(jwk);
   if (!key) {
     key = crypto.subtle.importKey('jwk', jwk as JsonWebKey, ASYMMETRIC[alg], false, ['verify']);
     importedKeys.set(jwk, key);
+    // A key that could not be imported is tried again with the next token, not refused for good.
+    key.catch(() => importedKeys.delete(jwk));
   }
   return key;
 }
@@ -140,14 +145,16 @@ function secretKey(secret: string): Promise<CryptoKey> {
 const verifiedTokens = new Map<string, { claims: JWTPayload; until: number; config: ApiDeps['config'] }>();
 const VERIFIED_TOKEN_MAX_MS = 60_000;
 
-/** Signature, `exp` and `aud: authenticated` (a token for another audience signs nobody in here). */
+/** Signature, `exp` (required) and `aud: authenticated` (a token for another audience signs nobody in here). */
 export async function verifyAccessToken(token: string, config: ApiDeps['config'], now = Date.now()): Promise<JWTPayload> {
   const known = verifiedTokens.get(token);
   // Checked against this configuration's keys (one process may serve several, as tests do).
   if (known && now < known.until && known.config === config) return known.claims;
   verifiedTokens.delete(token);
   const claims = await verifySignature(token, config);
-  const until = Math.min(now + VERIFIED_TOKEN_MAX_MS, typeof claims.exp === 'number' ? claims.exp * 1000 : now);
+  // Supabase's access tokens always expire; one that never does signs nobody in.
+  if (typeof claims.exp !== 'number') throw new JwtTokenInvalid(token);
+  const until = Math.min(now + VERIFIED_TOKEN_MAX_MS, claims.exp * 1000);
   if (until > now) {
     if (verifiedTokens.size >= 1000) verifiedTokens.delete(verifiedTokens.keys().next().value!);
     verifiedTokens.set(token, { claims, until, config });
@@ -159,13 +166,15 @@ async function verifySignature(token: string, config: ApiDeps['config']): Promis
   const { header } = decode(token);
   const verification = { aud: 'authenticated' };
   if (header.alg === 'HS256') return verify(token, await secretKey(config.SUPABASE_JWT_SECRET), { alg: 'HS256', ...verification });
-  // The checks of hono's verifyWithJwks: a key id, an asymmetric algorithm we accept, a key of that id and algorithm.
+  // The checks of hono's verifyWithJwks: a key id, an asymmetric algorithm we accept, a key of that
+  // id and algorithm (its own, or the one its type allows).
   if (!header.kid) throw new JwtHeaderRequiresKid(header);
   if (header.alg !== 'ES256' && header.alg !== 'RS256') throw new JwtAlgorithmNotAllowed(header.alg, ['ES256', 'RS256']);
   const url = config.SUPABASE_JWKS_URL ?? `${config.SUPABASE_URL.replace(/\/$/, '')}/auth/v1/.well-known/jwks.json`;
   const jwk = (await signingKeys(url, header.kid)).find((k) => k.kid === header.kid);
   if (!jwk) throw new JwtTokenInvalid(token);
-  if (jwk.alg && jwk.alg !== header.alg) throw new JwtAlgorithmMismatch(jwk.alg, header.alg);
+  const alg = jwk.alg ?? KEY_TYPE_ALG[jwk.kty ?? ''];
+  if (alg !== header.alg) throw new JwtAlgorithmMismatch(alg ?? jwk.kty ?? 'unknown', header.alg);
   return verify(token, await publicKey(jwk, header.alg), { alg: header.alg, ...verification });
 }
 

@@ -73,6 +73,9 @@ describe('what a token must be', () => {
       await sign({ ...good, iat: now - 7200, exp: now - 60 }, privateJwk, 'ES256'),
       await sign({ ...good, aud: 'another-app' }, secret, 'HS256'),
       await sign({ ...good, iat: now - 7200, exp: now - 60 }, secret, 'HS256'),
+      // A token that never expires.
+      await sign({ ...good, exp: undefined }, privateJwk, 'ES256'),
+      await sign({ ...good, exp: undefined }, secret, 'HS256'),
     ];
     for (const token of refused) {
       const res = await api(stack, '/api/tasks', { token });
@@ -103,5 +106,23 @@ describe('what a token must be', () => {
     // Known keys keep working from the cache.
     expect((await api(stack, '/api/tasks', { token: await sign(claims, rotated.privateKey, 'ES256') })).status).toBe(200);
     expect(jwksRequests).toBe(before + 1);
+  });
+
+  it('takes a key published without its algorithm for the one its type allows; a token naming another cannot spoil it', async () => {
+    const siteId = await stack.site();
+    const coach = await stack.person('coach', siteId);
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { sub: coach.id, role: 'authenticated', aud: 'authenticated', iat: now, exp: now + 600 };
+    // The key set may have been fetched again a moment ago (the test above): past the few seconds
+    // in which an unknown key id does not make the API fetch it again.
+    await new Promise((r) => setTimeout(r, 5_100));
+    const bare = await keyPair('groeipad-test-no-alg');
+    const { alg: _alg, ...withoutAlg } = bare.publicJwk;
+    published = [...published, withoutAlg];
+    // A token that names RS256 for this EC key: refused, and the key still works afterwards.
+    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const rs256 = `${b64({ alg: 'RS256', typ: 'JWT', kid: 'groeipad-test-no-alg' })}.${b64(claims)}.${Buffer.from('not a signature').toString('base64url')}`;
+    expect((await api(stack, '/api/tasks', { token: rs256 })).status).toBe(401);
+    expect((await api(stack, '/api/tasks', { token: await sign(claims, bare.privateKey, 'ES256') })).status).toBe(200);
   });
 });

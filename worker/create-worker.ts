@@ -47,7 +47,7 @@ export function activitiesFromConfig(config: Config, client: Client): Activities
 /**
  * Refuses a workflow cache that the V8 heap limit cannot hold. The workflow thread's heap is
  * about 30 MB plus about 0.9 MB per cached path (`npm run bench -- --only cacheheap`, measured on
- * the heap after a collection: 0.87 MB with the tracing interceptors in the bundle, 0.14 MB for
+ * the heap after a collection: 0.87 MB with the tracing interceptors in the bundle, 0.13 MB for
  * the workflows alone), counted here as 1 MB; half as much again leaves room for garbage and
  * replays. Too small a heap would crash with "out of memory" under load, not at start.
  */

@@ -8,8 +8,9 @@ import { WORKFLOW_INTERCEPTOR_MODULES } from '../../worker/tracing.js';
 /**
  * The workflow code bundled once per test run instead of once per test file: webpack takes two to
  * five seconds of CPU a time, and most files start a worker. The global set-up writes both bundles
- * and names them in the environment the test processes inherit; a file run on its own (or the
- * bench) finds no name and bundles as the worker does.
+ * and names them in the environment the test processes inherit; code run outside vitest (the
+ * bench) finds no name and bundles as the worker does; tests/intake.integration.test.ts keeps the
+ * worker's own bundling tested.
  */
 const WITH_TRACING = 'GROEIPAD_TEST_BUNDLE';
 const WITHOUT_TRACING = 'GROEIPAD_TEST_BUNDLE_UNTRACED';
