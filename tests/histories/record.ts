@@ -13,12 +13,16 @@ import { historyToFile } from '../support/history-files.js';
  * tests/histories/<scenario>[-run<n>][-<suffix>].json. Record new histories when the workflow
  * gains behaviour; an existing file is never overwritten (they are what running paths look
  * like), so name the new scenario to record only its files. An empty suffix ('') writes no suffix.
+ * `--traced` (first) runs the workflows as the worker bundles them, with the tracing interceptors.
  */
 const here = dirname(fileURLToPath(import.meta.url));
-const suffix = process.argv[2] ? `-${process.argv[2]}` : '';
-const only = process.argv.slice(3);
+const args = process.argv.slice(2);
+const traced = args[0] === '--traced';
+if (traced) args.shift();
+const suffix = args[0] ? `-${args[0]}` : '';
+const only = args.slice(1);
 for (const name of only) if (!Object.hasOwn(SCENARIOS, name)) throw new Error(`unknown scenario ${name}; known: ${Object.keys(SCENARIOS).join(', ')}`);
-const h = await startPathHarness(await resolveTestServer({ cacheDir: loadConfig().GROEIPAD_CACHE_DIR }));
+const h = await startPathHarness(await resolveTestServer({ cacheDir: loadConfig().GROEIPAD_CACHE_DIR }), { traced });
 try {
   for (const [name, scenario] of Object.entries(SCENARIOS)) {
     if (only.length > 0 && !only.includes(name)) continue;

@@ -10,7 +10,7 @@ import { participantPath, type PathInput } from '../../workflows/participant-pat
 import type { CreateTaskInput, RecordEventInput, SendEmailInput } from '../../activities/contract.js';
 import { recordingActivities } from './recording-activities.js';
 import { startDevServerForTest, startTimeSkipping } from './temporal.js';
-import { untracedWorkflowCode } from './workflow-bundles.js';
+import { replayWorkflowCode, untracedWorkflowCode } from './workflow-bundles.js';
 
 /**
  * One time-skipping server and one bundled worker per test file, a fresh participant (and so a
@@ -70,8 +70,10 @@ export function pathHarnessPerFile(): PathHarness {
  * `devServer`: the Temporal dev server instead (time passes for real), for a worker restart: the
  * time-skipping server never moves a task off a stopped worker's sticky queue (it implements
  * neither the sticky timeout nor ResetStickyTaskQueue), and local activities need a cache.
+ * `traced`: the workflows as the worker bundles them, with the tracing interceptors (to record
+ * histories with their patch markers); otherwise the workflows alone.
  */
-export async function startPathHarness(executable?: EphemeralServerExecutable, o: { devServer?: boolean } = {}): Promise<PathHarness> {
+export async function startPathHarness(executable?: EphemeralServerExecutable, o: { devServer?: boolean; traced?: boolean } = {}): Promise<PathHarness> {
   const env = o.devServer ? await startDevServerForTest(executable) : await startTimeSkipping(executable);
   const recorder = recordingActivities();
   const taskQueue = `paths-${randomUUID()}`;
@@ -82,7 +84,7 @@ export async function startPathHarness(executable?: EphemeralServerExecutable, o
     worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
-      ...untracedWorkflowCode(),
+      ...(o.traced ? replayWorkflowCode() : untracedWorkflowCode()),
       activities: recorder.activities,
       // A cache of two (the least the SDK takes): a workflow's local activity needs it to stay cached during its workflow
       // task, while any other path's task evicts it, so most tasks still replay the whole
