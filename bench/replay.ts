@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { WORKFLOWS_PATH } from '../worker/create-worker.js';
-import { WORKFLOW_INTERCEPTOR_MODULES } from '../worker/tracing.js';
+import { tracingSinks, WORKFLOW_INTERCEPTOR_MODULES } from '../worker/tracing.js';
 import { historyFromFile } from '../tests/support/history-files.js';
 import { summarize } from './stats.js';
 
@@ -15,7 +15,7 @@ import { summarize } from './stats.js';
  * on the machine falls on all of them alike.
  */
 export async function replayBench(o: { repeats: number; root: string }) {
-  const history = historyFromFile(await readFile(join(o.root, 'tests/histories/eighteen-month-path-local-effects.json'), 'utf8'));
+  const history = historyFromFile(await readFile(join(o.root, 'tests/histories/eighteen-month-path-workflow-spans.json'), 'utf8'));
   const noopHistory = historyFromFile(await readFile(join(o.root, 'bench/noop-path-history.json'), 'utf8'));
   const events = history.events.length;
   const first = Number(history.events[0]?.eventTime?.seconds ?? 0);
@@ -61,7 +61,7 @@ async function replayTimes(workflowBundle: { code: string }, history: ReturnType
   const samples: number[] = [];
   const copies = Array.from({ length: repeats + 1 }, (_, i) => ({ workflowId: `replay-${i}`, history }));
   let last = 0;
-  for await (const result of Worker.runReplayHistories({ workflowBundle, replayName: 'bench-replay' }, copies)) {
+  for await (const result of Worker.runReplayHistories({ workflowBundle, replayName: 'bench-replay', sinks: tracingSinks(undefined) }, copies)) {
     if (result.error) throw result.error;
     const now = performance.now();
     if (last > 0) samples.push(now - last);

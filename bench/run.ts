@@ -16,7 +16,7 @@ import { timerBurstBench } from './timer-burst.js';
 /**
  * `npm run bench [-- --only replay,throughput,memory,cacheheap,burst --paths 1000 --concurrency 20 --open 10000
  *   --agreements 10000 --rate 2 --batch-size 100]`
- * (memory also takes `--cache 60 --settle 60 --launch compiled|tsx`, see bench/memory.ts; cacheheap
+ * (memory and burst also take `--cache N` (the worker's default when not given); memory `--settle 60 --launch compiled|tsx`, see bench/memory.ts; cacheheap
  *  `--cached-paths 400`, see bench/cache-heap.ts)
  * Runs on its own local stack (free ports, temporary data); writes JSON to bench/results/ and
  * prints a table. Targets are ratios against a baseline measured in the same run.
@@ -29,7 +29,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '20' },
     open: { type: 'string', default: '10000' },
     repeats: { type: 'string', default: '20' },
-    cache: { type: 'string', default: '60' },
+    cache: { type: 'string' },
     agreements: { type: 'string', default: '10000' },
     rate: { type: 'string', default: '2' },
     'batch-size': { type: 'string', default: '100' },
@@ -41,6 +41,7 @@ const { values } = parseArgs({
 const only = new Set(values.only.split(','));
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const temporalCli = await resolveTemporalCli({ cacheDir: loadConfig().GROEIPAD_CACHE_DIR });
+const workflowCache = Number(values.cache ?? loadConfig().WORKER_MAX_CACHED_WORKFLOWS);
 const results: Record<string, unknown> = {
   machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
   at: new Date().toISOString(),
@@ -78,7 +79,7 @@ if (only.has('throughput')) {
 }
 if (only.has('memory')) {
   log(`bench: ${values.open} open paths, worker RSS…`);
-  const r = await memoryBench({ open: Number(values.open), concurrency: 50, cache: Number(values.cache), settle: Number(values.settle), launch: values.launch === 'tsx' ? 'tsx' : 'compiled', temporalCli, root });
+  const r = await memoryBench({ open: Number(values.open), concurrency: 50, cache: workflowCache, settle: Number(values.settle), launch: values.launch === 'tsx' ? 'tsx' : 'compiled', temporalCli, root });
   results.memory = r;
   log(
     table([
@@ -110,7 +111,7 @@ if (only.has('cacheheap')) {
 if (only.has('burst')) {
   log(`bench: ${values.agreements} agreements reaching their evaluation in the same minute, ${values.rate} calls/s, ${values['batch-size']} per batch…`);
   const testServer = await resolveTestServer({ cacheDir: loadConfig().GROEIPAD_CACHE_DIR });
-  const r = await timerBurstBench({ agreements: Number(values.agreements), rate: Number(values.rate), batchSize: Number(values['batch-size']), concurrency: 50, cache: Number(values.cache), testServer });
+  const r = await timerBurstBench({ agreements: Number(values.agreements), rate: Number(values.rate), batchSize: Number(values['batch-size']), concurrency: 50, cache: workflowCache, testServer });
   results.burst = r;
   log(
     table([

@@ -197,12 +197,13 @@ export const configSchema = z.object({
     .transform((text) => text.split(',').map((o) => o.trim()).filter(Boolean)),
   /**
    * Paths wait for months: the worker's memory is bounded by this cache, not by the number of
-   * paths. Each cached path held about 1 MB of the workflow thread's heap while the workflow
-   * built zod's schemas (worker/create-worker.ts checkHeapForCache still counts that); 60 keeps the worker
-   * under 400 MB with its heap flags (worker/launch.ts), and a miss costs one replay of a history
-   * that continue-as-new keeps short. At least 2: a path's local activity needs it cached.
+   * paths. A cached path holds about 0.15 MB of the workflow thread's heap (`npm run bench --
+   * --only cacheheap`; checkHeapForCache in worker/create-worker.ts counts 0.2 MB), so 300 keeps
+   * the worker under 400 MB with its heap flags (worker/launch.ts) while a wave of paths whose
+   * timers fire together mostly finds them cached; a miss costs one replay of a history that
+   * continue-as-new keeps short. At least 2: a path's local activity needs it cached.
    */
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).default(60),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).default(300),
   /**
    * Seconds a worker told to stop (SIGTERM, a deploy) keeps finishing what it started — workflow
    * tasks, the local activities that write a path's records, an email batch — before it cancels

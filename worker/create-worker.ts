@@ -46,13 +46,14 @@ export function activitiesFromConfig(config: Config, client: Client): Activities
 
 /**
  * Refuses a workflow cache that the V8 heap limit cannot hold. The workflow thread's heap is
- * about 30 MB plus about 0.9 MB per cached path (`npm run bench -- --only cacheheap`, measured on
- * the heap after a collection: 0.87 MB with the tracing interceptors in the bundle, 0.13 MB for
- * the workflows alone), counted here as 1 MB; half as much again leaves room for garbage and
- * replays. Too small a heap would crash with "out of memory" under load, not at start.
+ * about 30 MB plus about 0.15 MB per cached path (`npm run bench -- --only cacheheap`, measured on
+ * the heap after a collection: 0.15 MB with the bundle the worker runs, 0.13 MB for the workflows
+ * alone; 0.87 MB while the bundle ran OpenTelemetry's SDK, before workflows/workflow-spans.ts),
+ * counted here as 0.2 MB; half as much again leaves room for garbage and replays. Too small a
+ * heap would crash with "out of memory" under load, not at start.
  */
 export function checkHeapForCache(cache: number, heapLimitMb = getHeapStatistics().heap_size_limit / 2 ** 20): void {
-  const neededMb = Math.ceil(1.5 * (30 + cache));
+  const neededMb = Math.ceil(1.5 * (30 + HEAP_MB_PER_CACHED_PATH * cache));
   if (heapLimitMb < neededMb) {
     throw new ConfigError(
       `The V8 heap limit (${Math.round(heapLimitMb)} MB) cannot hold WORKER_MAX_CACHED_WORKFLOWS=${cache} (about ${neededMb} MB): ` +
@@ -61,11 +62,14 @@ export function checkHeapForCache(cache: number, heapLimitMb = getHeapStatistics
   }
 }
 
+const HEAP_MB_PER_CACHED_PATH = 0.2;
+
 /** After the grace, how long a worker that still has not drained is given before it is stopped hard. */
 export const WORKER_FORCED_EXIT_AFTER_GRACE_SECONDS = 10;
 
+/** Half the cache (see where it is used), and no more than the SDK's default of 40: one workflow thread gains nothing from more tasks at once, and each would wait longer for it. */
 export function workflowTaskSlotsFor(cache: number): number {
-  return Math.max(1, Math.floor(cache / 2));
+  return Math.max(1, Math.min(40, Math.floor(cache / 2)));
 }
 
 /** A worker process's two Workers: the paths on their queue, the email dispatcher on its own. */
