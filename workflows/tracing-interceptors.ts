@@ -10,7 +10,7 @@ import { spanLogAttributes, workflowSpanInterceptors, WorkflowSpans } from './wo
  * Two implementations, each behind a patch, because each changes how a history replays:
  * - WORKFLOW_SPANS_PATCH, every new run: WorkflowSpans (workflows/workflow-spans.ts), the same
  *   spans without OpenTelemetry's SDK in the sandbox.
- * - TRACING_PATCH, runs recorded from 2026-11-27 until WorkflowSpans: OpenTelemetry's own
+ * - TRACING_PATCH, runs recorded from 2026-11-29 until WorkflowSpans: OpenTelemetry's own
  *   workflow interceptors. They wrap scheduling in promises of their own, so a coroutine of the
  *   workflow may run a microtask earlier or later than without them, and such a history replays
  *   only with them. Their modules are loaded the first time such a replay needs them, so no other
@@ -26,18 +26,15 @@ export const WORKFLOW_SPANS_PATCH = 'workflow-spans';
 type Method = (input: unknown, next: (input: unknown) => unknown) => unknown;
 type Methods = Record<string, Method | undefined>;
 
-/** Methods that may issue commands, so the patches decide which implementation runs. */
+/**
+ * Methods that may issue commands, so the patches decide which implementation runs: exactly the
+ * ones OpenTelemetry's interceptors implement (no startTimer). A replay of a run recorded with them
+ * must ask for TRACING_PATCH in the same calls as the build that recorded it, or its marker
+ * command would come at another place among the timers.
+ */
 const GATED = {
   inbound: ['execute', 'handleSignal', 'handleUpdate'],
-  outbound: [
-    'scheduleActivity',
-    'scheduleLocalActivity',
-    'startTimer',
-    'startChildWorkflowExecution',
-    'startNexusOperation',
-    'continueAsNew',
-    'signalWorkflow',
-  ],
+  outbound: ['scheduleActivity', 'scheduleLocalActivity', 'startChildWorkflowExecution', 'startNexusOperation', 'continueAsNew', 'signalWorkflow'],
 } as const;
 
 export const interceptors = (): wf.WorkflowInterceptors => {
@@ -86,8 +83,14 @@ export const interceptors = (): wf.WorkflowInterceptors => {
   };
 };
 
+let openTelemetryLoaded = false;
+
+/** Whether this workflow (module state is per workflow) has replayed with OpenTelemetry's interceptors. */
+export const ranOpenTelemetry = (): boolean => openTelemetryLoaded;
+
 /** OpenTelemetry's workflow interceptors, required only when a run recorded with them replays. */
 function loadOpenTelemetryInterceptors(): Record<'inbound' | 'outbound' | 'internals', Methods> {
+  openTelemetryLoaded = true;
   // A require() inside a function: webpack evaluates the module when this runs, not when the bundle loads.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const module = require('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors.js') as typeof import('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors.js');

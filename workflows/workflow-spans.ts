@@ -5,24 +5,30 @@ import * as wf from '@temporalio/workflow';
 /**
  * The workflow side of tracing without OpenTelemetry in the sandbox (not a workflow). It makes
  * the spans @temporalio/interceptors-opentelemetry's workflow interceptors make (RunWorkflow,
- * HandleUpdate, HandleSignal, StartActivity), with the same names, parents and headers, and
- * hands them to the same `exporter` sink, so the worker's span processor and the activities'
- * interceptors see no difference. What it leaves out is OpenTelemetry's SDK itself: evaluated
- * afresh for every workflow the worker caches or replays, that was 0.26 MB of heap and a tenth of
- * a workflow's start-up per path, and its tracer held another 0.48 MB while the path ran.
+ * HandleUpdate, HandleSignal, StartActivity; all INTERNAL, with the same status and exception
+ * event on failure), carries their header to the activities (`_tracer-data`, a W3C
+ * `traceparent`) and hands them to the same `exporter` sink, so the worker's span processor and
+ * the activities' interceptor take them as they took those. What it leaves out is OpenTelemetry's
+ * SDK: evaluated afresh for every workflow the worker caches or replays, it was 0.26 MB of heap
+ * per cached path, and its tracer and context held another 0.48 MB while the path ran. It makes
+ * no span for continue-as-new (the next run's RunWorkflow is the child of this one's), and the
+ * parent of what a workflow schedules is the handler running at that moment or else the run
+ * (see `current`), not a context followed across awaits.
  *
  * Determinism: nothing here awaits or wraps a promise the workflow waits on. Each call runs the
  * workflow's own call unchanged (synchronously, with the span noted as the current one), and a
  * span ends in a reaction of its own on the returned promise, which issues no command and
- * resolves nothing the workflow awaits. Span ids come from the run id and a counter, not from the workflow's
- * random numbers, so the workflow's own draws are untouched. Times are the workflow's clock.
- * Sink calls are dropped during replay, so a span is exported once, when it ends in live execution.
+ * resolves nothing the workflow awaits. Span ids come from the run id and a counter, not from
+ * the workflow's random numbers, so the workflow's own draws are untouched. Times are the
+ * workflow's clock. Sink calls are dropped during replay, so a span is exported once, when it
+ * ends in live execution.
  */
 
 /** The header the OpenTelemetry interceptors carry a trace context in (W3C `traceparent`). */
 const TRACE_HEADER = '_tracer-data';
+/** OpenTelemetry's workflow interceptors make every span INTERNAL (0). */
 const SPAN_KIND_INTERNAL = 0;
-const SPAN_KIND_CLIENT = 2;
+const STATUS_UNSET = 0;
 const STATUS_OK = 1;
 const STATUS_ERROR = 2;
 
@@ -70,7 +76,7 @@ export class WorkflowSpans {
 
   /** Runs `fn` with `headers` that carry a new span `name` (a child of the current one) to what it schedules. */
   outbound<T>(name: string, headers: Headers, attributes: Record<string, string>, fn: (headers: Headers) => Promise<T>): Promise<T> {
-    const span = this.open(name, SPAN_KIND_CLIENT, this.current(), attributes);
+    const span = this.open(name, SPAN_KIND_INTERNAL, this.current(), attributes);
     return this.endWith(span, this.within(span.context, () => fn(withContext(headers, span.context))));
   }
 
@@ -101,36 +107,58 @@ export class WorkflowSpans {
   }
 
   private endWith<T>(span: OpenSpan, result: Promise<T>, acceptable?: (err: unknown) => boolean): Promise<T> {
+    // A reaction of its own: the workflow awaits `result` itself, one microtask no later than without it.
+    // (It marks a rejection of `result` as handled; the path awaits every call it makes.)
     result.then(
       () => this.export(span, { code: STATUS_OK }),
-      (err: unknown) => this.export(span, acceptable?.(err) ? { code: STATUS_OK } : { code: STATUS_ERROR, message: err instanceof Error ? err.message : String(err) }),
+      (err: unknown) => {
+        try {
+          this.export(span, ...outcome(err, acceptable));
+        } catch {
+          // outcome() could only fail on an error that cannot be printed; the span is dropped, the workflow goes on.
+        }
+      },
     );
     return result;
   }
 
-  private export(span: OpenSpan, status: SerializableSpan['status']): void {
-    const endMs = Date.now();
-    this.exporter.export([
-      {
-        name: span.name,
-        kind: span.kind,
-        spanContext: span.context,
-        ...(span.parentSpanId ? { parentSpanId: span.parentSpanId } : {}),
-        startTime: hrTime(span.startMs),
-        endTime: hrTime(endMs),
-        duration: hrTime(endMs - span.startMs),
-        status,
-        attributes: span.attributes,
-        links: [],
-        events: [],
-        ended: true,
-        droppedAttributesCount: 0,
-        droppedLinksCount: 0,
-        droppedEventsCount: 0,
-        instrumentationLibrary: { name: '@temporalio/interceptor-workflow' },
-      },
-    ]);
+  /** Never throws: a failure here would be an unhandled rejection, which fails the workflow task. */
+  private export(span: OpenSpan, status: SerializableSpan['status'], events: SerializableSpan['events'] = []): void {
+    try {
+      const endMs = Date.now();
+      this.exporter.export([
+        {
+          name: span.name,
+          kind: span.kind,
+          spanContext: span.context,
+          ...(span.parentSpanId ? { parentSpanId: span.parentSpanId } : {}),
+          startTime: hrTime(span.startMs),
+          endTime: hrTime(endMs),
+          duration: hrTime(endMs - span.startMs),
+          status,
+          attributes: span.attributes,
+          links: [],
+          events: events.map((e) => ({ ...e, time: hrTime(endMs) })),
+          ended: true,
+          droppedAttributesCount: 0,
+          droppedLinksCount: 0,
+          droppedEventsCount: 0,
+          instrumentationLibrary: { name: '@temporalio/interceptor-workflow' },
+        },
+      ]);
+    } catch (err) {
+      wf.log.warn('a workflow span was not exported', { span: span.name, error: String(err) });
+    }
   }
+}
+
+/** A failed span's status and exception event, as OpenTelemetry's interceptors record them (a benign failure leaves the status unset). */
+function outcome(err: unknown, acceptable?: (err: unknown) => boolean): [SerializableSpan['status'], SerializableSpan['events']] {
+  if (acceptable?.(err)) return [{ code: STATUS_OK }, []];
+  const message = err instanceof Error ? err.message : String(err);
+  const benign = err instanceof wf.ApplicationFailure && err.category === 'BENIGN';
+  const exception = { name: 'exception', attributes: { 'exception.type': err instanceof Error ? err.name : typeof err, 'exception.message': message }, time: hrTime(0) };
+  return [benign ? { code: STATUS_UNSET } : { code: STATUS_ERROR, message }, [exception]];
 }
 
 /** The interceptors of a workflow that traces with WorkflowSpans. */

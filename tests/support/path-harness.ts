@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { EphemeralServerExecutable, TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { allPathUpdates, pathQuery, pathWorkflowId, type PathActionType } from '../../domain/messages.js';
 import type { PathView } from '../../domain/path-state.js';
@@ -16,6 +16,9 @@ import { replayWorkflowCode, untracedWorkflowCode } from './workflow-bundles.js'
  * One time-skipping server and one bundled worker per test file, a fresh participant (and so a
  * fresh workflow id) per test. Activities are replaced by an idempotent in-memory recorder.
  */
+/** The workflow code a harness worker runs: a bundle or a path, and the sinks it needs. */
+export type WorkflowCode = Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'interceptors' | 'sinks'>;
+
 /** The note id of a growth goal (the harness has no database: any id does; a goal is required). */
 export const GOAL_NOTE_ID = 'dddddddd-0000-4000-8000-00000000000a';
 
@@ -27,7 +30,8 @@ export interface PathHarness {
   /** Advances the server's clock to an instant (no-op when it is already later). */
   skipTo(instant: number): Promise<void>;
   now(): Promise<number>;
-  restartWorker(): Promise<void>;
+  /** Stops the worker and starts another, on other workflow code if given (a deploy in the middle of a path). */
+  restartWorker(code?: WorkflowCode): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -71,20 +75,20 @@ export function pathHarnessPerFile(): PathHarness {
  * time-skipping server never moves a task off a stopped worker's sticky queue (it implements
  * neither the sticky timeout nor ResetStickyTaskQueue), and local activities need a cache.
  * `traced`: the workflows as the worker bundles them, with the tracing interceptors (to record
- * histories with their patch markers); otherwise the workflows alone.
+ * histories with their patch markers); otherwise the workflows alone. `code`: other workflow code.
  */
-export async function startPathHarness(executable?: EphemeralServerExecutable, o: { devServer?: boolean; traced?: boolean } = {}): Promise<PathHarness> {
+export async function startPathHarness(executable?: EphemeralServerExecutable, o: { devServer?: boolean; traced?: boolean; code?: WorkflowCode } = {}): Promise<PathHarness> {
   const env = o.devServer ? await startDevServerForTest(executable) : await startTimeSkipping(executable);
   const recorder = recordingActivities();
   const taskQueue = `paths-${randomUUID()}`;
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
 
-  const startWorker = async () => {
+  const startWorker = async (code: WorkflowCode = o.code ?? (o.traced ? replayWorkflowCode() : untracedWorkflowCode())) => {
     worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
-      ...(o.traced ? replayWorkflowCode() : untracedWorkflowCode()),
+      ...code,
       activities: recorder.activities,
       // A cache of two (the least the SDK takes): a workflow's local activity needs it to stay cached during its workflow
       // task, while any other path's task evicts it, so most tasks still replay the whole
@@ -136,9 +140,9 @@ export async function startPathHarness(executable?: EphemeralServerExecutable, o
       if (instant > now) await env.sleep(instant - now);
     },
     now: () => env.currentTimeMs(),
-    async restartWorker() {
+    async restartWorker(code) {
       await stopWorker();
-      await startWorker();
+      await startWorker(code);
     },
     async stop() {
       await stopWorker();
