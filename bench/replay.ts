@@ -10,9 +10,10 @@ import { summarize } from './stats.js';
  * Time to replay the committed 18-month history of the current workflow code, against a no-op
  * baseline replayed the same way in the same run (bench/noop-path-history.json: a workflow that
  * only accepts six updates, bench/workflows/noop-path.ts), and history events per simulated year.
- * Both are bundled as the worker bundles its code (with the tracing interceptors), and again
- * without the interceptors, to show their share. The replays are interleaved in rounds, so load
- * on the machine falls on all of them alike.
+ * Both are bundled as the worker bundles its code (with the tracing interceptors), and the
+ * history is the one this code records (`workflow-spans` marker), so the replay is what a cache
+ * miss costs a worker today. The replays are interleaved in rounds, so load on the machine falls
+ * on both alike.
  */
 export async function replayBench(o: { repeats: number; root: string }) {
   const history = historyFromFile(await readFile(join(o.root, 'tests/histories/eighteen-month-path-workflow-spans.json'), 'utf8'));
@@ -21,22 +22,16 @@ export async function replayBench(o: { repeats: number; root: string }) {
   const first = Number(history.events[0]?.eventTime?.seconds ?? 0);
   const lastEvent = Number(history.events.at(-1)?.eventTime?.seconds ?? 0);
   const years = (lastEvent - first) / (365.25 * 86_400);
-  // As the worker bundles them (with the tracing interceptors) and the workflows alone.
-  const bundle = (workflowsPath: string, traced: boolean) =>
-    bundleWorkflowCode({ workflowsPath, logger: quietLogger, ...(traced ? { workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES } : {}) });
-  const noopPath = join(o.root, 'bench/workflows/noop-path.ts');
-  const [pathBundle, noopBundle, pathAlone, noopAlone] = await Promise.all([bundle(WORKFLOWS_PATH, true), bundle(noopPath, true), bundle(WORKFLOWS_PATH, false), bundle(noopPath, false)]);
+  // As the worker bundles them (with the tracing interceptors).
+  const bundle = (workflowsPath: string) => bundleWorkflowCode({ workflowsPath, logger: quietLogger, workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES });
+  const [pathBundle, noopBundle] = await Promise.all([bundle(WORKFLOWS_PATH), bundle(join(o.root, 'bench/workflows/noop-path.ts'))]);
   const path: number[] = [];
   const noop: number[] = [];
-  const pathWithoutTracing: number[] = [];
-  const noopWithoutTracing: number[] = [];
   const rounds = 4;
   const perRound = Math.ceil(o.repeats / rounds);
   for (let round = 0; round < rounds; round += 1) {
     path.push(...(await replayTimes(pathBundle, history, perRound)));
     noop.push(...(await replayTimes(noopBundle, noopHistory, perRound)));
-    pathWithoutTracing.push(...(await replayTimes(pathAlone, history, perRound)));
-    noopWithoutTracing.push(...(await replayTimes(noopAlone, noopHistory, perRound)));
   }
   const replayMs = summarize(path);
   const noopReplayMs = summarize(noop);
@@ -48,8 +43,6 @@ export async function replayBench(o: { repeats: number; root: string }) {
     replayMs,
     noopReplayMs,
     ratioP50: Math.round((replayMs.p50 / noopReplayMs.p50) * 100) / 100,
-    /** The same two replays with the workflows bundled alone, without the tracing interceptors. */
-    withoutTracing: { replayMs: summarize(pathWithoutTracing), noopReplayMs: summarize(noopWithoutTracing) },
   };
 }
 

@@ -65,7 +65,6 @@ if (only.has('replay')) {
       },
     ]),
   );
-  log(`without the tracing interceptors: replay p50 ${r.withoutTracing.replayMs.p50} ms (p95 ${r.withoutTracing.replayMs.p95}), no-op p50 ${r.withoutTracing.noopReplayMs.p50} ms`);
 }
 if (only.has('throughput')) {
   log(`bench: ${values.paths} paths through intake + 6 actions, ${values.concurrency} in flight…`);

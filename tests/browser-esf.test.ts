@@ -98,7 +98,7 @@ describe('staff at the intake desk', () => {
     });
     await submitAndLoad('form[action="/inschrijving"]');
     expect(new URL(page.url()).pathname).toBe('/inschrijving');
-    expect(await text('#intake-birthDate-error')).toBe('moet een datum zijn (JJJJ-MM-DD)');
+    expect(await text('#intake-birthDate-error')).toBe('Vul dit in.');
     expect(await page.locator('#intake-birthDate').getAttribute('aria-invalid')).toBe('true');
     expect(await text('#intake-education-error')).toBe('Kies een van de mogelijkheden.');
     expect(await page.locator('#intake-education').getAttribute('aria-describedby')).toContain('intake-education-error');

@@ -82,7 +82,7 @@ describe('a facilitator on a phone', () => {
     await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Plannen' }).click()]);
     await page.waitForSelector('#plannen-problems');
     expect(await page.locator('#plannen-kind-error').textContent()).toBe('Maak een keuze.');
-    expect(await page.locator('#plannen-date-error').textContent()).toBe('moet een datum zijn (JJJJ-MM-DD)');
+    expect(await page.locator('#plannen-date-error').textContent()).toBe('Vul dit in.');
     await snap(page, 'gm-02-plannen-fouten');
 
     await page.getByLabel('Soort groepsmoment').selectOption({ label: 'Connectorstafel' });
