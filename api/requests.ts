@@ -1,6 +1,5 @@
-import { actionFields, actionSchemas, esfEntryAnswersShape, intakeSchema, withActionRule } from '../domain/actions.js';
+import { actionFields, actionSchemas, esfEntryAnswersShape, intakeSchema, localDate, withActionRule } from '../domain/actions.js';
 import { ERASURE_REASONS, PHASES } from '../domain/codes.js';
-import { isValidLocalDate } from '../domain/calendar.js';
 import type { Action } from '../domain/path-rules.js';
 import { z } from '../domain/zod-dutch.js';
 
@@ -79,7 +78,6 @@ export const esfEntryRequestSchema = z.object({
   reason: noteText.optional().meta({ description: 'why the record is corrected; required once a version exists' }),
 });
 
-const localDate = z.string().refine(isValidLocalDate, { error: 'moet een datum zijn (JJJJ-MM-DD)' }).meta({ format: 'date' });
 const id = z.guid({ error: 'moet een geldige id zijn' });
 
 export const participantsQuerySchema = z.object({

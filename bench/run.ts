@@ -30,6 +30,7 @@ const { values } = parseArgs({
     open: { type: 'string', default: '10000' },
     repeats: { type: 'string', default: '20' },
     cache: { type: 'string' },
+    threads: { type: 'string' },
     agreements: { type: 'string', default: '10000' },
     rate: { type: 'string', default: '2' },
     'batch-size': { type: 'string', default: '100' },
@@ -110,7 +111,7 @@ if (only.has('cacheheap')) {
 if (only.has('burst')) {
   log(`bench: ${values.agreements} agreements reaching their evaluation in the same minute, ${values.rate} calls/s, ${values['batch-size']} per batch…`);
   const testServer = await resolveTestServer({ cacheDir: loadConfig().GROEIPAD_CACHE_DIR });
-  const r = await timerBurstBench({ agreements: Number(values.agreements), rate: Number(values.rate), batchSize: Number(values['batch-size']), concurrency: 50, cache: workflowCache, testServer });
+  const r = await timerBurstBench({ agreements: Number(values.agreements), rate: Number(values.rate), batchSize: Number(values['batch-size']), concurrency: 50, cache: workflowCache, ...(values.threads ? { threads: Number(values.threads) } : {}), testServer });
   results.burst = r;
   log(
     table([

@@ -13,9 +13,9 @@ import { pool } from './stats.js';
  * out through Resend's batch endpoint, and the drain is compared with the least time the rate
  * limit allows: ceil(N / batch size) calls at `rate` calls per second.
  */
-export async function timerBurstBench(o: { agreements: number; rate: number; batchSize: number; concurrency: number; cache: number; testServer: EphemeralServerExecutable }) {
+export async function timerBurstBench(o: { agreements: number; rate: number; batchSize: number; concurrency: number; cache: number; threads?: number; testServer: EphemeralServerExecutable }) {
   const stack = await startTestStack(
-    { EMAIL_RATE_LIMIT_PER_SECOND: String(o.rate), EMAIL_BATCH_SIZE: String(o.batchSize), WORKER_MAX_CACHED_WORKFLOWS: String(o.cache) },
+    { EMAIL_RATE_LIMIT_PER_SECOND: String(o.rate), EMAIL_BATCH_SIZE: String(o.batchSize), WORKER_MAX_CACHED_WORKFLOWS: String(o.cache), ...(o.threads ? { WORKER_WORKFLOW_THREADS: String(o.threads) } : {}) },
     { timeSkipping: o.testServer, worker: 'in-process' },
   );
   try {
@@ -80,6 +80,7 @@ export async function timerBurstBench(o: { agreements: number; rate: number; bat
     return {
       agreements: ids.length,
       cache: o.cache,
+      workflowThreads: o.threads ?? 1,
       ratePerSecond: o.rate,
       batchSize: o.batchSize,
       setupSeconds: round(setupSeconds),

@@ -25,7 +25,8 @@ import {
 
 const id = z.guid({ error: 'moet een geldige id zijn' });
 /** A calendar date, YYYY-MM-DD; the OpenAPI document says `format: date` so clients build valid ones. */
-const localDate = z.string().refine(isValidLocalDate, { error: 'moet een datum zijn (JJJJ-MM-DD)' }).meta({ format: 'date' });
+/** A calendar date. `params.date` lets a web form tell a date left empty from a malformed one (api/web/form-input.ts). */
+export const localDate = z.string().refine(isValidLocalDate, { error: 'moet een datum zijn (JJJJ-MM-DD)', params: { date: true } }).meta({ format: 'date' });
 
 function zodField(field: Field): z.ZodType {
   switch (field.kind) {

@@ -205,6 +205,12 @@ export const configSchema = z.object({
    */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).default(300),
   /**
+   * The paths Worker's workflow threads (the SDK's workflowThreadPoolSize): workflow tasks and
+   * replays run there, each thread an isolate with its own heap. 1 is what the memory figure
+   * measured; MEASURED_THREADS
+   */
+  WORKER_WORKFLOW_THREADS: z.coerce.number().int().min(1).max(16).default(1),
+  /**
    * Seconds a worker told to stop (SIGTERM, a deploy) keeps finishing what it started — workflow
    * tasks, the local activities that write a path's records, an email batch — before it cancels
    * what is left and exits; a forced exit follows 10 s later. The platform's stop timeout must be

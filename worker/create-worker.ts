@@ -116,6 +116,7 @@ export async function createWorkers(
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     // Paths wait for months: keep memory bounded by the cache, not by the number of paths.
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    workflowThreadPoolSize: config.WORKER_WORKFLOW_THREADS,
     // At most half the cache busy at once: when the cache is full the core evicts a path even
     // while its task waits for its local activity, which drops that task's answer until the
     // server times it out (10 s; README, "This is an SDK bug"). With half the cache idle, the

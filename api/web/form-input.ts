@@ -84,8 +84,8 @@ export function formErrors(error: z.ZodError, values: FormValues = {}): Record<s
     const empty = raw === undefined || (Array.isArray(raw) ? raw.every((v) => v === '') : raw.trim() === '');
     if (issue.code === 'invalid_value') errors[field] = empty ? 'Maak een keuze.' : 'Kies een van de mogelijkheden.';
     else if (empty && issue.code === 'invalid_format') errors[field] = 'Maak een keuze.';
-    // Left empty, a field checked by its own rule (a date) is missing, not malformed.
-    else if (empty && (issue.code === 'invalid_type' || issue.code === 'custom')) errors[field] = 'Vul dit in.';
+    // A date left empty is missing, not malformed (a rule of its own, such as the partner's appointment date, keeps its words).
+    else if (empty && (issue.code === 'invalid_type' || (issue.code === 'custom' && issue.params?.date === true))) errors[field] = 'Vul dit in.';
     else errors[field] = issue.message;
   }
   return errors;
