@@ -27,6 +27,8 @@ export async function memoryBench(o: {
   open: number;
   concurrency: number;
   cache: number;
+  /** WORKER_WORKFLOW_THREADS; the worker's default when not given. */
+  threads?: number;
   settle: number;
   launch: 'compiled' | 'tsx';
   temporalCli: EphemeralServerExecutable;
@@ -49,6 +51,7 @@ export async function memoryBench(o: {
       GROEIPAD_ENV: 'test',
       WORKFLOW_BUNDLE_PATH: bundle,
       WORKER_MAX_CACHED_WORKFLOWS: String(o.cache),
+      ...(o.threads ? { WORKER_WORKFLOW_THREADS: String(o.threads) } : {}),
       WORKER_MEMORY_LOG_SECONDS: '1',
       // The memory lines are at info; the test environment's default level (warn) would drop them.
       LOG_LEVEL: 'info',
@@ -120,6 +123,7 @@ export async function memoryBench(o: {
     return {
       openPaths: o.open,
       workflowCache: o.cache,
+      workflowThreads: o.threads ?? 1,
       launch: o.launch === 'compiled' ? `node ${WORKER_NODE_FLAGS.join(' ')} (${Object.entries(WORKER_ENV).map(([k, v]) => `${k}=${v}`).join(' ')})` : 'node --import tsx',
       workerRssMb: timeline.at(-1) ?? Math.round(rss()),
       workerRssAfter5sMb: timeline[4],

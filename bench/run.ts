@@ -16,7 +16,7 @@ import { timerBurstBench } from './timer-burst.js';
 /**
  * `npm run bench [-- --only replay,throughput,memory,cacheheap,burst --paths 1000 --concurrency 20 --open 10000
  *   --agreements 10000 --rate 2 --batch-size 100]`
- * (memory and burst also take `--cache N` (the worker's default when not given); memory `--settle 60 --launch compiled|tsx`, see bench/memory.ts; cacheheap
+ * (memory and burst also take `--cache N` and `--threads N` (the worker's defaults when not given); memory `--settle 60 --launch compiled|tsx`, see bench/memory.ts; cacheheap
  *  `--cached-paths 400`, see bench/cache-heap.ts)
  * Runs on its own local stack (free ports, temporary data); writes JSON to bench/results/ and
  * prints a table. Targets are ratios against a baseline measured in the same run.
@@ -79,7 +79,7 @@ if (only.has('throughput')) {
 }
 if (only.has('memory')) {
   log(`bench: ${values.open} open paths, worker RSS…`);
-  const r = await memoryBench({ open: Number(values.open), concurrency: 50, cache: workflowCache, settle: Number(values.settle), launch: values.launch === 'tsx' ? 'tsx' : 'compiled', temporalCli, root });
+  const r = await memoryBench({ open: Number(values.open), concurrency: 50, cache: workflowCache, ...(values.threads ? { threads: Number(values.threads) } : {}), settle: Number(values.settle), launch: values.launch === 'tsx' ? 'tsx' : 'compiled', temporalCli, root });
   results.memory = r;
   log(
     table([
