@@ -206,10 +206,11 @@ export const configSchema = z.object({
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).default(300),
   /**
    * The paths Worker's workflow threads (the SDK's workflowThreadPoolSize): workflow tasks and
-   * replays run there, each thread an isolate with its own heap. 1 is what the memory figure
-   * measured. On this project's two-core machine, with everything else on it too, 2 drained the
-   * 2,000-path burst in 5.9× the rate-limit-bound time instead of 7.8× (README, Performance),
-   * its memory not measured: a worker with cores of its own can take one thread per core.
+   * replays run there, each thread an isolate with its own heap. On this project's two-core
+   * machine, with everything else on it too, 2 drained the 2,000-path burst in 5.9× the
+   * rate-limit-bound time instead of 7.8×, but peaked at 450 MB instead of 371 MB with 10,000
+   * open paths (README, Performance): 1 keeps a worker under 400 MB; a worker with cores and
+   * memory of its own can take one thread per core.
    */
   WORKER_WORKFLOW_THREADS: z.coerce.number().int().min(1).max(16).default(1),
   /**
