@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../infra/config.js';
-import { checkHeapForCache } from '../worker/create-worker.js';
+import { checkHeapForCache, workflowTaskSlotsFor } from '../worker/create-worker.js';
 import { WORKER_NODE_FLAGS } from '../worker/launch.js';
 
 describe('the worker refuses a workflow cache its heap cannot hold', () => {
@@ -16,5 +16,15 @@ describe('the worker refuses a workflow cache its heap cannot hold', () => {
   it('refuses a cache four times as large, naming the setting and the way out', () => {
     expect(() => checkHeapForCache(4 * cache, heapMb)).toThrow(ConfigError);
     expect(() => checkHeapForCache(4 * cache, heapMb)).toThrow(new RegExp(`WORKER_MAX_CACHED_WORKFLOWS=${4 * cache}.*--max-old-space-size`));
+  });
+});
+
+describe('workflow task slots', () => {
+  it('are half the cache, at most 20 per workflow thread', () => {
+    expect(workflowTaskSlotsFor(2)).toBe(1);
+    expect(workflowTaskSlotsFor(30)).toBe(15);
+    expect(workflowTaskSlotsFor(300)).toBe(20);
+    expect(workflowTaskSlotsFor(300, 2)).toBe(40);
+    expect(workflowTaskSlotsFor(60, 4)).toBe(30);
   });
 });

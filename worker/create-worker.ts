@@ -68,13 +68,13 @@ const HEAP_MB_PER_CACHED_PATH = 0.2;
 export const WORKER_FORCED_EXIT_AFTER_GRACE_SECONDS = 10;
 
 /**
- * Half the cache (see where it is used), and at most 20: one workflow thread gains nothing from
- * more tasks at once, and a task's 10 s timeout runs while it waits in the worker, not while it
- * waits on the server. With 40, on two shared cores under a fault test's load, a stopping worker
- * let a task time out (tests/chaos/scale-out.chaos.ts).
+ * Half the cache (see where it is used), and at most 20 per workflow thread: a thread gains
+ * nothing from more tasks at once, and a task's 10 s timeout runs while it waits in the worker,
+ * not while it waits on the server. With 40 for one thread, on two shared cores under a fault
+ * test's load, a stopping worker let a task time out (tests/chaos/scale-out.chaos.ts).
  */
-export function workflowTaskSlotsFor(cache: number): number {
-  return Math.max(1, Math.min(20, Math.floor(cache / 2)));
+export function workflowTaskSlotsFor(cache: number, threads = 1): number {
+  return Math.max(1, Math.min(20 * threads, Math.floor(cache / 2)));
 }
 
 /** A worker process's two Workers: the paths on their queue, the email dispatcher on its own. */
@@ -126,7 +126,7 @@ export async function createWorkers(
     // while its task waits for its local activity, which drops that task's answer until the
     // server times it out (10 s; README, "This is an SDK bug"). With half the cache idle, the
     // least recently used path it evicts is an idle one.
-    maxConcurrentWorkflowTaskExecutions: workflowTaskSlotsFor(overrides.maxCachedWorkflows ?? config.WORKER_MAX_CACHED_WORKFLOWS),
+    maxConcurrentWorkflowTaskExecutions: workflowTaskSlotsFor(overrides.maxCachedWorkflows ?? config.WORKER_MAX_CACHED_WORKFLOWS, config.WORKER_WORKFLOW_THREADS),
     ...overrides,
   });
   const emails = await Worker.create({

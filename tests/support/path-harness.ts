@@ -12,13 +12,13 @@ import { recordingActivities } from './recording-activities.js';
 import { startDevServerForTest, startTimeSkipping } from './temporal.js';
 import { replayWorkflowCode, untracedWorkflowCode } from './workflow-bundles.js';
 
+/** The workflow code a harness worker runs: a bundle or a path, and the sinks it needs. */
+export type WorkflowCode = Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'interceptors' | 'sinks'>;
+
 /**
  * One time-skipping server and one bundled worker per test file, a fresh participant (and so a
  * fresh workflow id) per test. Activities are replaced by an idempotent in-memory recorder.
  */
-/** The workflow code a harness worker runs: a bundle or a path, and the sinks it needs. */
-export type WorkflowCode = Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'interceptors' | 'sinks'>;
-
 /** The note id of a growth goal (the harness has no database: any id does; a goal is required). */
 export const GOAL_NOTE_ID = 'dddddddd-0000-4000-8000-00000000000a';
 
