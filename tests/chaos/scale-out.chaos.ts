@@ -21,6 +21,8 @@ import { until } from '../support/until.js';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PATHS = Number(process.env.CHAOS_SCALE_PATHS ?? 200);
 const GRACE_SECONDS = 20;
+/** How long a poll's answer may be on its way from the server to a loaded worker (seen: up to 132 ms). */
+const POLL_ANSWER_IN_FLIGHT_MS = 2_000;
 
 let stack: TestStack;
 const workers: Array<{ process: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>; output: string[] }> = [];
@@ -78,8 +80,10 @@ afterAll(async () => {
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
-/** The workflow and activity tasks a worker started in a history, and how each ended. */
-function tasksOf(events: HistoryEvent[], identityPrefix: string): Array<{ kind: string; ended: string | undefined }> {
+type StartedTask = { kind: string; ended: string | undefined; startedAt: number };
+
+/** The workflow and activity tasks a worker started in a history, when, and how each ended. */
+function tasksOf(events: HistoryEvent[], identityPrefix: string): StartedTask[] {
   const endOf = new Map<string, string>();
   for (const e of events) {
     const ends: Array<[unknown, string]> = [
@@ -95,7 +99,11 @@ function tasksOf(events: HistoryEvent[], identityPrefix: string): Array<{ kind: 
   }
   return events
     .filter((e) => (e.workflowTaskStartedEventAttributes?.identity ?? e.activityTaskStartedEventAttributes?.identity ?? '').startsWith(identityPrefix))
-    .map((e) => ({ kind: e.workflowTaskStartedEventAttributes ? 'workflow task' : 'activity task', ended: endOf.get(String(e.eventId)) }));
+    .map((e) => ({
+      kind: e.workflowTaskStartedEventAttributes ? 'workflow task' : 'activity task',
+      ended: endOf.get(String(e.eventId)),
+      startedAt: Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6),
+    }));
 }
 
 describe('three workers and two APIs', () => {
@@ -172,17 +180,27 @@ describe('three workers and two APIs', () => {
     const paths = await stack.sql.query<{ n: number }>("select count(*)::int as n from public.agreements where site_id = $1", [siteId]);
     expect(paths.rows[0]!.n).toBe(PATHS);
 
-    // Every task the stopped worker started, it completed: none timed out and went elsewhere.
+    // Every task the stopped worker started, it completed; none timed out and went elsewhere, with
+    // one exception that is the SDK's and the server's, not ours. This server does not advertise
+    // `worker_poll_complete_on_shutdown`, so the SDK cuts its open polls the moment the worker
+    // stops, and a task the server handed to one of them an instant before (its answer still on
+    // the wire) is lost: it times out and runs on another worker. Such a task started just before
+    // the stop; a poll is cut once, so there are at most as many as the paths Worker's polls
+    // (the SDK's default of 10). Anything started earlier must have completed.
     const identity = `${workers[1]!.process.pid}@`;
-    const started: Array<{ kind: string; ended: string | undefined }> = [];
+    const started: StartedTask[] = [];
     for (const id of ids) {
       const history = await stack.client.workflow.getHandle(pathWorkflowId(id)).fetchHistory();
       started.push(...tasksOf(history.events ?? [], identity));
     }
     expect(started.length).toBeGreaterThan(0);
-    expect(started.filter((t) => t.ended !== 'completed')).toEqual([]);
+    const stoppingAt = Date.parse(JSON.parse(workers[1]!.output.find((l) => l.includes('"msg":"stopping'))!).time as string);
+    const unfinished = started.filter((t) => t.ended !== 'completed').map((t) => ({ ...t, msBeforeStopping: stoppingAt - t.startedAt }));
+    const cutPolls = unfinished.filter((t) => t.kind === 'workflow task' && t.ended === 'timed out' && t.msBeforeStopping <= POLL_ANSWER_IN_FLIGHT_MS);
+    expect(unfinished.filter((t) => !cutPolls.includes(t))).toEqual([]);
+    expect(cutPolls.length).toBeLessThanOrEqual(10);
     process.stdout.write(
-      `scale-out: ${PATHS} paths; the SIGTERMed worker completed ${started.length} tasks it had started and exited ${((stopped.at - stoppedAt) / 1000).toFixed(1)} s after the signal\n`,
+      `scale-out: ${PATHS} paths; the SIGTERMed worker completed ${started.length - cutPolls.length} tasks it had started (${cutPolls.length} handed to a poll it was cutting) and exited ${((stopped.at - stoppedAt) / 1000).toFixed(1)} s after the signal\n`,
     );
   });
 });
