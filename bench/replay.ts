@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
-import { WORKFLOWS_PATH } from '../worker/create-worker.js';
+import { configSchema } from '../infra/config.js';
+import { WORKFLOWS_PATH, workflowSandboxOptions } from '../worker/create-worker.js';
 import { tracingSinks, WORKFLOW_INTERCEPTOR_MODULES } from '../worker/tracing.js';
 import { historyFromFile } from '../tests/support/history-files.js';
 import { summarize } from './stats.js';
@@ -10,14 +11,17 @@ import { summarize } from './stats.js';
  * Time to replay the committed 18-month history of the current workflow code, against a no-op
  * baseline replayed the same way in the same run (bench/noop-path-history.json: a workflow that
  * only accepts six updates, bench/workflows/noop-path.ts), and history events per simulated year.
- * Both are bundled as the worker bundles its code (with the tracing interceptors), and the
- * history is the one this code records (`workflow-spans` marker), so the replay is what a cache
- * miss costs a worker today. The replays are interleaved in rounds, so load on the machine falls
- * on both alike.
+ * Both are bundled as the worker bundles its code (with the tracing interceptors), replayed with
+ * the worker's sandbox settings (WORKER_WORKFLOW_STACK_TRACES, WORKER_WORKFLOW_DEADLOCK_SECONDS:
+ * their defaults, or what the environment sets), and the history is the one this code records
+ * (`workflow-spans` marker), so the replay is what a cache miss costs a worker today. The replays
+ * are interleaved in rounds, so load on the machine falls on both alike.
  */
 export async function replayBench(o: { repeats: number; root: string }) {
   const history = historyFromFile(await readFile(join(o.root, 'tests/histories/eighteen-month-path-workflow-spans.json'), 'utf8'));
   const noopHistory = historyFromFile(await readFile(join(o.root, 'bench/noop-path-history.json'), 'utf8'));
+  const settings = configSchema.pick({ WORKER_WORKFLOW_STACK_TRACES: true, WORKER_WORKFLOW_DEADLOCK_SECONDS: true }).parse(process.env);
+  const sandbox = workflowSandboxOptions(settings);
   const events = history.events.length;
   const first = Number(history.events[0]?.eventTime?.seconds ?? 0);
   const lastEvent = Number(history.events.at(-1)?.eventTime?.seconds ?? 0);
@@ -30,14 +34,16 @@ export async function replayBench(o: { repeats: number; root: string }) {
   const rounds = 4;
   const perRound = Math.ceil(o.repeats / rounds);
   for (let round = 0; round < rounds; round += 1) {
-    path.push(...(await replayTimes(pathBundle, history, perRound)));
-    noop.push(...(await replayTimes(noopBundle, noopHistory, perRound)));
+    path.push(...(await replayTimes(pathBundle, history, perRound, sandbox)));
+    noop.push(...(await replayTimes(noopBundle, noopHistory, perRound, sandbox)));
   }
   const replayMs = summarize(path);
   const noopReplayMs = summarize(noop);
   return {
     events,
     noopEvents: noopHistory.events.length,
+    stackTraces: settings.WORKER_WORKFLOW_STACK_TRACES,
+    deadlockSeconds: settings.WORKER_WORKFLOW_DEADLOCK_SECONDS,
     simulatedYears: Math.round(years * 100) / 100,
     eventsPerYear: Math.round(events / years),
     replayMs,
@@ -50,11 +56,16 @@ export async function replayBench(o: { repeats: number; root: string }) {
  * One replay worker replays the history again and again, as a worker does on a cache miss; each
  * sample is the time from one history's result to the next (the first, with the worker's start, is left out).
  */
-async function replayTimes(workflowBundle: { code: string }, history: ReturnType<typeof historyFromFile>, repeats: number): Promise<number[]> {
+async function replayTimes(
+  workflowBundle: { code: string },
+  history: ReturnType<typeof historyFromFile>,
+  repeats: number,
+  sandbox: { isolateExecutionTimeout: number },
+): Promise<number[]> {
   const samples: number[] = [];
   const copies = Array.from({ length: repeats + 1 }, (_, i) => ({ workflowId: `replay-${i}`, history }));
   let last = 0;
-  for await (const result of Worker.runReplayHistories({ workflowBundle, replayName: 'bench-replay', sinks: tracingSinks(undefined) }, copies)) {
+  for await (const result of Worker.runReplayHistories({ workflowBundle, replayName: 'bench-replay', sinks: tracingSinks(undefined), ...sandbox }, copies)) {
     if (result.error) throw result.error;
     const now = performance.now();
     if (last > 0) samples.push(now - last);

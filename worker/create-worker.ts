@@ -64,6 +64,21 @@ export function checkHeapForCache(cache: number, heapLimitMb = getHeapStatistics
 
 const HEAP_MB_PER_CACHED_PATH = 0.2;
 
+/** Read by the SDK patch in infra/patches when a workflow thread starts: 'off' installs no promise hook. */
+export const PROMISE_HOOK_SWITCH = 'GROEIPAD_WORKFLOW_PROMISE_HOOK';
+
+/**
+ * The SDK's two costs per workflow call that infra/patches makes optional: the promise hook behind
+ * the stack-trace query, and the deadlock watch (0 = none). The hook's switch is an environment
+ * variable, as a workflow thread (and a replay in this thread) reads it when it sets up its
+ * sandbox; so this runs before the Worker is created. Returns the options for Worker.create and
+ * Worker.runReplayHistories.
+ */
+export function workflowSandboxOptions(config: Pick<Config, 'WORKER_WORKFLOW_STACK_TRACES' | 'WORKER_WORKFLOW_DEADLOCK_SECONDS'>): { isolateExecutionTimeout: number } {
+  process.env[PROMISE_HOOK_SWITCH] = config.WORKER_WORKFLOW_STACK_TRACES ? 'on' : 'off';
+  return { isolateExecutionTimeout: config.WORKER_WORKFLOW_DEADLOCK_SECONDS * 1000 };
+}
+
 /** After the grace, how long a worker that still has not drained is given before it is stopped hard. */
 export const WORKER_FORCED_EXIT_AFTER_GRACE_SECONDS = 10;
 
@@ -114,6 +129,7 @@ export async function createWorkers(
     // The SDK's default grace is 0: a stopping worker would cancel its in-flight activities at once.
     shutdownGraceTime: `${config.WORKER_SHUTDOWN_GRACE_SECONDS}s`,
     shutdownForceTime: `${config.WORKER_SHUTDOWN_GRACE_SECONDS + WORKER_FORCED_EXIT_AFTER_GRACE_SECONDS}s`,
+    ...workflowSandboxOptions(config),
     ...tracingWorkerOptions(tracing),
   };
   const paths = await Worker.create({

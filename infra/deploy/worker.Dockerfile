@@ -18,7 +18,9 @@ FROM node:20-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+COPY infra/patches ./infra/patches
+# The SDK patch (infra/patches) is the one install step the worker needs: --ignore-scripts skips it.
+RUN npm ci --omit=dev --ignore-scripts && npx --no-install patch-package --patch-dir infra/patches --error-on-fail && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY workflows ./workflows
 USER node
