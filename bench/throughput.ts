@@ -9,13 +9,15 @@ import { startTestStack } from '../tests/support/stack.js';
 import { noopAction, type noopPath } from './workflows/noop-path.js';
 import { pool, summarize } from './stats.js';
 import { until } from '../tests/support/until.js';
+import { workflowSandboxOptions } from '../worker/create-worker.js';
 
 const require = createRequire(import.meta.url);
 
 /**
  * Path throughput: N participants through intake and six coach actions each via the HTTP API,
  * against a baseline in the same run: a no-op workflow doing the same start and six updates
- * through the bare Temporal client. With API_PROF=<dir> the API process writes a CPU profile there.
+ * through the bare Temporal client. With API_PROF=<dir> the API process writes a CPU profile there,
+ * with WORKER_PROF=<dir> the worker process (each of its threads).
  */
 export async function throughputBench(o: { paths: number; concurrency: number; temporalCli: EphemeralServerExecutable; root: string }) {
   // The worker and the API each in their own process, as in production; this one only sends requests.
@@ -41,6 +43,8 @@ export async function throughputBench(o: { paths: number; concurrency: number; t
     taskQueue: baselineQueue,
     workflowsPath: require.resolve('./workflows/noop-path.ts'),
     maxCachedWorkflows: 500,
+    // The worker's own sandbox settings (stack traces, deadlock watch), so that both pay the same.
+    ...workflowSandboxOptions(stack.config),
   });
   const baselineRunning = baselineWorker.run();
   try {

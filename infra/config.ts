@@ -216,7 +216,7 @@ export const configSchema = z.object({
   /**
    * The Temporal UI's "Stack Trace" of a path (the `__stack_trace` query). The SDK collects it with
    * a promise hook that captures and formats a stack for every promise a workflow makes, in every
-   * replay too: half of a replay's time (README, Performance). A path's stack is its main loop
+   * replay too: more than half of a replay's time (README, "The SDK patch"). A path's stack is its main loop
    * waiting for the next action or deadline, so it is off; turn it on to look into a path that
    * seems stuck. The switch is ours (infra/patches; the SDK 1.24 has none).
    */
@@ -225,7 +225,8 @@ export const configSchema = z.object({
    * Seconds one call into a workflow's sandbox may run before the SDK fails the workflow task as
    * a deadlock (its isolateExecutionTimeout), so that a workflow that loops forever fails its task
    * instead of holding the workflow thread. Node watches each such call with a thread it starts
-   * and joins (about three calls per activation): a fifth of a replay (README, Performance). 0
+   * and joins (about three calls per activation): a fifth of a replay, two fifths once the
+   * stack-trace hook is off (README, "The SDK patch"). 0
    * turns the watch off (infra/patches), and a loop bug would then hold the thread.
    */
   WORKER_WORKFLOW_DEADLOCK_SECONDS: z.coerce.number().min(0).max(60).default(5),

@@ -70,13 +70,15 @@ export const PROMISE_HOOK_SWITCH = 'GROEIPAD_WORKFLOW_PROMISE_HOOK';
 /**
  * The SDK's two costs per workflow call that infra/patches makes optional: the promise hook behind
  * the stack-trace query, and the deadlock watch (0 = none). The hook's switch is an environment
- * variable, as a workflow thread (and a replay in this thread) reads it when it sets up its
- * sandbox; so this runs before the Worker is created. Returns the options for Worker.create and
+ * variable that a workflow thread reads once, as it starts (a Worker starts its own), so this runs
+ * before the Worker is created. Replays run in this thread, which reads it at its first replay and
+ * keeps that setting for the life of the process. Returns the options for Worker.create and
  * Worker.runReplayHistories.
  */
 export function workflowSandboxOptions(config: Pick<Config, 'WORKER_WORKFLOW_STACK_TRACES' | 'WORKER_WORKFLOW_DEADLOCK_SECONDS'>): { isolateExecutionTimeout: number } {
   process.env[PROMISE_HOOK_SWITCH] = config.WORKER_WORKFLOW_STACK_TRACES ? 'on' : 'off';
-  return { isolateExecutionTimeout: config.WORKER_WORKFLOW_DEADLOCK_SECONDS * 1000 };
+  // Whole milliseconds: Node refuses a fractional vm timeout (1.1 s is 1100.0000000000002 ms).
+  return { isolateExecutionTimeout: Math.round(config.WORKER_WORKFLOW_DEADLOCK_SECONDS * 1000) };
 }
 
 /** After the grace, how long a worker that still has not drained is given before it is stopped hard. */

@@ -20,7 +20,7 @@ ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 COPY infra/patches ./infra/patches
 # The SDK patch (infra/patches) is the one install step the worker needs: --ignore-scripts skips it.
-RUN npm ci --omit=dev --ignore-scripts && npx --no-install patch-package --patch-dir infra/patches --error-on-fail && npm cache clean --force
+RUN npm ci --omit=dev --ignore-scripts && ./node_modules/.bin/patch-package --patch-dir infra/patches --error-on-fail && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY workflows ./workflows
 USER node

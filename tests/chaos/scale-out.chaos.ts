@@ -21,7 +21,10 @@ import { until } from '../support/until.js';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PATHS = Number(process.env.CHAOS_SCALE_PATHS ?? 200);
 const GRACE_SECONDS = 20;
-/** How long a poll's answer may be on its way from the server to a loaded worker (seen: up to 132 ms). */
+/**
+ * How far from the stop a task handed to a cut poll can start: its answer on its way to a loaded
+ * worker (seen: up to 132 ms before), or the server not yet aware that the poll is gone (after).
+ */
 const POLL_ANSWER_IN_FLIGHT_MS = 2_000;
 
 let stack: TestStack;
@@ -183,10 +186,10 @@ describe('three workers and two APIs', () => {
     // Every task the stopped worker started, it completed; none timed out and went elsewhere, with
     // one exception that is the SDK's and the server's, not ours. This server does not advertise
     // `worker_poll_complete_on_shutdown`, so the SDK cuts its open polls the moment the worker
-    // stops, and a task the server handed to one of them an instant before (its answer still on
-    // the wire) is lost: it times out and runs on another worker. Such a task started just before
-    // the stop; a poll is cut once, so there are at most as many as the paths Worker's polls
-    // (the SDK's default of 10). Anything started earlier must have completed.
+    // stops, and a task the server handed to one of them around that instant (its answer still on
+    // the wire) is lost: it times out and runs on another worker. Such a task started within
+    // moments of the stop; a poll is cut once, so there are at most as many as the paths Worker's
+    // polls (the SDK's default of 10). Anything else must have completed.
     const identity = `${workers[1]!.process.pid}@`;
     const started: StartedTask[] = [];
     for (const id of ids) {
@@ -194,9 +197,13 @@ describe('three workers and two APIs', () => {
       started.push(...tasksOf(history.events ?? [], identity));
     }
     expect(started.length).toBeGreaterThan(0);
-    const stoppingAt = Date.parse(JSON.parse(workers[1]!.output.find((l) => l.includes('"msg":"stopping'))!).time as string);
+    const stoppingLine = workers[1]!.output.find((l) => l.includes('"msg":"stopping'));
+    expect(stoppingLine, 'the stopped worker logs "stopping"').toBeDefined();
+    const stoppingAt = Date.parse(JSON.parse(stoppingLine!).time as string);
     const unfinished = started.filter((t) => t.ended !== 'completed').map((t) => ({ ...t, msBeforeStopping: stoppingAt - t.startedAt }));
-    const cutPolls = unfinished.filter((t) => t.kind === 'workflow task' && t.ended === 'timed out' && t.msBeforeStopping <= POLL_ANSWER_IN_FLIGHT_MS);
+    const cutPolls = unfinished.filter(
+      (t) => t.kind === 'workflow task' && t.ended === 'timed out' && Math.abs(t.msBeforeStopping) <= POLL_ANSWER_IN_FLIGHT_MS,
+    );
     expect(unfinished.filter((t) => !cutPolls.includes(t))).toEqual([]);
     expect(cutPolls.length).toBeLessThanOrEqual(10);
     process.stdout.write(

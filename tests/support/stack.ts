@@ -146,7 +146,9 @@ export async function startTestStack(env: Record<string, string> = {}, o: TestSt
       worker = inProcess;
     }
     const startChildWorker = () => {
-      child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+      // WORKER_PROF=<dir> (benches): a CPU profile of each of the worker's threads, written when it stops.
+      const profile = process.env.WORKER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.WORKER_PROF}`] : [];
+      child = spawn(process.execPath, [...profile, '--import', 'tsx', 'worker/main.ts'], {
         cwd: ROOT,
         env: {
           ...process.env,
@@ -165,7 +167,8 @@ export async function startTestStack(env: Record<string, string> = {}, o: TestSt
       startChildWorker();
       stops.push(async () => {
         if (child && child.exitCode === null && child.signalCode === null) {
-          child.kill('SIGKILL');
+          // A profiled worker writes its profile as it exits: let it stop (its grace), not kill it.
+          child.kill(process.env.WORKER_PROF ? 'SIGTERM' : 'SIGKILL');
           await new Promise((r) => child!.once('exit', r));
         }
       });
