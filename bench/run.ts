@@ -127,6 +127,7 @@ if (only.has('burst')) {
         refused: r.refusedCalls,
         'calls/s': r.callsPerSecond ?? '',
         'exactly once': r.exactlyOnce ? 'yes' : 'NO',
+        'dispatcher events': r.dispatcherHistoryEvents,
         target: '≤ 1.1',
       },
     ]),

@@ -4,6 +4,7 @@ import { addDays, addMonths, formatLocalDate, toLocalDate } from '../domain/cale
 import { pathQuery, pathUpdates, pathWorkflowId, WORKFLOW_TYPE } from '../domain/messages.js';
 import type { participantPath } from '../workflows/participant-path.js';
 import { startTestStack } from '../tests/support/stack.js';
+import { dispatcherAddress } from '../worker/email-dispatcher.js';
 import { pool } from './stats.js';
 
 /**
@@ -69,6 +70,10 @@ export async function timerBurstBench(o: { agreements: number; rate: number; bat
     // A duplicate, if one were coming, gets the time to arrive.
     await new Promise((r) => setTimeout(r, 3000));
 
+    // The dispatcher is signalled while it delivers, so it continues as new only between two
+    // quiet moments: the longest history among its runs (the server suggests continue-as-new past
+    // 4,096 events and terminates a run at 51,200), walking back from the latest run.
+    const dispatcherHistoryEvents = await longestDispatcherRun();
     const calls = stack.outbox.requests().slice(requestsBefore);
     const tasks = await stack.sql.query<{ n: number; participants: number }>(
       "select count(*)::int as n, count(distinct participant_id)::int as participants from public.tasks where kind = 'agreement_evaluation' and site_id = $1",
@@ -95,12 +100,27 @@ export async function timerBurstBench(o: { agreements: number; rate: number; bat
       participantsWithTask: tasks.rows[0]!.participants,
       endingSoonEmails: [...perRecipient.values()].reduce((a, b) => a + b, 0),
       recipientsWithOneEmail: [...perRecipient.values()].filter((n) => n === 1).length,
+      dispatcherHistoryEvents,
       exactlyOnce: tasks.rows[0]!.n === ids.length && tasks.rows[0]!.participants === ids.length && perRecipient.size === ids.length && [...perRecipient.values()].every((n) => n === 1),
       targetRatioAtMost: 1.1,
       targetSetupSecondsAtMost: 180,
     };
   } finally {
     await stack.stop();
+  }
+
+  async function longestDispatcherRun(): Promise<number> {
+    const { workflowId } = dispatcherAddress(stack.config);
+    let longest = 0;
+    let runId: string | undefined;
+    for (let i = 0; i < 50; i += 1) {
+      const handle = stack.temporal.client.workflow.getHandle(workflowId, runId);
+      longest = Math.max(longest, (await handle.describe()).historyLength);
+      const { events } = await handle.fetchHistory();
+      runId = events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
+      if (!runId) break;
+    }
+    return longest;
   }
 
   async function count(text: string, values: unknown[] = []): Promise<number> {
