@@ -114,10 +114,9 @@ export async function timerBurstBench(o: { agreements: number; rate: number; bat
     let longest = 0;
     let runId: string | undefined;
     for (let i = 0; i < 50; i += 1) {
-      const handle = stack.temporal.client.workflow.getHandle(workflowId, runId);
-      longest = Math.max(longest, (await handle.describe()).historyLength);
-      const { events } = await handle.fetchHistory();
-      runId = events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
+      const events = (await stack.temporal.client.workflow.getHandle(workflowId, runId).fetchHistory()).events ?? [];
+      longest = Math.max(longest, events.length);
+      runId = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
       if (!runId) break;
     }
     return longest;
