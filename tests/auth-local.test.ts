@@ -30,7 +30,7 @@ beforeAll(async () => {
   outbox = await startOutbox({ port: 0 });
   supabase = await startLocalSupabase({
     dataDir,
-    apiPort: await freePort(),
+    apiPort: 0,
     dbPort: await freePort(),
     log: () => {},
     auth: { siteUrl: 'http://localhost:3000', mail: { from: 'Stuyfplek <groeipad@stuyfplek.local>', resendBaseUrl: outbox.url } },

@@ -11,37 +11,47 @@ import { verify } from 'hono/jwt';
 /** Kong's open auth routes: a link clicked in an email and the public keys carry no apikey. */
 const OPEN_AUTH_ROUTES = new Set(['/auth/v1/verify', '/auth/v1/.well-known/jwks.json']);
 
+export interface GatewayRoutes {
+  postgrestUrl: string;
+  /** Serves /auth/v1/* (infra/supabase/auth-server.ts). */
+  auth?: (req: IncomingMessage, res: ServerResponse) => unknown;
+}
+
 export interface Gateway {
+  /** The port it listens on (the one asked for, or the one the system gave for port 0). */
+  port: number;
+  /** Starts forwarding; until then every request gets 503. */
+  route(routes: GatewayRoutes): void;
   close(): Promise<void>;
 }
 
-export async function startGateway(o: {
-  port: number;
-  postgrestUrl: string;
-  jwtSecret: string;
-  host?: string;
-  /** Serves /auth/v1/* (infra/supabase/auth-server.ts). */
-  auth?: (req: IncomingMessage, res: ServerResponse) => unknown;
-}): Promise<Gateway> {
-  const target = new URL(o.postgrestUrl);
+/**
+ * Listens at once, before the services behind it are up, so that the port is held from the
+ * moment it is chosen: a port found free and bound seconds later can be taken in between by
+ * another process (parallel test files start stacks side by side).
+ */
+export async function openGateway(o: { port: number; jwtSecret: string; host?: string }): Promise<Gateway> {
+  let routes: (GatewayRoutes & { target: URL }) | undefined;
   const server: Server = createServer((req, res) => {
-    handle(req, res).catch((err) => {
+    if (!routes) return json(res, 503, { message: 'gateway: the services behind it are still starting' });
+    handle(routes, req, res).catch((err) => {
       if (!res.headersSent) json(res, 502, { message: `gateway: ${String(err)}` });
       else res.destroy();
     });
   });
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handle(o2: GatewayRoutes & { target: URL }, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { target } = o2;
     res.setHeader('access-control-allow-origin', '*');
     res.setHeader('access-control-allow-headers', 'authorization, x-client-info, apikey, content-type, prefer, range, accept-profile, content-profile');
     res.setHeader('access-control-allow-methods', 'GET, POST, PATCH, PUT, DELETE, OPTIONS');
     if (req.method === 'OPTIONS') return void res.writeHead(204).end();
     const url = new URL(req.url ?? '/', 'http://gateway');
-    const isAuth = url.pathname.startsWith('/auth/v1/') && o.auth !== undefined;
+    const isAuth = url.pathname.startsWith('/auth/v1/') && o2.auth !== undefined;
     if (!url.pathname.startsWith('/rest/v1') && !isAuth) {
       return json(res, 404, { message: 'no route matched with those values' });
     }
-    if (isAuth && OPEN_AUTH_ROUTES.has(url.pathname) && req.method === 'GET') return void o.auth!(req, res);
+    if (isAuth && OPEN_AUTH_ROUTES.has(url.pathname) && req.method === 'GET') return void o2.auth!(req, res);
     const apikey = header(req, 'apikey') ?? url.searchParams.get('apikey');
     if (!apikey) return json(res, 401, { message: 'No API key found in request', hint: 'No `apikey` request header or url param was found.' });
     try {
@@ -52,7 +62,7 @@ export async function startGateway(o: {
     if (isAuth) {
       // GoTrue reads the user's token from Authorization; without one, Kong passes the apikey.
       if (!req.headers.authorization) req.headers.authorization = `Bearer ${apikey}`;
-      return void o.auth!(req, res);
+      return void o2.auth!(req, res);
     }
     url.searchParams.delete('apikey');
     const headers = { ...req.headers };
@@ -77,7 +87,12 @@ export async function startGateway(o: {
     server.once('error', reject);
     server.listen(o.port, o.host ?? '127.0.0.1', () => resolve());
   });
+  const address = server.address();
   return {
+    port: typeof address === 'object' && address ? address.port : o.port,
+    route(r) {
+      routes = { ...r, target: new URL(r.postgrestUrl) };
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -18,7 +18,7 @@ const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export async function generateTypes(): Promise<string> {
   const dataDir = await mkdtemp(join(tmpdir(), 'groeipad-types-'));
-  const stack = await startLocalSupabase({ dataDir, apiPort: await freePort(), dbPort: await freePort(), log: () => {} });
+  const stack = await startLocalSupabase({ dataDir, apiPort: 0, dbPort: await freePort(), log: () => {} });
   try {
     const server = join(dirname(require.resolve('@supabase/postgres-meta/package.json')), 'dist', 'server', 'server.js');
     return await new Promise<string>((resolveRun, reject) => {

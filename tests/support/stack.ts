@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,15 +93,17 @@ export async function startTestStack(env: Record<string, string> = {}, o: TestSt
     const outbox = await startOutbox({ port: 0 });
     stops.push(() => outbox.close());
     const early = loadConfig({ GROEIPAD_ENV: 'test', ...env });
-    const supabasePorts = { apiPort: await freePort(), dbPort: await freePort() };
+    // apiPort 0: the gateway takes a port the moment it listens and keeps it (a restart reuses it).
     const supabaseOptions = {
       dataDir,
-      ...supabasePorts,
+      apiPort: 0,
+      dbPort: await freePort(),
       log: () => {},
       auth: { siteUrl: early.PUBLIC_URL, accessTokenSeconds: early.AUTH_ACCESS_TOKEN_SECONDS, mail: { from: early.EMAIL_FROM, resendBaseUrl: outbox.url } },
     };
     let supabase = await startLocalSupabase(supabaseOptions);
     stops.push(() => supabase.stop());
+    supabaseOptions.apiPort = Number(new URL(supabase.url).port);
 
     const temporalPort = o.temporalDb ? await freePort() : undefined;
     const startTemporal = () =>
@@ -248,15 +252,24 @@ export type ServedStack = TestStack & { base: string };
  * `stop()` closes the server, then the stack.
  */
 export async function startServedStack(env: Record<string, string> = {}, o: TestStackOptions = {}): Promise<ServedStack> {
-  const port = await freePort();
+  // Listening before the stack starts holds the port (PUBLIC_URL needs it first); until the app
+  // exists every request gets 503.
+  const served: { app?: TestStack['app'] } = {};
+  const server = serve({ fetch: (req, env) => (served.app ? served.app.fetch(req, env) : new Response('starting', { status: 503 })), port: 0, hostname: '127.0.0.1' });
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const closeServer = () => new Promise((resolve) => server.close(resolve));
   const base = `http://127.0.0.1:${port}`;
-  const stack = await startTestStack({ PUBLIC_URL: base, ...env }, o);
-  const server = serve({ fetch: stack.app.fetch, port, hostname: '127.0.0.1' });
+  const stack = await startTestStack({ PUBLIC_URL: base, ...env }, o).catch(async (err: unknown) => {
+    await closeServer();
+    throw err;
+  });
+  served.app = stack.app;
   const stopStack = stack.stop.bind(stack);
   return Object.assign(stack, {
     base,
     async stop() {
-      await new Promise((resolve) => server.close(resolve));
+      await closeServer();
       await stopStack();
     },
   });
