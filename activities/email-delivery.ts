@@ -61,6 +61,12 @@ export function createEmailDelivery(deps: DeliveryDeps) {
     return data ?? [];
   }
 
+  async function sleeps(): Promise<boolean> {
+    const { data, error } = await db.rpc('email_dispatcher_sleeps');
+    if (error) throw new Error(`email dispatcher sleeps: ${error.message}`);
+    return data === true;
+  }
+
   async function finish(batchId: string, outcomes: Outcome[]): Promise<void> {
     const { error } = await db.rpc('finish_email_batch', { p_batch: batchId, p_results: outcomes as never });
     if (error) throw new Error(`finish email batch: ${error.message}`);
@@ -222,7 +228,10 @@ export function createEmailDelivery(deps: DeliveryDeps) {
     const report: DeliveryReport = { batches: 0, sent: 0, skipped: 0, failed: 0, more: false };
     while (Date.now() < until) {
       const rows = await claim();
-      if (rows.length === 0) return report;
+      // Nothing to claim: asleep from here on, unless an email came in meanwhile (paths wake the
+      // dispatcher only while it sleeps, so it must not miss one that came just now).
+      if (rows.length === 0 && (await sleeps())) return report;
+      if (rows.length === 0) continue;
       const batchId = rows[0]!.batch_id!;
       const { emails, sent, skipped } = await render(rows);
       const outcomes = emails.length > 0 ? await send(batchId, emails, sent) : [];

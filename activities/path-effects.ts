@@ -11,11 +11,14 @@ import type { RecordAllInput } from './contract.js';
  * transaction per batch, so a batch is written whole or not at all. Every write in it is
  * idempotent on its key, so a retried batch writes nothing twice.
  *
- * Returns whether an email went to the outbox (the caller wakes the dispatcher).
+ * Returns whether the caller must wake the email dispatcher: an email went to the outbox and the
+ * dispatcher sleeps, or the batch is a retry (public.record_path_effects_and_wake,
+ * supabase/migrations/20261130080000_dispatcher_woken_once.sql). A burst of paths wakes it once,
+ * not once per path.
  */
 export async function recordPathEffects(db: Db, input: RecordAllInput): Promise<boolean> {
   if (input.effects.length === 0) return false;
-  const { data, error } = await db.rpc('record_path_effects', {
+  const { data, error } = await db.rpc('record_path_effects_and_wake', {
     p_participant: input.participantId,
     p_site: input.siteId,
     p_workflow_id: pathWorkflowId(input.participantId),

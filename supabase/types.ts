@@ -1663,6 +1663,10 @@ export type Database = {
           overdue: number
         }[]
       }
+      email_dispatcher_sleeps: {
+        Args: Record<PropertyKey, never>
+        Returns: boolean
+      }
       erase_participant: { Args: { p_participant: string }; Returns: undefined }
       esf_report: {
         Args: { p_from: string; p_site: string; p_to: string }
@@ -1763,6 +1767,15 @@ export type Database = {
         Returns: Json
       }
       record_path_effects: {
+        Args: {
+          p_effects: Json
+          p_participant: string
+          p_site: string
+          p_workflow_id: string
+        }
+        Returns: boolean
+      }
+      record_path_effects_and_wake: {
         Args: {
           p_effects: Json
           p_participant: string

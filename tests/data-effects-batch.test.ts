@@ -57,9 +57,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
 });
-beforeEach(() => {
+beforeEach(async () => {
   requests.length = 0;
   wakes = 0;
+  // No dispatcher runs here: every test starts with it asleep, so a batch's email wakes it.
+  await stack.sql.query('update private.email_dispatch set awake = false');
 });
 
 /**
@@ -115,7 +117,7 @@ describe('one round trip per batch', () => {
       { type: 'task', key: `${p}/1/5/task/referral_follow_up`, pathRun: 1, kind: 'referral_follow_up', dueAt: t0 + 14 * DAY, coachId: coach.id, cause: 'referral' },
     ];
     await activities.recordAll(batch(p, effects));
-    expect(requests).toEqual(['POST /rest/v1/rpc/record_path_effects']);
+    expect(requests).toEqual(['POST /rest/v1/rpc/record_path_effects_and_wake']);
     expect(wakes).toBe(1);
     const rows = await snapshot(p);
     expect(Object.fromEntries(Object.entries(rows).map(([t, r]) => [t, r.length]))).toMatchObject({
@@ -436,6 +438,7 @@ describe('every event type', () => {
     }
     const lateEvening = Date.UTC(2025, 2, 14, 23, 30);
     wakes = 0;
+    await stack.sql.query('update private.email_dispatch set awake = false');
     [k] = await write(p, [rec({ type: 'connectors_table_invited', at: lateEvening })]);
     expect(wakes).toBe(1);
     expect(await rows('group_moment_invitations', 'key = $1', [k])).toEqual([
