@@ -33,7 +33,16 @@ export interface DeliveryDeps {
   ratePerSecond: number;
   /** Emails per call; Resend takes at most 100. */
   batchSize: number;
+  /**
+   * How long a delivery keeps looking after the queue ran empty before the dispatcher sleeps: in
+   * a burst the next email comes within milliseconds, and one that finds the dispatcher asleep
+   * must wake it with a signal (an event in its history, a write on the server).
+   */
+  lingerMs: number;
 }
+
+/** How often a lingering delivery looks at the queue again. */
+const LINGER_POLL_MS = 100;
 
 type LogRow = Database['public']['Tables']['email_log']['Row'];
 type Outcome = { key: string; status: 'sent' | 'skipped' | 'failed'; provider_id: string | null; reason: string | null };
@@ -226,12 +235,22 @@ export function createEmailDelivery(deps: DeliveryDeps) {
   async function deliverQueuedEmails(input: { maxSeconds: number }): Promise<DeliveryReport> {
     const until = Date.now() + input.maxSeconds * 1000;
     const report: DeliveryReport = { batches: 0, sent: 0, skipped: 0, failed: 0, more: false };
+    // Woken with nothing queued (another delivery sent it already): no lingering.
+    let lingerUntil = 0;
     while (Date.now() < until) {
       const rows = await claim();
-      // Nothing to claim: asleep from here on, unless an email came in meanwhile (paths wake the
-      // dispatcher only while it sleeps, so it must not miss one that came just now).
-      if (rows.length === 0 && (await sleeps())) return report;
-      if (rows.length === 0) continue;
+      if (rows.length === 0) {
+        if (Date.now() < lingerUntil) {
+          heartbeat(report);
+          await sleep(LINGER_POLL_MS);
+          continue;
+        }
+        // Asleep from here on, unless an email came in meanwhile: paths wake the dispatcher only
+        // while it sleeps, so it must not miss one that came just now.
+        if (await sleeps()) return report;
+        continue;
+      }
+      lingerUntil = Date.now() + deps.lingerMs;
       const batchId = rows[0]!.batch_id!;
       const { emails, sent, skipped } = await render(rows);
       const outcomes = emails.length > 0 ? await send(batchId, emails, sent) : [];

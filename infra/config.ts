@@ -257,6 +257,8 @@ export const configSchema = z.object({
   EMAIL_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(2),
   /** Emails per call to Resend's batch endpoint (at most 100). */
   EMAIL_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(100),
+  /** How long the dispatcher keeps looking at an emptied queue before it sleeps (and must be woken by a signal). */
+  EMAIL_LINGER_SECONDS: z.coerce.number().min(0).max(60).default(2),
 
   AGREEMENT_LENGTH: span.default(parseSpan('12 months')),
   EVALUATION_LEAD: span.default(parseSpan('1 month')),

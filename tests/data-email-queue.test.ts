@@ -78,6 +78,22 @@ describe('the email dispatcher has a task queue of its own', () => {
     }
   });
 
+  it('is woken once for emails that come one after another while it delivers', async () => {
+    const signals = async () =>
+      ((await stack.client.workflow.getHandle(dispatcherAddress(stack.config).workflowId).fetchHistory()).events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes).length;
+    const before = await signals();
+    const names = ['Anouk', 'Bram', 'Chloe', 'Daan', 'Elif', 'Finn'];
+    const addresses = names.map((name) => `${name.toLowerCase()}.na-elkaar@example.be`);
+    for (const [i, address] of addresses.entries()) {
+      await intake(names[i]!, address);
+      // Each email goes out before the next intake; the delivery keeps looking for EMAIL_LINGER_SECONDS.
+      await until(async () => to(address)[0], `the welcome email to ${address}`);
+    }
+    // At most the first intake finds the dispatcher asleep; without lingering, each would.
+    expect((await signals()) - before).toBeLessThanOrEqual(1);
+    for (const address of addresses) expect(to(address)).toHaveLength(1);
+  });
+
   it('sends while no worker polls the path queue', async () => {
     const participantId = await intake('Noor', 'noor.wachtrij@example.be');
     await until(async () => to('noor.wachtrij@example.be')[0], 'the welcome email');

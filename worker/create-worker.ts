@@ -40,6 +40,7 @@ export function activitiesFromConfig(config: Config, client: Client): Activities
     participantLinks: { validity: config.PARTICIPANT_LINK_VALIDITY, minLeft: config.PARTICIPANT_LINK_REUSE_MIN_LEFT },
     ratePerSecond: config.EMAIL_RATE_LIMIT_PER_SECOND,
     batchSize: config.EMAIL_BATCH_SIZE,
+    lingerMs: config.EMAIL_LINGER_SECONDS * 1000,
     wakeDispatcher: dispatcherWaker(client, config),
   });
 }

@@ -180,6 +180,7 @@ export function activitiesOn(stack: TestStack, o: { db: ActivityDeps['db']; wake
     participantLinks: { validity: stack.config.PARTICIPANT_LINK_VALIDITY, minLeft: stack.config.PARTICIPANT_LINK_REUSE_MIN_LEFT },
     ratePerSecond: 1,
     batchSize: 1,
+    lingerMs: 0,
     wakeDispatcher: o.wakeDispatcher ?? (async () => {}),
   });
 }
