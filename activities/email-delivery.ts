@@ -235,9 +235,11 @@ export function createEmailDelivery(deps: DeliveryDeps) {
   async function deliverQueuedEmails(input: { maxSeconds: number }): Promise<DeliveryReport> {
     const until = Date.now() + input.maxSeconds * 1000;
     const report: DeliveryReport = { batches: 0, sent: 0, skipped: 0, failed: 0, more: false };
-    // Woken with nothing queued (another delivery sent it already): no lingering.
-    let lingerUntil = 0;
+    // Also from the start: a claim that only skipped emails (no consent) returns nothing either.
+    let lingerUntil = Date.now() + deps.lingerMs;
     while (Date.now() < until) {
+      // Claimed as late as the next call may go, the batch holds all that was queued meanwhile.
+      await waitMs(nextCallAt - Date.now());
       const rows = await claim();
       if (rows.length === 0) {
         if (Date.now() < lingerUntil) {

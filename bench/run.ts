@@ -128,6 +128,8 @@ if (only.has('burst')) {
         'calls/s': r.callsPerSecond ?? '',
         'exactly once': r.exactlyOnce ? 'yes' : 'NO',
         'dispatcher events': r.dispatcherHistoryEvents,
+        'dispatcher signals': r.dispatcherSignals,
+        'task wait/run ms': `${r.evaluationTaskWaitMs}/${r.evaluationTaskRunMs}`,
         target: '≤ 1.1',
       },
     ]),

@@ -73,7 +73,8 @@ export async function timerBurstBench(o: { agreements: number; rate: number; bat
     // The dispatcher is signalled while it delivers, so it continues as new only between two
     // quiet moments: the longest history among its runs (the server suggests continue-as-new past
     // 4,096 events and terminates a run at 51,200), walking back from the latest run.
-    const dispatcherHistoryEvents = await longestDispatcherRun();
+    const evaluationTasks = await evaluationTaskTimes(ids.filter((_, i) => i % Math.max(1, Math.floor(ids.length / 50)) === 0));
+    const { longest: dispatcherHistoryEvents, signals: dispatcherSignals, types: dispatcherEventTypes } = await dispatcherRuns();
     const calls = stack.outbox.requests().slice(requestsBefore);
     const tasks = await stack.sql.query<{ n: number; participants: number }>(
       "select count(*)::int as n, count(distinct participant_id)::int as participants from public.tasks where kind = 'agreement_evaluation' and site_id = $1",
@@ -100,7 +101,13 @@ export async function timerBurstBench(o: { agreements: number; rate: number; bat
       participantsWithTask: tasks.rows[0]!.participants,
       endingSoonEmails: [...perRecipient.values()].reduce((a, b) => a + b, 0),
       recipientsWithOneEmail: [...perRecipient.values()].filter((n) => n === 1).length,
+      // Where a path's evaluation waited (p50 over a sample of 50 paths, ms): for a worker to take
+      // its workflow task, then in the worker (replay, the local activity, completion).
+      evaluationTaskWaitMs: evaluationTasks.waitMs,
+      evaluationTaskRunMs: evaluationTasks.runMs,
       dispatcherHistoryEvents,
+      dispatcherSignals,
+      dispatcherEventTypes,
       exactlyOnce: tasks.rows[0]!.n === ids.length && tasks.rows[0]!.participants === ids.length && perRecipient.size === ids.length && [...perRecipient.values()].every((n) => n === 1),
       targetRatioAtMost: 1.1,
       targetSetupSecondsAtMost: 180,
@@ -109,17 +116,43 @@ export async function timerBurstBench(o: { agreements: number; rate: number; bat
     await stack.stop();
   }
 
-  async function longestDispatcherRun(): Promise<number> {
+  /** The workflow task that ran each sampled path's evaluation (the one after its last timer fired): p50 of its wait and its run. */
+  async function evaluationTaskTimes(sample: string[]): Promise<{ waitMs: number; runMs: number }> {
+    const waits: number[] = [];
+    const runs: number[] = [];
+    const ms = (e: { eventTime?: { seconds?: unknown; nanos?: number | null } | null } | undefined) =>
+      e?.eventTime ? Number(e.eventTime.seconds) * 1000 + (e.eventTime.nanos ?? 0) / 1e6 : NaN;
+    for (const participantId of sample) {
+      const events = (await stack.temporal.client.workflow.getHandle(pathWorkflowId(participantId)).fetchHistory()).events ?? [];
+      const fired = events.findLastIndex((e) => e.timerFiredEventAttributes);
+      const scheduled = events.slice(fired).find((e) => e.workflowTaskScheduledEventAttributes);
+      const started = events.slice(fired).find((e) => e.workflowTaskStartedEventAttributes);
+      const completed = events.slice(fired).find((e) => e.workflowTaskCompletedEventAttributes);
+      if (fired < 0 || !scheduled || !started || !completed) continue;
+      waits.push(ms(started) - ms(scheduled));
+      runs.push(ms(completed) - ms(started));
+    }
+    const p50 = (xs: number[]) => round(xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN);
+    return { waitMs: p50(waits), runMs: p50(runs) };
+  }
+
+  /** Over every run of the dispatcher, walking back from the latest: the longest run, the signals and the events by type. */
+  async function dispatcherRuns(): Promise<{ longest: number; signals: number; types: Record<string, number> }> {
     const { workflowId } = dispatcherAddress(stack.config);
     let longest = 0;
+    const types: Record<string, number> = {};
     let runId: string | undefined;
     for (let i = 0; i < 50; i += 1) {
       const events = (await stack.temporal.client.workflow.getHandle(workflowId, runId).fetchHistory()).events ?? [];
       longest = Math.max(longest, events.length);
+      for (const e of events) {
+        const type = Object.keys(e).find((k) => k.endsWith('EventAttributes'))?.replace(/EventAttributes$/, '') ?? 'unknown';
+        types[type] = (types[type] ?? 0) + 1;
+      }
       runId = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
       if (!runId) break;
     }
-    return longest;
+    return { longest, signals: types.workflowExecutionSignaled ?? 0, types };
   }
 
   async function count(text: string, values: unknown[] = []): Promise<number> {
