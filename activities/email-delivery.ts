@@ -242,17 +242,14 @@ export function createEmailDelivery(deps: DeliveryDeps) {
       await waitMs(nextCallAt - Date.now());
       const rows = await claim();
       if (rows.length === 0) {
-        if (Date.now() < lingerUntil) {
-          heartbeat(report);
-          await sleep(LINGER_POLL_MS);
-          continue;
-        }
         // Asleep from here on, unless an email came in meanwhile: paths wake the dispatcher only
         // while it sleeps, so it must not miss one that came just now.
-        if (await sleeps()) return report;
+        if (Date.now() >= lingerUntil && (await sleeps())) return report;
+        // Lingering, or emails queued that this claim could not take (locked by another claim).
+        heartbeat(report);
+        await sleep(LINGER_POLL_MS);
         continue;
       }
-      lingerUntil = Date.now() + deps.lingerMs;
       const batchId = rows[0]!.batch_id!;
       const { emails, sent, skipped } = await render(rows);
       const outcomes = emails.length > 0 ? await send(batchId, emails, sent) : [];
@@ -264,6 +261,7 @@ export function createEmailDelivery(deps: DeliveryDeps) {
       // Ids and counts only: the log says what happened to a batch, email_log says to whom.
       log.info('email batch delivered', { batchId, ...counts });
       heartbeat(report);
+      lingerUntil = Date.now() + deps.lingerMs;
     }
     report.more = true;
     return report;

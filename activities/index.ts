@@ -43,7 +43,7 @@ export function createActivities(deps: ActivityDeps): Activities {
 
   // One activity per batch keeps a path's history small, and one database call per batch
   // (public.record_path_effects, in one transaction) keeps it fast. A retried batch writes
-  // nothing twice; the dispatcher is woken once, when an email went to the outbox.
+  // nothing twice; the dispatcher is woken when an email went to the outbox while it sleeps.
   async function recordAll(input: RecordAllInput): Promise<void> {
     if (await recordPathEffects(db, input)) await deps.wakeDispatcher();
   }

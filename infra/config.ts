@@ -259,6 +259,8 @@ export const configSchema = z.object({
   EMAIL_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(100),
   /** How long the dispatcher keeps looking at an emptied queue before it sleeps (and must be woken by a signal). */
   EMAIL_LINGER_SECONDS: z.coerce.number().min(0).max(60).default(2),
+  /** How often each worker asks the database whether an email waits with the dispatcher asleep (worker/dispatcher-watch.ts). */
+  EMAIL_DISPATCH_WATCH_SECONDS: z.coerce.number().min(1).default(60),
 
   AGREEMENT_LENGTH: span.default(parseSpan('12 months')),
   EVALUATION_LEAD: span.default(parseSpan('1 month')),

@@ -1663,6 +1663,10 @@ export type Database = {
           overdue: number
         }[]
       }
+      email_dispatcher_overdue: {
+        Args: Record<PropertyKey, never>
+        Returns: boolean
+      }
       email_dispatcher_sleeps: {
         Args: Record<PropertyKey, never>
         Returns: boolean

@@ -36,7 +36,7 @@ afterAll(async () => {
 beforeEach(async () => {
   // As after a delivery that sent everything: nothing queued, the dispatcher asleep.
   await stack.sql.query("update public.email_log set status = 'sent' where status in ('queued', 'sending')");
-  await stack.sql.query("update private.email_dispatch set awake = false, stale_after = interval '2 minutes'");
+  await stack.sql.query("update private.email_dispatch set awake = false, woken_at = null, stale_after = interval '2 minutes'");
   wakes = 0;
 });
 
@@ -92,13 +92,49 @@ describe('a wake-up that was decided but may not have arrived', () => {
     expect(wakes).toBe(2);
   });
 
-  it('is sent again by any email once the oldest one queued has waited longer than stale_after', async () => {
+  it('is sent again by a retry that runs beside the first attempt (the first not committed yet)', async () => {
+    const batch = await emailBatch();
+    const args = [batch.participantId, siteId, `path-${batch.participantId}`, JSON.stringify(batch.effects)];
+    const call = 'select public.record_path_effects_and_wake($1, $2, $3, $4) as wake';
+    const first = await stack.sql.connect();
+    const second = await stack.sql.connect();
+    try {
+      await first.query('begin');
+      expect((await first.query<{ wake: boolean }>(call, args)).rows[0]!.wake).toBe(true);
+      // The retry's insert waits for the first attempt's key; then the email is there.
+      const retry = second.query<{ wake: boolean }>(call, args);
+      await new Promise((r) => setTimeout(r, 300));
+      // The first attempt commits, but its signal never leaves (the worker dies).
+      await first.query('commit');
+      expect((await retry).rows[0]!.wake).toBe(true);
+    } finally {
+      await first.query('rollback').catch(() => {});
+      first.release();
+      second.release();
+    }
+  });
+
+  it('is sent again, once per stale_after, by an email while one has waited longer than that', async () => {
     await activities.recordAll(await emailBatch());
     await activities.recordAll(await emailBatch());
     expect(wakes).toBe(1);
     await stack.sql.query("update public.email_log set created_at = now() - interval '3 minutes' where status = 'queued'");
+    await stack.sql.query("update private.email_dispatch set woken_at = now() - interval '3 minutes'");
     await activities.recordAll(await emailBatch());
     expect(wakes).toBe(2);
+    // Woken just now: a backlog that takes longer to send does not bring back a signal per path.
+    await activities.recordAll(await emailBatch());
+    expect(wakes).toBe(2);
+  });
+
+  it("is sent again by the workers' look on a quiet night, once per stale_after", async () => {
+    const overdue = async () => (await stack.sql.query<{ overdue: boolean }>('select public.email_dispatcher_overdue() as overdue')).rows[0]!.overdue;
+    await activities.recordAll(await emailBatch());
+    expect(await overdue()).toBe(false);
+    await stack.sql.query("update public.email_log set created_at = now() - interval '3 minutes' where status = 'queued'");
+    await stack.sql.query("update private.email_dispatch set woken_at = now() - interval '3 minutes'");
+    expect(await overdue()).toBe(true);
+    expect(await overdue()).toBe(false);
   });
 });
 
@@ -135,6 +171,8 @@ describe('a path and the dispatcher at the same moment', () => {
   });
 
   it('a path that comes after the dispatcher went to sleep wakes it', async () => {
+    // Awake before: only a path that reads the row after the dispatcher's commit wakes it.
+    await stack.sql.query('update private.email_dispatch set awake = true');
     const batch = await emailBatch();
     const dispatcher = await stack.sql.connect();
     try {
@@ -157,6 +195,7 @@ describe('only the service role', () => {
   it('may call the wake-up functions', async () => {
     const anon = supabaseClient(stack.config.SUPABASE_URL, stack.config.SUPABASE_ANON_KEY);
     expect((await anon.rpc('email_dispatcher_sleeps')).error?.code).toBe('42501');
+    expect((await anon.rpc('email_dispatcher_overdue')).error?.code).toBe('42501');
     const args = { p_participant: randomUUID(), p_site: siteId, p_workflow_id: 'path-x', p_effects: [] };
     expect((await anon.rpc('record_path_effects_and_wake', args)).error?.code).toBe('42501');
   });

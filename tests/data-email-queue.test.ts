@@ -18,7 +18,8 @@ let siteId: string;
 let staff: { id: string; token: string };
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  // A linger long enough for an intake on a busy machine; the workers look every second.
+  stack = await startTestStack({ EMAIL_LINGER_SECONDS: '10', EMAIL_DISPATCH_WATCH_SECONDS: '1' });
   siteId = await stack.site('Stuyfplek Wachtrij');
   staff = await stack.person('staff', siteId);
 });
@@ -92,6 +93,30 @@ describe('the email dispatcher has a task queue of its own', () => {
     // At most the first intake finds the dispatcher asleep; without lingering, each would.
     expect((await signals()) - before).toBeLessThanOrEqual(1);
     for (const address of addresses) expect(to(address)).toHaveLength(1);
+  });
+
+  it('is woken by a worker for an email that waited past stale_after with nothing else to wake it', async () => {
+    const participantId = await intake('Gust', 'gust.wachtrij@example.be');
+    await until(async () => to('gust.wachtrij@example.be')[0], 'the welcome email');
+    // The dispatcher asleep, yet marked awake: a wake-up that was decided but never arrived.
+    const { workflowId } = dispatcherAddress(stack.config);
+    // Asleep: its delivery (and its linger) over, marked asleep, and nothing about to start one.
+    const asleep = async () => {
+      const { raw } = await stack.client.workflow.getHandle(workflowId).describe();
+      const marked = (await stack.sql.query<{ awake: boolean }>('select awake from private.email_dispatch')).rows[0]!.awake === false;
+      return marked && !raw.pendingActivities?.length && !raw.pendingWorkflowTask ? true : undefined;
+    };
+    await until(asleep, 'the dispatcher asleep', 30_000);
+    await stack.sql.query("update private.email_dispatch set awake = true, woken_at = now() - interval '1 hour', stale_after = interval '1 second'");
+    const signals = async () => ((await stack.client.workflow.getHandle(workflowId).fetchHistory()).events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes).length;
+    const before = await signals();
+    try {
+      await stack.sql.query("insert into public.email_log (key, template, participant_id, status, params) values ($1, 'welcome', $2, 'queued', '{}')", [`test/${randomUUID()}`, participantId]);
+      await until(async () => (to('gust.wachtrij@example.be').length === 2 ? true : undefined), 'the waiting email, sent after a worker woke the dispatcher');
+      expect(await signals()).toBeGreaterThan(before);
+    } finally {
+      await stack.sql.query("update private.email_dispatch set stale_after = interval '2 minutes'");
+    }
   });
 
   it('sends while no worker polls the path queue', async () => {

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { getHeapStatistics } from 'node:v8';
 import { Client } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { Resend } from 'resend';
 import { createActivities, type Activities } from '../activities/index.js';
 import { ConfigError, type Config } from '../infra/config.js';
@@ -9,7 +9,8 @@ import { supabaseClient } from '../infra/supabase/client.js';
 import { temporalConnectionOptions } from '../infra/temporal/connection.js';
 import { dataConverterFor } from '../infra/temporal/payload-codec.js';
 import type { Tracing } from '../infra/tracing.js';
-import { dispatcherWaker } from './email-dispatcher.js';
+import { startDispatcherWatch } from './dispatcher-watch.js';
+import { dispatcherWaker, signalDispatcher } from './email-dispatcher.js';
 import { tracingSinks, tracingWorkerOptions, WORKFLOW_INTERCEPTOR_MODULES } from './tracing.js';
 
 const require = createRequire(import.meta.url);
@@ -122,7 +123,8 @@ export async function createWorkers(
     : { code: (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, logger: new DefaultLogger('WARN') })).code };
   // The activities' client (to wake the email dispatcher) shares the worker's connection.
   const dataConverter = dataConverterFor(config.TEMPORAL_PAYLOAD_KEYS);
-  const activities = activitiesFromConfig(config, new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter }));
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
+  const activities = activitiesFromConfig(config, client);
   const common = {
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -163,7 +165,17 @@ export async function createWorkers(
         for (const w of [paths, emails]) if (w.getState() === 'RUNNING') w.shutdown();
         throw err;
       };
-      await Promise.all([paths.run().catch(stopBoth), emails.run().catch(stopBoth)]);
+      const stopWatch = startDispatcherWatch({
+        db: supabaseClient(config.SUPABASE_URL, config.SUPABASE_SERVICE_ROLE_KEY),
+        wake: () => signalDispatcher(client, config),
+        intervalMs: config.EMAIL_DISPATCH_WATCH_SECONDS * 1000,
+        warn: (err) => Runtime.instance().logger.warn('could not look for emails waiting with the dispatcher asleep', { error: String(err) }),
+      });
+      try {
+        await Promise.all([paths.run().catch(stopBoth), emails.run().catch(stopBoth)]);
+      } finally {
+        stopWatch();
+      }
     },
     shutdown() {
       for (const w of [paths, emails]) if (w.getState() === 'RUNNING') w.shutdown();

@@ -17,7 +17,8 @@ export async function signalDispatcher(client: Client, config: Pick<Config, 'TEM
  * Wakes the email dispatcher (workflows/email-dispatcher.ts). Activities that queue emails at the
  * same moment (a burst of timers) share one signal: it goes out a few milliseconds after the
  * first of them, so after every one of them has queued its email, and each caller returns only
- * once it is out — an activity that completed has always woken the dispatcher.
+ * once it is out — an activity that completed has woken the dispatcher whenever it was asked to
+ * (paths ask only while it sleeps: activities/path-effects.ts).
  */
 export function dispatcherWaker(client: Client, config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'emailTaskQueue'>, gatherMs = 10): () => Promise<void> {
   let gathering: Promise<void> | null = null;
