@@ -1,15 +1,40 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
-/** A port that is free now, on loopback (for test stacks that must not collide with `npm run dev`). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * A port that is free now, on loopback (for test stacks that must not collide with `npm run dev`).
+ * Its caller binds it later, sometimes seconds later (Postgres, PostgREST, a server). So it is
+ * picked at random below the system's ephemeral range (where every listen on port 0 and every
+ * outgoing connection takes its port, so a port found free there can be gone a moment later), and
+ * only another freePort can take it in between: one chance in thousands.
+ */
+export async function freePort(): Promise<number> {
+  const { low, high } = portsBelowEphemeral();
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const port = low + Math.floor(Math.random() * (high - low));
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`freePort: no free port between ${low} and ${high}`);
+}
+
+/** Up to 12,000 ports below the kernel's ephemeral range (Linux's default starts at 32768). */
+function portsBelowEphemeral(): { low: number; high: number } {
+  let ephemeralLow = 32768;
+  try {
+    ephemeralLow = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || ephemeralLow;
+  } catch {
+    // Not Linux: keep the default.
+  }
+  const high = Math.max(2048, ephemeralLow);
+  return { low: Math.max(1024, high - 12_000), high };
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 

@@ -19,7 +19,7 @@ let staff: { id: string; token: string };
 
 beforeAll(async () => {
   // A linger long enough for an intake on a busy machine; the workers look every second.
-  stack = await startTestStack({ EMAIL_LINGER_SECONDS: '10', EMAIL_DISPATCH_WATCH_SECONDS: '1' });
+  stack = await startTestStack({ EMAIL_LINGER_SECONDS: '5', EMAIL_DISPATCH_WATCH_SECONDS: '1' });
   siteId = await stack.site('Stuyfplek Wachtrij');
   staff = await stack.person('staff', siteId);
 });
