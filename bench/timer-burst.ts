@@ -5,6 +5,7 @@ import { pathQuery, pathUpdates, pathWorkflowId, WORKFLOW_TYPE } from '../domain
 import type { participantPath } from '../workflows/participant-path.js';
 import { startTestStack } from '../tests/support/stack.js';
 import { dispatcherAddress } from '../worker/email-dispatcher.js';
+import { loadConfig } from '../infra/config.js';
 import { pool } from './stats.js';
 
 /**
@@ -16,7 +17,8 @@ import { pool } from './stats.js';
  */
 export async function timerBurstBench(o: { agreements: number; rate: number; batchSize: number; concurrency: number; cache: number; threads?: number; testServer: EphemeralServerExecutable }) {
   const stack = await startTestStack(
-    { EMAIL_RATE_LIMIT_PER_SECOND: String(o.rate), EMAIL_BATCH_SIZE: String(o.batchSize), WORKER_MAX_CACHED_WORKFLOWS: String(o.cache), ...(o.threads ? { WORKER_WORKFLOW_THREADS: String(o.threads) } : {}) },
+    // The worker's own linger (the test stacks turn it off on the time-skipping server).
+    { EMAIL_LINGER_SECONDS: String(loadConfig({ GROEIPAD_ENV: 'test' }).EMAIL_LINGER_SECONDS), EMAIL_RATE_LIMIT_PER_SECOND: String(o.rate), EMAIL_BATCH_SIZE: String(o.batchSize), WORKER_MAX_CACHED_WORKFLOWS: String(o.cache), ...(o.threads ? { WORKER_WORKFLOW_THREADS: String(o.threads) } : {}) },
     { timeSkipping: o.testServer, worker: 'in-process' },
   );
   try {

@@ -80,7 +80,11 @@ export interface TestStackOptions {
   tracing?: Tracing;
 }
 
-export async function startTestStack(env: Record<string, string> = {}, o: TestStackOptions = {}): Promise<TestStack> {
+export async function startTestStack(given: Record<string, string> = {}, o: TestStackOptions = {}): Promise<TestStack> {
+  // On the time-skipping server an activity in flight holds the clock: a delivery that lingers on
+  // the emptied outbox would cost every test that skips months EMAIL_LINGER_SECONDS of real time
+  // per email. The dev server's stacks keep the default (tests/data-email-queue.test.ts tests it).
+  const env: Record<string, string> = { ...(o.timeSkipping ? { EMAIL_LINGER_SECONDS: '0' } : {}), ...given };
   const stops: Array<() => Promise<unknown>> = [];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch(() => {});
