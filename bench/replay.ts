@@ -17,8 +17,13 @@ import { summarize } from './stats.js';
  * (`workflow-spans` marker), so the replay is what a cache miss costs a worker today. The replays
  * are interleaved in rounds, so load on the machine falls on both alike.
  */
+/** The 18-month path as the current code records it, and as the code before the kept deadline timer did. */
+const CURRENT_HISTORY = 'eighteen-month-path-kept-deadline-timer';
+const PREVIOUS_HISTORY = 'eighteen-month-path-workflow-spans';
+
 export async function replayBench(o: { repeats: number; root: string }) {
-  const history = historyFromFile(await readFile(join(o.root, 'tests/histories/eighteen-month-path-workflow-spans.json'), 'utf8'));
+  const history = historyFromFile(await readFile(join(o.root, `tests/histories/${CURRENT_HISTORY}.json`), 'utf8'));
+  const previousHistory = historyFromFile(await readFile(join(o.root, `tests/histories/${PREVIOUS_HISTORY}.json`), 'utf8'));
   const noopHistory = historyFromFile(await readFile(join(o.root, 'bench/noop-path-history.json'), 'utf8'));
   const settings = configSchema.pick({ WORKER_WORKFLOW_STACK_TRACES: true, WORKER_WORKFLOW_DEADLOCK_SECONDS: true }).parse(process.env);
   const sandbox = workflowSandboxOptions(settings);
@@ -30,11 +35,13 @@ export async function replayBench(o: { repeats: number; root: string }) {
   const bundle = (workflowsPath: string) => bundleWorkflowCode({ workflowsPath, logger: quietLogger, workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES });
   const [pathBundle, noopBundle] = await Promise.all([bundle(WORKFLOWS_PATH), bundle(join(o.root, 'bench/workflows/noop-path.ts'))]);
   const path: number[] = [];
+  const previous: number[] = [];
   const noop: number[] = [];
   const rounds = 4;
   const perRound = Math.ceil(o.repeats / rounds);
   for (let round = 0; round < rounds; round += 1) {
     path.push(...(await replayTimes(pathBundle, history, perRound, sandbox)));
+    previous.push(...(await replayTimes(pathBundle, previousHistory, perRound, sandbox)));
     noop.push(...(await replayTimes(noopBundle, noopHistory, perRound, sandbox)));
   }
   const replayMs = summarize(path);
@@ -48,6 +55,10 @@ export async function replayBench(o: { repeats: number; root: string }) {
     eventsPerYear: Math.round(events / years),
     replayMs,
     noopReplayMs,
+    // The same path recorded by the code before (a run that started then replays so on a cache miss).
+    previousHistory: PREVIOUS_HISTORY,
+    previousEvents: previousHistory.events.length,
+    previousReplayMs: summarize(previous),
     ratioP50: Math.round((replayMs.p50 / noopReplayMs.p50) * 100) / 100,
   };
 }

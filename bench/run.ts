@@ -62,6 +62,8 @@ if (only.has('replay')) {
         'p95 ms': r.replayMs.p95,
         'no-op p50 ms': r.noopReplayMs.p50,
         'no-op events': r.noopEvents,
+        'before: events': r.previousEvents,
+        'before: p50 ms': r.previousReplayMs.p50,
         'stack traces': r.stackTraces ? 'on' : 'off',
         'deadlock s': r.deadlockSeconds,
         target: '≤ 100 ms',

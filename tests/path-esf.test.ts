@@ -199,7 +199,7 @@ describe('six months after leaving', () => {
   });
 
   it('survives continue-as-new and re-entry: the first leaving keeps its timers once; leaving again brings its own', async () => {
-    const path = await h.start({ maxHistoryEvents: 40 });
+    const path = await h.start({ maxHistoryEvents: 30 });
     const first = await path.act('outflow', { type: 'stopped' });
     const left = first.leavings![0]!.at;
     for (let i = 0; i < 4; i += 1) await path.act('logContact', { kind: 'reply' });

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { addMonths, formatLocalDate, toLocalDate } from '../domain/calendar.js';
 import { linkUpdates, pathWorkflowId, referralAnswerUpdateId } from '../domain/messages.js';
+import type { temporal } from '@temporalio/proto';
+import { KEPT_DEADLINE_TIMER } from '../workflows/participant-path.js';
 import { GOAL_NOTE_ID, pathHarnessPerFile, startPathHarness, type Path, type PathHarness } from './support/path-harness.js';
 
 /**
@@ -11,6 +13,12 @@ import { GOAL_NOTE_ID, pathHarnessPerFile, startPathHarness, type Path, type Pat
  */
 
 const DAY = 86_400_000;
+
+/** The id in a patch marker's details (the SDK's own encoding: JSON `{ id, deprecated }`). */
+function patchId(event: temporal.api.history.v1.IHistoryEvent): string {
+  const data = event.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+  return (JSON.parse(Buffer.from(data ?? []).toString('utf8')) as { id: string }).id;
+}
 const h = pathHarnessPerFile();
 
 /** Expects the action to be refused with a reason matching `reason`, and the path unchanged. */
@@ -41,6 +49,14 @@ describe('intake', () => {
     await h.env.sleep(1000);
     expect(path.events().map((e) => e.event.type)).toEqual(['path_started']);
     expect(path.emails().map((e) => e.template).sort()).toEqual(['coach_new_participant', 'welcome']);
+  });
+
+  it('asks for one patch, which stands for every earlier rule: one marker at the start, not four', async () => {
+    const path = await h.start();
+    await path.view();
+    const events = (await path.handle.fetchHistory()).events ?? [];
+    const patches = events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch').map((e) => patchId(e));
+    expect(patches).toEqual([KEPT_DEADLINE_TIMER]);
   });
 
   it('a repeated start of the same participant returns the same path, never a second', async () => {
@@ -189,6 +205,29 @@ describe('check-ins and reach-outs', () => {
     await h.skipTo(start + 40 * DAY);
     expect(path.tasks().filter((t) => t.kind === 'reach_out')).toHaveLength(0);
     await h.skipTo(start + 50 * DAY);
+    expect(path.tasks().filter((t) => t.kind === 'reach_out')).toHaveLength(1);
+  });
+
+  it('keeps its one timer while actions leave the deadline where it was; a deadline that moves replaces it', async () => {
+    const path = await h.start();
+    const timers = async () => {
+      const events = (await path.handle.fetchHistory()).events ?? [];
+      return { started: events.filter((e) => e.timerStartedEventAttributes).length, cancelled: events.filter((e) => e.timerCanceledEventAttributes).length };
+    };
+    await path.view();
+    expect(await timers()).toEqual({ started: 1, cancelled: 0 });
+    // Noon (UTC) on a later day: the first contact moves the reach-out, the next two the same day do not.
+    const noon = Math.ceil((await h.now()) / DAY) * DAY + DAY / 2;
+    await h.skipTo(noon);
+    for (let i = 0; i < 3; i += 1) await path.act('logContact', { kind: 'conversation' });
+    expect(await timers()).toEqual({ started: 2, cancelled: 1 });
+    await h.skipTo(noon + 10 * DAY);
+    await path.act('logContact', { kind: 'reply' });
+    expect(await timers()).toEqual({ started: 3, cancelled: 2 });
+    // The replacing timer fires four weeks after that contact.
+    await h.skipTo(noon + 37 * DAY);
+    expect(path.tasks().filter((t) => t.kind === 'reach_out')).toHaveLength(0);
+    await h.skipTo(noon + 39 * DAY);
     expect(path.tasks().filter((t) => t.kind === 'reach_out')).toHaveLength(1);
   });
 

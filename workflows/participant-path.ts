@@ -7,6 +7,7 @@ import type { Effect } from '../domain/path-events.js';
 import { apply, fire, initialState, nextDeadline, refusal, startEffects, upgradeState, view, type PathAction, type StartInput } from '../domain/path-rules.js';
 import type { PathState, PathView } from '../domain/path-state.js';
 import { CoachAttribute, PathStatusAttribute, PhaseAttribute, SiteAttribute } from '../domain/search-attributes.js';
+import { deadlineTimer } from './deadline-timer.js';
 import { ranOpenTelemetry } from './tracing-interceptors.js';
 
 /**
@@ -70,10 +71,26 @@ export const ESF_TIMERS_AFTER_LEAVING = 'esf-timers-after-leaving';
  */
 export const NEW_RUN_WITHOUT_OPENTELEMETRY = 'new-run-without-opentelemetry';
 
+/**
+ * From this patch on, a run keeps its deadline's timer while actions leave the deadline where it
+ * was (workflows/deadline-timer.ts); before, every action cancelled the timer and started it
+ * again, two events an action. A run that starts with this patch also takes the rules of
+ * EFFECTS_IN_ONE_LOCAL_ACTIVITY, AFTERCARE_WAITS_FOR_RECONNECT and ESF_TIMERS_AFTER_LEAVING
+ * without asking for their patches: the SDK records a marker and upserts TemporalChangeVersion
+ * for every patch a run asks for, so one instead of four saves six events at each run's start.
+ * A later rule's patch can stand for this one (and so for all before it) the same way.
+ */
+export const KEPT_DEADLINE_TIMER = 'kept-deadline-timer';
+
 export async function participantPath(input: PathInput): Promise<PathView> {
-  const effectsInOneLocalActivity = wf.patched(EFFECTS_IN_ONE_LOCAL_ACTIVITY);
+  const keptDeadlineTimer = wf.patched(KEPT_DEADLINE_TIMER);
+  const effectsInOneLocalActivity = keptDeadlineTimer || wf.patched(EFFECTS_IN_ONE_LOCAL_ACTIVITY);
   const state: PathState = input.carried ? upgradeState(input.carried.state) : initialState(input, Date.now());
-  state.rules = { aftercareWaitsForReconnect: wf.patched(AFTERCARE_WAITS_FOR_RECONNECT), esfTimers: wf.patched(ESF_TIMERS_AFTER_LEAVING) };
+  state.rules = {
+    aftercareWaitsForReconnect: keptDeadlineTimer || wf.patched(AFTERCARE_WAITS_FOR_RECONNECT),
+    esfTimers: keptDeadlineTimer || wf.patched(ESF_TIMERS_AFTER_LEAVING),
+  };
+  const timer = deadlineTimer();
   const pending: Effect[] = input.carried?.pending ?? startEffects(state);
   let startNewRun = false;
   let lastAttributes = '';
@@ -201,7 +218,8 @@ export async function participantPath(input: PathInput): Promise<PathView> {
     }
     const seq = state.seq;
     const woken = () => pending.length > 0 || state.seq !== seq || startNewRun;
-    if (deadline) await wf.condition(woken, deadline.at - now);
+    if (keptDeadlineTimer) await timer.until(deadline?.at, woken);
+    else if (deadline) await wf.condition(woken, deadline.at - now);
     else await wf.condition(woken);
   }
 }
