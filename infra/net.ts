@@ -1,20 +1,46 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /**
  * A port that is free now, on loopback (for test stacks that must not collide with `npm run dev`).
- * Its caller binds it later, sometimes seconds later (Postgres, PostgREST, a server). So it is
- * picked at random below the system's ephemeral range (where every listen on port 0 and every
- * outgoing connection takes its port, so a port found free there can be gone a moment later), and
- * only another freePort can take it in between: one chance in thousands.
+ * Its caller binds it later, sometimes seconds later (Postgres after initdb, PostgREST, the
+ * Temporal dev server). So it is picked at random below the system's ephemeral range (where every
+ * listen on port 0 and every outgoing connection takes its port, so a port found free there can be
+ * gone a moment later), and claimed for a few minutes in a file that every freePort on this
+ * machine respects (test files run in parallel processes): nothing else takes it in between.
  */
 export async function freePort(): Promise<number> {
   const { low, high } = portsBelowEphemeral();
   for (let attempt = 0; attempt < 50; attempt += 1) {
     const port = low + Math.floor(Math.random() * (high - low));
-    if (await canListen(port)) return port;
+    if (claim(port) && (await canListen(port))) return port;
   }
   throw new Error(`freePort: no free port between ${low} and ${high}`);
+}
+
+/** Long enough for a caller to bind its port (once bound, `canListen` keeps others off it). */
+const CLAIM_MS = 5 * 60_000;
+const claimsDir = join(tmpdir(), 'groeipad-port-claims');
+
+/** Claims the port for this process (an exclusive create), unless a claim younger than CLAIM_MS holds it. */
+function claim(port: number): boolean {
+  mkdirSync(claimsDir, { recursive: true });
+  const file = join(claimsDir, String(port));
+  try {
+    writeFileSync(file, String(process.pid), { flag: 'wx' });
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  try {
+    // An old claim is cleared for a later pick; this one picks another port.
+    if (Date.now() - statSync(file).mtimeMs > CLAIM_MS) unlinkSync(file);
+  } catch {
+    // Cleared by another process meanwhile.
+  }
+  return false;
 }
 
 /** Up to 12,000 ports below the kernel's ephemeral range (Linux's default starts at 32768). */
