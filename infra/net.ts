@@ -8,8 +8,9 @@ import { join } from 'node:path';
  * Its caller binds it later, sometimes seconds later (Postgres after initdb, PostgREST, the
  * Temporal dev server). So it is picked at random below the system's ephemeral range (where every
  * listen on port 0 and every outgoing connection takes its port, so a port found free there can be
- * gone a moment later), and claimed for a few minutes in a file that every freePort on this
- * machine respects (test files run in parallel processes): nothing else takes it in between.
+ * gone a moment later), and claimed for a few minutes in a file that every freePort of this user
+ * on this machine respects (test files run in parallel processes), so no other freePort hands it
+ * out in between.
  */
 export async function freePort(): Promise<number> {
   const { low, high } = portsBelowEphemeral();
@@ -22,20 +23,31 @@ export async function freePort(): Promise<number> {
 
 /** Long enough for a caller to bind its port (once bound, `canListen` keeps others off it). */
 const CLAIM_MS = 5 * 60_000;
-const claimsDir = join(tmpdir(), 'groeipad-port-claims');
 
-/** Claims the port for this process (an exclusive create), unless a claim younger than CLAIM_MS holds it. */
+/** One folder per user (GROEIPAD_PORT_CLAIMS_DIR overrides it, for the test). */
+function claimsDir(): string {
+  return process.env.GROEIPAD_PORT_CLAIMS_DIR ?? join(tmpdir(), `groeipad-port-claims-${process.getuid?.() ?? 'user'}`);
+}
+
+/**
+ * Claims the port for this process (an exclusive create), unless a claim younger than CLAIM_MS
+ * holds it. Where the folder cannot be written, every port counts as unclaimed, as before claims.
+ */
 function claim(port: number): boolean {
-  mkdirSync(claimsDir, { recursive: true });
-  const file = join(claimsDir, String(port));
+  const dir = claimsDir();
+  const file = join(dir, String(port));
   try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     writeFileSync(file, String(process.pid), { flag: 'wx' });
     return true;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return true;
+    if (code !== 'EEXIST') throw err;
   }
   try {
-    // An old claim is cleared for a later pick; this one picks another port.
+    // An old claim is cleared for a later pick; this one picks another port. (Two processes
+    // clearing the same old claim at once could clear a fresh one: a race within a race.)
     if (Date.now() - statSync(file).mtimeMs > CLAIM_MS) unlinkSync(file);
   } catch {
     // Cleared by another process meanwhile.

@@ -28,7 +28,10 @@ export function deadlineTimer() {
               timer.fired = true;
             },
             // Replaced (above) or the workflow cancelled: the condition below answers for the latter.
-            () => undefined,
+            // Anything else fails the workflow task, as it would have failed `wf.condition`.
+            (err: unknown) => {
+              if (!wf.isCancellation(err)) throw err;
+            },
           );
       }
       const timer = current;

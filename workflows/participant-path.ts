@@ -77,8 +77,9 @@ export const NEW_RUN_WITHOUT_OPENTELEMETRY = 'new-run-without-opentelemetry';
  * again, two events an action. A run that starts with this patch also takes the rules of
  * EFFECTS_IN_ONE_LOCAL_ACTIVITY, AFTERCARE_WAITS_FOR_RECONNECT and ESF_TIMERS_AFTER_LEAVING
  * without asking for their patches: the SDK records a marker and upserts TemporalChangeVersion
- * for every patch a run asks for, so one instead of four saves six events at each run's start.
- * A later rule's patch can stand for this one (and so for all before it) the same way.
+ * for every patch a run asks for, so a new run starts with two of each (this one and
+ * workflow-spans) instead of the four of each before it. A later rule's patch can stand for this
+ * one (and so for all before it) the same way.
  */
 export const KEPT_DEADLINE_TIMER = 'kept-deadline-timer';
 
