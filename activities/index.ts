@@ -13,7 +13,6 @@ import type {
 } from './contract.js';
 import { createEmailDelivery, type DeliveryDeps } from './email-delivery.js';
 import { recordPathEffects } from './path-effects.js';
-import type { SqlPool } from '../infra/supabase/pool.js';
 
 /**
  * The workflows' activities, built once per worker from injected clients. Every write is
@@ -25,8 +24,6 @@ import type { SqlPool } from '../infra/supabase/pool.js';
  */
 
 export interface ActivityDeps extends DeliveryDeps {
-  /** The worker's Postgres pool, for the paths' batches of effects (activities/path-effects.ts). */
-  sql: SqlPool;
   /** Tells the email dispatcher that something was queued (worker/email-dispatcher.ts). */
   wakeDispatcher: () => Promise<void>;
 }
@@ -48,7 +45,7 @@ export function createActivities(deps: ActivityDeps): Activities {
   // (public.record_path_effects, in one transaction) keeps it fast. A retried batch writes
   // nothing twice; the dispatcher is woken when an email went to the outbox while it sleeps.
   async function recordAll(input: RecordAllInput): Promise<void> {
-    if (await recordPathEffects(deps.sql, input)) await deps.wakeDispatcher();
+    if (await recordPathEffects(db, input)) await deps.wakeDispatcher();
   }
 
   /** One event on its own: a batch of one. */

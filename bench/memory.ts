@@ -45,7 +45,6 @@ export async function memoryBench(o: {
       ...process.env,
       ...(o.launch === 'compiled' ? WORKER_ENV : {}),
       SUPABASE_URL: stack.config.SUPABASE_URL,
-      SUPABASE_DB_URL: stack.config.databaseUrl,
       TEMPORAL_ADDRESS: stack.config.TEMPORAL_ADDRESS,
       TEMPORAL_TASK_QUEUE: taskQueue,
       RESEND_BASE_URL: stack.outbox.url,

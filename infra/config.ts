@@ -113,13 +113,6 @@ export const configSchema = z.object({
   SUPABASE_SERVICE_ROLE_KEY: z.string().min(1).default(LOCAL_SUPABASE.serviceRoleKey),
   SUPABASE_JWT_SECRET: z.string().min(32).default(LOCAL_SUPABASE.jwtSecret),
   SUPABASE_DB_PORT: port.default(LOCAL_SUPABASE.dbPort),
-  /**
-   * The worker's Postgres connection (a hosted project's pooler, transaction mode, as a role
-   * that bypasses row-level security like the service role does): a path's batch of effects is
-   * one function call on it (activities/path-effects.ts). Unset: the local stack's database on
-   * SUPABASE_DB_PORT; production must set it.
-   */
-  SUPABASE_DB_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// connection string').optional(),
   /** Where a hosted project publishes its signing keys; default: SUPABASE_URL/auth/v1/.well-known/jwks.json. */
   SUPABASE_JWKS_URL: z.url().optional(),
   /**
@@ -301,7 +294,6 @@ export const configSchema = z.object({
  */
 export const SECRET_CONFIG_KEYS = [
   'SUPABASE_SERVICE_ROLE_KEY',
-  'SUPABASE_DB_URL',
   'SUPABASE_JWT_SECRET',
   'SUPABASE_ANON_KEY',
   'LINK_SECRET',
@@ -320,8 +312,6 @@ export type Config = z.infer<typeof configSchema> & {
   emailTaskQueue: string;
   /** LOG_LEVEL or its default. */
   logLevel: LogLevel;
-  /** SUPABASE_DB_URL, or the local stack's database on SUPABASE_DB_PORT. */
-  databaseUrl: string;
 };
 
 export class ConfigError extends StartupRefusal {}
@@ -350,7 +340,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       c.SUPABASE_JWT_SECRET === LOCAL_SUPABASE.jwtSecret && 'SUPABASE_JWT_SECRET',
       c.SUPABASE_SERVICE_ROLE_KEY === LOCAL_SUPABASE.serviceRoleKey && 'SUPABASE_SERVICE_ROLE_KEY',
       c.SUPABASE_ANON_KEY === LOCAL_SUPABASE.anonKey && 'SUPABASE_ANON_KEY',
-      c.SUPABASE_DB_URL === undefined && 'SUPABASE_DB_URL',
       c.LINK_SECRET === LOCAL_LINK_SECRET && 'LINK_SECRET',
       c.PASSPORT_SIGNING_KEY === LOCAL_PASSPORT_KEY && 'PASSPORT_SIGNING_KEY',
     ].filter(Boolean);
@@ -371,6 +360,5 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const emailTaskQueue = c.TEMPORAL_EMAIL_TASK_QUEUE ?? `${c.TEMPORAL_TASK_QUEUE}-emails`;
   if (emailTaskQueue === c.TEMPORAL_TASK_QUEUE) throw new ConfigError('Invalid configuration:\n  TEMPORAL_EMAIL_TASK_QUEUE: must differ from TEMPORAL_TASK_QUEUE');
   const logLevel = c.LOG_LEVEL ?? (c.GROEIPAD_ENV === 'test' ? 'warn' : 'info');
-  const databaseUrl = c.SUPABASE_DB_URL ?? `postgresql://${LOCAL_SUPABASE.dbUser}:${LOCAL_SUPABASE.dbPassword}@127.0.0.1:${c.SUPABASE_DB_PORT}/postgres`;
-  return { ...c, dataDir: resolve(c.GROEIPAD_DATA_DIR), timings, emailTaskQueue, logLevel, databaseUrl };
+  return { ...c, dataDir: resolve(c.GROEIPAD_DATA_DIR), timings, emailTaskQueue, logLevel };
 }

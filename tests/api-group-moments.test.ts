@@ -277,7 +277,7 @@ describe('a focus crisis invites to the next connectors table', () => {
 describe('the yearly meet & greet', () => {
   it('is each site\'s own: a moment per site, its invitees invited to it', async () => {
     const date = inDays(28);
-    const ids = await activitiesFromConfig(stack.config, stack.client, stack.sql).meetAndGreetInvitees({ date });
+    const ids = await activitiesFromConfig(stack.config, stack.client).meetAndGreetInvitees({ date });
     const { rows } = await stack.sql.query<{ site_id: string; participant_id: string }>(
       "select m.site_id, i.participant_id from public.group_moment_invitations i join public.group_moments m on m.id = i.moment_id where m.kind = 'meet_and_greet' and m.moment_date = $1",
       [date],
@@ -288,7 +288,7 @@ describe('the yearly meet & greet', () => {
     expect(rows.every((r) => siteOf.get(r.participant_id) === r.site_id)).toBe(true);
     expect(new Set(rows.map((r) => r.site_id))).toEqual(new Set([siteA, siteB]));
     // Again: nothing new.
-    await activitiesFromConfig(stack.config, stack.client, stack.sql).meetAndGreetInvitees({ date });
+    await activitiesFromConfig(stack.config, stack.client).meetAndGreetInvitees({ date });
     expect(await rowCount("select 1 from public.group_moments where kind = 'meet_and_greet' and moment_date = $1", [date])).toBe(2);
   });
 });

@@ -16,7 +16,6 @@ const ARN = (key: string) => `arn:aws:secretsmanager:eu-west-1:123456789012:secr
 const PASSPORT_KEY = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const STORE: Record<string, string> = {
   [ARN('SUPABASE_SERVICE_ROLE_KEY')]: 'service-role-key-from-the-store',
-  [ARN('SUPABASE_DB_URL')]: 'postgresql://postgres.project:db-password-from-the-store@pooler.example.eu:6543/postgres',
   [ARN('SUPABASE_JWT_SECRET')]: 'jwt-secret-from-the-store-0123456789abcdef',
   [ARN('SUPABASE_ANON_KEY')]: 'anon-key-from-the-store',
   [ARN('LINK_SECRET')]: 'link-secret-from-the-store-0123456789abcdef',

@@ -22,7 +22,7 @@ let staff: { id: string; token: string };
 
 beforeAll(async () => {
   stack = await startTestStack();
-  activities = activitiesFromConfig(stack.config, stack.client, stack.sql);
+  activities = activitiesFromConfig(stack.config, stack.client);
   siteId = await stack.site('Stuyfplek Activiteiten');
   coach = await stack.person('coach', siteId);
   staff = await stack.person('staff', siteId);

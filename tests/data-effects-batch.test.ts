@@ -11,11 +11,10 @@ import { NODE_REALTIME, supabaseClient } from '../infra/supabase/client.js';
 import type { Database } from '../supabase/types.js';
 import { activitiesOn, DAY, insertParticipant, PARTICIPANT_TABLES } from './support/data-fixtures.js';
 import { startTestStack, type TestStack } from './support/stack.js';
-import type { SqlPool } from '../infra/supabase/pool.js';
 
 /**
  * A batch of a path's effects is written by one database function (public.record_path_effects)
- * in one query on the worker's Postgres pool and one transaction: whole or not at all, each row once however often
+ * in one PostgREST request and one transaction: whole or not at all, each row once however often
  * the batch runs, and every event type into the rows the activities wrote one request at a time
  * before (the expected rows below are what that code wrote).
  */
@@ -28,8 +27,6 @@ let other: { id: string; token: string };
 let staff: { id: string; token: string };
 /** Every request the activities' client sent to PostgREST: "METHOD /path". */
 const requests: string[] = [];
-/** Every query the activities sent on their Postgres pool. */
-const queries: string[] = [];
 let wakes = 0;
 
 beforeAll(async () => {
@@ -50,15 +47,8 @@ beforeAll(async () => {
       },
     },
   });
-  const sql: SqlPool = {
-    query: ((text: string, values?: unknown[]) => {
-      queries.push(text);
-      return stack.sql.query(text, values);
-    }) as SqlPool['query'],
-  };
   activities = activitiesOn(stack, {
     db,
-    sql,
     wakeDispatcher: async () => {
       wakes += 1;
     },
@@ -69,7 +59,6 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   requests.length = 0;
-  queries.length = 0;
   wakes = 0;
   // No dispatcher runs here: every test starts with it asleep, so a batch's email wakes it.
   await stack.sql.query('update private.email_dispatch set awake = false');
@@ -108,7 +97,7 @@ const record = (participantId: string, run: number, seq: number, event: PathEven
 });
 
 describe('one round trip per batch', () => {
-  it('writes a batch of records, tasks and emails of every kind with one query, and wakes the dispatcher once', async () => {
+  it('writes a batch of records, tasks and emails of every kind with one request to PostgREST, and wakes the dispatcher once', async () => {
     const p = await insertParticipant(stack, { siteId, coachId: coach.id });
     const t0 = Date.UTC(2025, 3, 1, 8, 30, 0, 5);
     const agreementId = randomUUID();
@@ -128,8 +117,7 @@ describe('one round trip per batch', () => {
       { type: 'task', key: `${p}/1/5/task/referral_follow_up`, pathRun: 1, kind: 'referral_follow_up', dueAt: t0 + 14 * DAY, coachId: coach.id, cause: 'referral' },
     ];
     await activities.recordAll(batch(p, effects));
-    expect(queries).toEqual(['select public.record_path_effects_and_wake($1, $2, $3, $4::jsonb) as wake']);
-    expect(requests).toEqual([]);
+    expect(requests).toEqual(['POST /rest/v1/rpc/record_path_effects_and_wake']);
     expect(wakes).toBe(1);
     const rows = await snapshot(p);
     expect(Object.fromEntries(Object.entries(rows).map(([t, r]) => [t, r.length]))).toMatchObject({
@@ -151,10 +139,10 @@ describe('one round trip per batch', () => {
   it('does not wake the dispatcher for a batch without emails, and sends nothing for an empty one', async () => {
     const p = await insertParticipant(stack, { siteId, coachId: coach.id });
     await activities.recordAll(batch(p, [record(p, 1, 0, { type: 'path_started', at: Date.now(), referralSource: 'self', phase: 'orientation', coachId: null })]));
-    expect(queries).toHaveLength(1);
+    expect(requests).toHaveLength(1);
     expect(wakes).toBe(0);
     await activities.recordAll(batch(p, []));
-    expect(queries).toHaveLength(1);
+    expect(requests).toHaveLength(1);
   });
 });
 

@@ -42,7 +42,7 @@ describe('group moment invitations', () => {
     await until(async () => ((await stack.sql.query("select 1 from public.paths where participant_id = $1 and status = 'aftercare'", [closed])).rowCount ? true : undefined), 'the outflow');
     // Aftercare ends three months after the last contact: the path's own timer (tests/path-*.test.ts
     // prove it fires); here the worker's real activity records what that timer records.
-    await activitiesFromConfig(stack.config, stack.client, stack.sql).recordEvent({ key: `${closed}/1/99/record/aftercare_reconnected`, participantId: closed!, siteId, pathRun: 1, event: { type: 'aftercare_reconnected', at: Date.now() } });
+    await activitiesFromConfig(stack.config, stack.client).recordEvent({ key: `${closed}/1/99/record/aftercare_reconnected`, participantId: closed!, siteId, pathRun: 1, event: { type: 'aftercare_reconnected', at: Date.now() } });
     expect((await stack.sql.query('select status from public.paths where participant_id = $1', [closed])).rows).toEqual([{ status: 'closed' }]);
     await stack.sql.query('update public.participants set opted_out_at = now() where id = $1', [optedOut]);
     const forget = await api(stack, `/api/participants/${forgotten}/actions/forget`, { token: coach.token, body: { confirm: true, reason: 'participant_request' } });

@@ -23,7 +23,7 @@ const clients = {} as Record<Actor, Db>;
 
 beforeAll(async () => {
   stack = await startTestStack();
-  activities = activitiesFromConfig(stack.config, stack.client, stack.sql);
+  activities = activitiesFromConfig(stack.config, stack.client);
   ids.s1 = await stack.site('Stuyfplek Een');
   ids.s2 = await stack.site('Stuyfplek Twee');
   const coachA = await stack.person('coach', ids.s1);

@@ -24,7 +24,7 @@ const people: Record<'active' | 'noConsent' | 'optedOut' | 'former' | 'forgotten
 
 beforeAll(async () => {
   stack = await startTestStack({ MEET_AND_GREET_LEAD: '3 weeks' });
-  activities = activitiesFromConfig(stack.config, stack.client, stack.sql);
+  activities = activitiesFromConfig(stack.config, stack.client);
   siteId = await stack.site('Stuyfplek Planning');
   staff = await stack.person('staff', siteId);
   coachA = await stack.person('coach', siteId, 'coach.a@stuyfplek.test');

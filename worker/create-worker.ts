@@ -6,7 +6,6 @@ import { Resend } from 'resend';
 import { createActivities, type Activities } from '../activities/index.js';
 import { ConfigError, type Config } from '../infra/config.js';
 import { supabaseClient } from '../infra/supabase/client.js';
-import { createSqlPool, type SqlPool } from '../infra/supabase/pool.js';
 import { temporalConnectionOptions } from '../infra/temporal/connection.js';
 import { dataConverterFor } from '../infra/temporal/payload-codec.js';
 import type { Tracing } from '../infra/tracing.js';
@@ -30,10 +29,9 @@ export const WORKFLOW_CODE = {
 };
 
 /** The activities a worker runs, built once from the configured clients. */
-export function activitiesFromConfig(config: Config, client: Client, sql: SqlPool): Activities {
+export function activitiesFromConfig(config: Config, client: Client): Activities {
   return createActivities({
     db: supabaseClient(config.SUPABASE_URL, config.SUPABASE_SERVICE_ROLE_KEY),
-    sql,
     // The real Resend SDK; without an API key it talks to the local outbox (RESEND_BASE_URL).
     resend: new Resend(config.RESEND_API_KEY ?? 're_local_outbox', config.RESEND_BASE_URL ? { baseUrl: config.RESEND_BASE_URL } : undefined),
     emailFrom: config.EMAIL_FROM,
@@ -126,8 +124,7 @@ export async function createWorkers(
   // The activities' client (to wake the email dispatcher) shares the worker's connection.
   const dataConverter = dataConverterFor(config.TEMPORAL_PAYLOAD_KEYS);
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
-  const sql = createSqlPool(config.databaseUrl, (err) => Runtime.instance().logger.warn('a pooled database connection failed; the next query opens a new one', { error: err.message }));
-  const activities = activitiesFromConfig(config, client, sql);
+  const activities = activitiesFromConfig(config, client);
   const common = {
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -178,7 +175,6 @@ export async function createWorkers(
         await Promise.all([paths.run().catch(stopBoth), emails.run().catch(stopBoth)]);
       } finally {
         stopWatch();
-        await sql.end();
       }
     },
     shutdown() {

@@ -36,7 +36,6 @@ function serviceEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     ...process.env,
     GROEIPAD_ENV: 'test',
     SUPABASE_URL: stack.config.SUPABASE_URL,
-    SUPABASE_DB_URL: stack.config.databaseUrl,
     RESEND_BASE_URL: stack.config.RESEND_BASE_URL,
     TEMPORAL_ADDRESS: stack.config.TEMPORAL_ADDRESS,
     TEMPORAL_TASK_QUEUE: stack.config.TEMPORAL_TASK_QUEUE,

@@ -169,10 +169,9 @@ export { until } from './until.js';
  * The activities as the worker builds them, on the test stack's configuration, with the
  * database client and the dispatcher's wake-up a test wants to watch; no email leaves (batches of one, at one a second, to an unused key).
  */
-export function activitiesOn(stack: TestStack, o: { db: ActivityDeps['db']; sql?: ActivityDeps['sql']; wakeDispatcher?: () => Promise<void> }): Activities {
+export function activitiesOn(stack: TestStack, o: { db: ActivityDeps['db']; wakeDispatcher?: () => Promise<void> }): Activities {
   return createActivities({
     db: o.db,
-    sql: o.sql ?? stack.sql,
     resend: new Resend('re_unused'),
     emailFrom: stack.config.EMAIL_FROM,
     publicUrl: stack.config.PUBLIC_URL,

@@ -120,7 +120,6 @@ export async function startTestStack(given: Record<string, string> = {}, o: Test
     const config = loadConfig({
       GROEIPAD_ENV: 'test',
       SUPABASE_URL: supabase.url,
-      SUPABASE_DB_URL: supabase.dbUrl,
       RESEND_BASE_URL: outbox.url,
       TEMPORAL_ADDRESS: temporal.address,
       TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
@@ -163,7 +162,6 @@ export async function startTestStack(given: Record<string, string> = {}, o: Test
           ...process.env,
           GROEIPAD_ENV: 'test',
           SUPABASE_URL: config.SUPABASE_URL,
-          SUPABASE_DB_URL: config.databaseUrl,
           RESEND_BASE_URL: config.RESEND_BASE_URL,
           TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS,
           TEMPORAL_TASK_QUEUE: config.TEMPORAL_TASK_QUEUE,
