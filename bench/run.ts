@@ -15,7 +15,7 @@ import { timerBurstBench } from './timer-burst.js';
 
 /**
  * `npm run bench [-- --only replay,throughput,memory,cacheheap,burst --paths 1000 --concurrency 20 --open 10000
- *   --agreements 10000 --rate 2 --batch-size 100]`
+ *   --agreements 10000 --rate 2 --batch-size 100 --setup-concurrency 50]`
  * (memory and burst also take `--cache N` and `--threads N` (the worker's defaults when not given); memory `--settle 60 --launch compiled|tsx`, see bench/memory.ts; cacheheap
  *  `--cached-paths 400`, see bench/cache-heap.ts)
  * Runs on its own local stack (free ports, temporary data); writes JSON to bench/results/ and
@@ -37,6 +37,7 @@ const { values } = parseArgs({
     settle: { type: 'string', default: '60' },
     launch: { type: 'string', default: 'compiled' },
     'cached-paths': { type: 'string', default: '400' },
+    'setup-concurrency': { type: 'string', default: '50' },
   },
 });
 const only = new Set(values.only.split(','));
@@ -115,7 +116,7 @@ if (only.has('cacheheap')) {
 if (only.has('burst')) {
   log(`bench: ${values.agreements} agreements reaching their evaluation in the same minute, ${values.rate} calls/s, ${values['batch-size']} per batch…`);
   const testServer = await resolveTestServer({ cacheDir: loadConfig().GROEIPAD_CACHE_DIR });
-  const r = await timerBurstBench({ agreements: Number(values.agreements), rate: Number(values.rate), batchSize: Number(values['batch-size']), concurrency: 50, cache: workflowCache, ...(values.threads ? { threads: Number(values.threads) } : {}), testServer });
+  const r = await timerBurstBench({ agreements: Number(values.agreements), rate: Number(values.rate), batchSize: Number(values['batch-size']), concurrency: Number(values['setup-concurrency']), cache: workflowCache, ...(values.threads ? { threads: Number(values.threads) } : {}), testServer });
   results.burst = r;
   log(
     table([

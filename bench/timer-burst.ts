@@ -91,6 +91,7 @@ export async function timerBurstBench(o: { agreements: number; rate: number; bat
       workflowThreads: o.threads ?? 1,
       ratePerSecond: o.rate,
       batchSize: o.batchSize,
+      setupConcurrency: o.concurrency,
       setupSeconds: round(setupSeconds),
       drainSeconds: round(drainSeconds),
       limitBoundSeconds,
