@@ -7,6 +7,7 @@ import { freePort } from '../infra/net.js';
 import { pathUpdates, pathWorkflowId } from '../domain/messages.js';
 import { startTestStack } from '../tests/support/stack.js';
 import { noopAction, type noopPath } from './workflows/noop-path.js';
+import { noopShapedAction, type noopShaped } from './workflows/noop-shaped.js';
 import { pool, summarize } from './stats.js';
 import { until } from '../tests/support/until.js';
 import { workflowSandboxOptions } from '../worker/create-worker.js';
@@ -18,6 +19,11 @@ const require = createRequire(import.meta.url);
  * against a baseline in the same run: a no-op workflow doing the same start and six updates
  * through the bare Temporal client. With API_PROF=<dir> the API process writes a CPU profile there,
  * with WORKER_PROF=<dir> the worker process (each of its threads).
+ *
+ * A second baseline has the path's shape without its work (bench/workflows/noop-shaped.ts): the
+ * same start and six updates, each running an empty local activity before it answers, as a path
+ * writes its batch before it answers the coach. Between the two baselines is what that shape
+ * costs on this machine; between the second and the API, what the path's own work costs.
  */
 export async function throughputBench(o: { paths: number; concurrency: number; temporalCli: EphemeralServerExecutable; root: string }) {
   // The worker and the API each in their own process, as in production; this one only sends requests.
@@ -46,7 +52,16 @@ export async function throughputBench(o: { paths: number; concurrency: number; t
     // The worker's own sandbox settings (stack traces, deadlock watch), so that both pay the same.
     ...workflowSandboxOptions(stack.config),
   });
-  const baselineRunning = baselineWorker.run();
+  const shapedQueue = `bench-noop-shaped-${randomUUID()}`;
+  const shapedWorker = await Worker.create({
+    connection: stack.temporal.nativeConnection,
+    taskQueue: shapedQueue,
+    workflowsPath: require.resolve('./workflows/noop-shaped.ts'),
+    activities: { noopWrite: async () => {} },
+    maxCachedWorkflows: 500,
+    ...workflowSandboxOptions(stack.config),
+  });
+  const baselineRunning = Promise.all([baselineWorker.run(), shapedWorker.run()]);
   try {
     const siteId = await stack.site('Bench');
     const staff = await stack.person('staff', siteId);
@@ -66,6 +81,19 @@ export async function throughputBench(o: { paths: number; concurrency: number; t
       }
     });
     const baselineSeconds = (performance.now() - baselineStarted) / 1000;
+
+    // The path's shape without its work: the same calls, each update after an empty local activity.
+    const shapedUpdates: number[] = [];
+    const shapedStarted = performance.now();
+    await pool(o.paths, o.concurrency, async (i) => {
+      const handle = await stack.temporal.client.workflow.start<typeof noopShaped>('noopShaped', { taskQueue: shapedQueue, workflowId: `noop-shaped-${i}-${randomUUID()}`, args: [6] });
+      for (let k = 0; k < 6; k += 1) {
+        const t = performance.now();
+        await handle.executeUpdate(noopShapedAction, { args: [`action-${k}`] });
+        shapedUpdates.push(performance.now() - t);
+      }
+    });
+    const shapedSeconds = (performance.now() - shapedStarted) / 1000;
 
     // The real thing: intake and six coach actions through the API.
     const routes: Record<string, number[]> = {};
@@ -140,6 +168,10 @@ export async function throughputBench(o: { paths: number; concurrency: number; t
       paths: o.paths,
       concurrency: o.concurrency,
       baseline: { pathsPerSecond: round(baselinePerSecond), start: summarize(bare.start!), update: summarize(bare.update!) },
+      shapedBaseline: { pathsPerSecond: round(o.paths / shapedSeconds), update: summarize(shapedUpdates) },
+      /** The path through the API against the same calls on a workflow of its shape without its work. */
+      ratioToShaped: round(apiPerSecond / (o.paths / shapedSeconds)),
+      actionVsShapedUpdateP50: round(apiActionP50 / summarize(shapedUpdates).p50),
       api: { pathsPerSecond: round(apiPerSecond), routes: Object.fromEntries(Object.entries(routes).map(([r, s]) => [r, summarize(s)])) },
       ratio: round(apiPerSecond / baselinePerSecond),
       apiAddedP50Ms: round(apiActionP50 - bareUpdateP50),
@@ -152,6 +184,7 @@ export async function throughputBench(o: { paths: number; concurrency: number; t
     };
   } finally {
     baselineWorker.shutdown();
+    shapedWorker.shutdown();
     await baselineRunning;
     api.kill('SIGINT');
     await new Promise((r) => api.once('exit', r));

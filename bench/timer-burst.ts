@@ -1,12 +1,18 @@
 import type { EphemeralServerExecutable } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { addDays, addMonths, formatLocalDate, toLocalDate } from '../domain/calendar.js';
 import { pathQuery, pathUpdates, pathWorkflowId, WORKFLOW_TYPE } from '../domain/messages.js';
 import type { participantPath } from '../workflows/participant-path.js';
 import { startTestStack } from '../tests/support/stack.js';
 import { dispatcherAddress } from '../worker/email-dispatcher.js';
+import { workflowSandboxOptions, workflowTaskSlotsFor } from '../worker/create-worker.js';
 import { loadConfig } from '../infra/config.js';
 import { pool } from './stats.js';
+import { noopStep, type noopTimer } from './workflows/noop-timer.js';
+
+const require = createRequire(import.meta.url);
 
 /**
  * Timer burst: N growth agreements that all reach their evaluation in the same minute, on the
@@ -14,6 +20,11 @@ import { pool } from './stats.js';
  * configured rate limit). Every evaluation task and email must exist exactly once; the emails go
  * out through Resend's batch endpoint, and the drain is compared with the least time the rate
  * limit allows: ceil(N / batch size) calls at `rate` calls per second.
+ *
+ * First, in the same run and on the same server, the baseline: N no-op workflows with the same
+ * set-up calls (a start and two updates) and the same worker settings, that sleep until one
+ * instant and then run an empty local activity. Its set-up and drain are what the orchestration
+ * alone takes on this machine, the floor under the real burst's.
  */
 export async function timerBurstBench(o: { agreements: number; rate: number; batchSize: number; concurrency: number; cache: number; threads?: number; testServer: EphemeralServerExecutable }) {
   const stack = await startTestStack(
@@ -23,6 +34,7 @@ export async function timerBurstBench(o: { agreements: number; rate: number; bat
   );
   try {
     const env = stack.temporal;
+    const baseline = await noopBurst();
     const siteId = await stack.site('Burst');
     const coach = await stack.person('coach', siteId);
     // The coach's own notices are not part of the burst.
@@ -114,9 +126,54 @@ export async function timerBurstBench(o: { agreements: number; rate: number; bat
       exactlyOnce: tasks.rows[0]!.n === ids.length && tasks.rows[0]!.participants === ids.length && perRecipient.size === ids.length && [...perRecipient.values()].every((n) => n === 1),
       targetRatioAtMost: 1.1,
       targetSetupSecondsAtMost: 180,
+      baseline,
+      /** The real burst against the no-op burst of the same size, in the same run. */
+      drainVsBaseline: round(drainSeconds / baseline.drainSeconds),
+      setupVsBaseline: round(setupSeconds / baseline.setupSeconds),
     };
   } finally {
     await stack.stop();
+  }
+
+  /**
+   * N no-op timer workflows on their own task queue and Worker, with the path Worker's cache, task
+   * slots, threads and sandbox settings: set up with a start and two updates each (as many in
+   * flight as the real set-up), all due at one instant, skipped to, and drained.
+   */
+  async function noopBurst() {
+    const firings = new Map<string, number>();
+    const taskQueue = `bench-noop-timer-${randomUUID()}`;
+    const worker = await Worker.create({
+      connection: stack.temporal.nativeConnection,
+      taskQueue,
+      workflowsPath: require.resolve('./workflows/noop-timer.ts'),
+      activities: { fired: async (workflowId: string) => void firings.set(workflowId, (firings.get(workflowId) ?? 0) + 1) },
+      maxCachedWorkflows: o.cache,
+      workflowThreadPoolSize: o.threads ?? stack.config.WORKER_WORKFLOW_THREADS,
+      maxConcurrentWorkflowTaskExecutions: workflowTaskSlotsFor(o.cache, o.threads ?? stack.config.WORKER_WORKFLOW_THREADS),
+      ...workflowSandboxOptions(stack.config),
+    });
+    const running = worker.run();
+    try {
+      const at = (await stack.temporal.currentTimeMs()) + 2 * 24 * 3_600_000;
+      const tag = randomUUID().slice(0, 8);
+      const setupStarted = performance.now();
+      await pool(o.agreements, o.concurrency, async (i) => {
+        const handle = await stack.temporal.client.workflow.start<typeof noopTimer>('noopTimer', { taskQueue, workflowId: `noop-timer-${tag}-${i}`, args: [at] });
+        await handle.executeUpdate(noopStep, { args: ['focus'] });
+        await handle.executeUpdate(noopStep, { args: ['agreement'] });
+      });
+      const setupSeconds = (performance.now() - setupStarted) / 1000;
+      const drainStarted = performance.now();
+      await stack.temporal.sleep(at - (await stack.temporal.currentTimeMs()) + 60_000);
+      await waitFor(async () => firings.size >= o.agreements, 'every no-op timer', 60 * 60_000);
+      const drainSeconds = (performance.now() - drainStarted) / 1000;
+      await new Promise((r) => setTimeout(r, 3000));
+      return { setupSeconds: round(setupSeconds), drainSeconds: round(drainSeconds), exactlyOnce: firings.size === o.agreements && [...firings.values()].every((n) => n === 1) };
+    } finally {
+      worker.shutdown();
+      await running;
+    }
   }
 
   /** The workflow task that ran each sampled path's evaluation (the one after its last timer fired): p50 of its wait and its run. */
