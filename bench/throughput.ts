@@ -9,6 +9,7 @@ import { startTestStack } from '../tests/support/stack.js';
 import { noopAction, type noopPath } from './workflows/noop-path.js';
 import { noopShapedAction, type noopShaped } from './workflows/noop-shaped.js';
 import { pool, summarize } from './stats.js';
+import { cpuBetween, cpuSnapshot } from './process-cpu.js';
 import { until } from '../tests/support/until.js';
 import { workflowSandboxOptions } from '../worker/create-worker.js';
 
@@ -69,6 +70,7 @@ export async function throughputBench(o: { paths: number; concurrency: number; t
 
     // Baseline: start + six updates per path through the bare client.
     const bare: Record<string, number[]> = { start: [], update: [] };
+    const cpuAtBaseline = cpuSnapshot();
     const baselineStarted = performance.now();
     await pool(o.paths, o.concurrency, async (i) => {
       let t = performance.now();
@@ -84,6 +86,7 @@ export async function throughputBench(o: { paths: number; concurrency: number; t
 
     // The path's shape without its work: the same calls, each update after an empty local activity.
     const shapedUpdates: number[] = [];
+    const cpuAtShaped = cpuSnapshot();
     const shapedStarted = performance.now();
     await pool(o.paths, o.concurrency, async (i) => {
       const handle = await stack.temporal.client.workflow.start<typeof noopShaped>('noopShaped', { taskQueue: shapedQueue, workflowId: `noop-shaped-${i}-${randomUUID()}`, args: [6] });
@@ -105,6 +108,7 @@ export async function throughputBench(o: { paths: number; concurrency: number; t
       (routes[route] ??= []).push(elapsed);
       return res.json() as Promise<Record<string, unknown>>;
     };
+    const cpuAtApi = cpuSnapshot();
     const apiStarted = performance.now();
     const participants: string[] = [];
     await pool(o.paths, o.concurrency, async (i) => {
@@ -126,6 +130,7 @@ export async function throughputBench(o: { paths: number; concurrency: number; t
       await act('referOut', { partner: 'vdab' });
     });
     const apiSeconds = (performance.now() - apiStarted) / 1000;
+    const cpuAfterApi = cpuSnapshot();
 
     // The API's own cost: the same action on the same path workflow, through the API and through
     // the bare client, one after the other (which goes first alternates), outside the timed run and
@@ -157,6 +162,7 @@ export async function throughputBench(o: { paths: number; concurrency: number; t
       for (const step of i % 2 === 0 ? [viaApi, viaClient] : [viaClient, viaApi]) await step();
     });
 
+    const perPath = perPathFor(o.paths);
     const baselinePerSecond = o.paths / baselineSeconds;
     const apiPerSecond = o.paths / apiSeconds;
     const bareUpdateP50 = summarize(bare.update!).p50;
@@ -172,6 +178,15 @@ export async function throughputBench(o: { paths: number; concurrency: number; t
       /** The path through the API against the same calls on a workflow of its shape without its work. */
       ratioToShaped: round(apiPerSecond / (o.paths / shapedSeconds)),
       actionVsShapedUpdateP50: round(apiActionP50 / summarize(shapedUpdates).p50),
+      /**
+       * CPU milliseconds per path in each run, by process (bench/process-cpu.ts): every part
+       * shares the machine's cores, so a run's paths per second follow its CPU per path.
+       */
+      cpuMsPerPath: {
+        baseline: perPath(cpuBetween(cpuAtBaseline, cpuAtShaped)),
+        shapedBaseline: perPath(cpuBetween(cpuAtShaped, cpuAtApi)),
+        api: perPath(cpuBetween(cpuAtApi, cpuAfterApi)),
+      },
       api: { pathsPerSecond: round(apiPerSecond), routes: Object.fromEntries(Object.entries(routes).map(([r, s]) => [r, summarize(s)])) },
       ratio: round(apiPerSecond / baselinePerSecond),
       apiAddedP50Ms: round(apiActionP50 - bareUpdateP50),
@@ -190,6 +205,16 @@ export async function throughputBench(o: { paths: number; concurrency: number; t
     await new Promise((r) => api.once('exit', r));
     await stack.stop();
   }
+}
+
+/** CPU seconds of a run by process, as milliseconds per path, with their total. */
+function perPathFor(paths: number) {
+  return (cpu: Record<string, number>) => {
+    const out: Record<string, number> = {};
+    for (const [group, seconds] of Object.entries(cpu)) if (seconds > 0) out[group] = Math.round((seconds * 1000) / paths);
+    out.total = Object.values(out).reduce((a, b) => a + b, 0);
+    return out;
+  };
 }
 
 /** Paths the same action is sent to, through each side, for the API's own overhead. */

@@ -1,0 +1,76 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/**
+ * CPU time of this process and everything it started, read from /proc (Linux), grouped by what
+ * each process is: the bench's own process (clients, in-process workers, the local gateway, the
+ * outbox and auth servers), the worker and the API (node processes told apart by their script),
+ * the Temporal server, Postgres and PostgREST. Two snapshots give each group's CPU seconds
+ * between them: where a run's CPU went, on a machine where every part shares the same cores.
+ * Elsewhere than Linux it reports nothing.
+ */
+export type CpuSnapshot = Map<number, { group: string; seconds: number }>;
+
+const TICKS_PER_SECOND = 100;
+
+export function cpuSnapshot(): CpuSnapshot {
+  const snapshot: CpuSnapshot = new Map();
+  let pids: number[];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
+  } catch {
+    return snapshot;
+  }
+  const parents = new Map<number, number>();
+  const stats = new Map<number, { comm: string; seconds: number }>();
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // The command may hold spaces and parentheses: the fields after it start at the last ')'.
+      const close = stat.lastIndexOf(')');
+      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      const fields = stat.slice(close + 2).split(' ');
+      parents.set(pid, Number(fields[1]));
+      stats.set(pid, { comm, seconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND });
+    } catch {
+      // Gone between the listing and the read.
+    }
+  }
+  const descends = (pid: number): boolean => {
+    for (let p = pid, hops = 0; p > 1 && hops < 20; p = parents.get(p) ?? 0, hops += 1) if (p === process.pid) return true;
+    return false;
+  };
+  for (const [pid, { comm, seconds }] of stats) {
+    if (!descends(pid)) continue;
+    snapshot.set(pid, { group: groupOf(pid, comm), seconds });
+  }
+  return snapshot;
+}
+
+function groupOf(pid: number, comm: string): string {
+  if (pid === process.pid) return 'bench process';
+  if (comm === 'postgres') return 'postgres';
+  if (/postgrest/i.test(comm)) return 'postgrest';
+  if (/temporal|java/i.test(comm)) return 'temporal server';
+  if (comm === 'node' || comm.startsWith('node')) {
+    let args = '';
+    try {
+      args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+    } catch {
+      // Gone.
+    }
+    if (/api\/server/.test(args)) return 'api';
+    if (/worker\//.test(args)) return 'worker';
+    return `node: ${args.split(' ').slice(-2).join(' ').slice(0, 40)}`;
+  }
+  return comm;
+}
+
+/** CPU seconds per group between two snapshots (processes that started in between count from zero). */
+export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [pid, { group, seconds }] of after) {
+    const delta = seconds - (before.get(pid)?.seconds ?? 0);
+    out[group] = Math.round(((out[group] ?? 0) + delta) * 100) / 100;
+  }
+  return out;
+}
