@@ -90,7 +90,7 @@ if (only.has('throughput')) {
   log(table(groups.map((group) => ({ 'CPU ms per path': group, 'no-op': r.cpuMsPerPath.baseline[group] ?? 0, 'shape, no work': r.cpuMsPerPath.shapedBaseline[group] ?? 0, 'groeipad API': r.cpuMsPerPath.api[group] ?? 0 }))));
   log(table(Object.entries(r.api.routes).map(([route, s]) => ({ route, count: s.count, 'p50 ms': s.p50, 'p95 ms': s.p95, 'p99 ms': s.p99 }))));
   log(
-    `ratio ${r.ratio} (target ≥ 0.8); the API's own overhead ${r.apiOwnOverheadP50Ms} ms at p50 (logContact via the API ${r.sameAction.api.p50} ms, via the bare client ${r.sameAction.bareClient.p50} ms; target ≤ 5 ms); an action end to end ${r.actionVsNoopUpdateP50}× a bare no-op update at p50 (target ≤ 2×); against the path's shape without its work: ${r.ratioToShaped} paths/s and ${r.actionVsShapedUpdateP50}× an update`,
+    `ratio ${r.ratio} (target ≥ 0.8); the API's own overhead ${r.apiOwnOverheadP50Ms} ms at p50 (logContact via the API ${r.sameAction.api.p50} ms, via the bare client ${r.sameAction.bareClient.p50} ms; target ≤ 5 ms); an action end to end ${r.actionVsNoopUpdateP50}× a bare no-op update at p50 (target ≤ 2×); against the path's shape without its work: ${r.ratioToShaped}× its paths/s, an action ${r.actionVsShapedUpdateP50}× its update at p50`,
   );
 }
 if (only.has('memory')) {
@@ -161,6 +161,9 @@ if (only.has('burst')) {
       },
     ]),
   );
+  const c = r.cpuMsPerAgreement;
+  const groups = [...new Set(Object.values(c).flatMap((g) => Object.keys(g)))].sort((a, b) => (a === 'total' ? 1 : b === 'total' ? -1 : a.localeCompare(b)));
+  log(table(groups.map((group) => ({ 'CPU ms per agreement': group, 'no-op set-up': c.baselineSetup[group] ?? 0, 'paths set-up': c.setup[group] ?? 0, 'no-op drain': c.baselineDrain[group] ?? 0, 'paths drain': c.drain[group] ?? 0 }))));
 }
 
 const dir = join(root, 'bench/results');

@@ -10,6 +10,7 @@ import { dispatcherAddress } from '../worker/email-dispatcher.js';
 import { workflowSandboxOptions, workflowTaskSlotsFor } from '../worker/create-worker.js';
 import { loadConfig } from '../infra/config.js';
 import { pool } from './stats.js';
+import { cpuBetween, cpuSnapshot } from './process-cpu.js';
 import { noopStep, type noopTimer } from './workflows/noop-timer.js';
 
 const require = createRequire(import.meta.url);
@@ -53,6 +54,7 @@ export async function timerBurstBench(o: { agreements: number; rate: number; bat
     // at 09:00 for every one of them.
     const today = toLocalDate(await env.currentTimeMs());
     const startDate = formatLocalDate(addDays(addMonths(today, -11), 2));
+    const cpuAtSetup = cpuSnapshot();
     const setupStarted = performance.now();
     // In parallel, as an intake wave would be. Not with update-with-start: the Java test server
     // (1.38.0) fails executeMultiOperation under concurrency (a NullPointerException in
@@ -70,17 +72,20 @@ export async function timerBurstBench(o: { agreements: number; rate: number; bat
     await waitFor(async () => (await count('select count(*)::int as n from public.agreements where site_id = $1', [siteId])) >= ids.length, 'every agreement recorded');
     await waitFor(async () => (await count("select count(*)::int as n from public.email_log where status in ('queued', 'sending')")) === 0, 'the set-up emails decided');
     const setupSeconds = (performance.now() - setupStarted) / 1000;
+    const cpuAfterSetup = cpuSnapshot();
     await stack.sql.query('update public.participants set consent_email = true where site_id = $1', [siteId]);
 
     const view = await env.client.workflow.getHandle(pathWorkflowId(ids[0]!)).query(pathQuery);
     if (view.nextDeadline?.kind !== 'agreement_evaluation') throw new Error(`timer burst: expected the evaluation next, not ${view.nextDeadline?.kind}`);
     const requestsBefore = stack.outbox.requests().length;
     // Skip to a minute past the evaluation: every timer is due at once.
+    const cpuAtDrain = cpuSnapshot();
     const burstStarted = performance.now();
     await env.sleep(view.nextDeadline.at - (await env.currentTimeMs()) + 60_000);
     const endingSoon = () => stack.outbox.emails().filter((e) => e.subject.includes('loopt binnenkort af')).length;
     await waitFor(async () => endingSoon() >= ids.length, 'every ending-soon email', 60 * 60_000);
     const drainSeconds = (performance.now() - burstStarted) / 1000;
+    const cpuAfterDrain = cpuSnapshot();
     // A duplicate, if one were coming, gets the time to arrive.
     await new Promise((r) => setTimeout(r, 3000));
 
@@ -130,6 +135,13 @@ export async function timerBurstBench(o: { agreements: number; rate: number; bat
       /** The real burst against the no-op burst of the same size, in the same run. */
       drainVsBaseline: round(drainSeconds / baseline.drainSeconds),
       setupVsBaseline: round(setupSeconds / baseline.setupSeconds),
+      /** CPU milliseconds per agreement by process (bench/process-cpu.ts), the paths' and the no-op's. */
+      cpuMsPerAgreement: {
+        setup: perAgreement(cpuBetween(cpuAtSetup, cpuAfterSetup)),
+        drain: perAgreement(cpuBetween(cpuAtDrain, cpuAfterDrain)),
+        baselineSetup: baseline.cpuMsPerAgreement.setup,
+        baselineDrain: baseline.cpuMsPerAgreement.drain,
+      },
     };
   } finally {
     await stack.stop();
@@ -157,6 +169,7 @@ export async function timerBurstBench(o: { agreements: number; rate: number; bat
     try {
       const at = (await stack.temporal.currentTimeMs()) + 2 * 24 * 3_600_000;
       const tag = randomUUID().slice(0, 8);
+      const cpuAtSetup = cpuSnapshot();
       const setupStarted = performance.now();
       await pool(o.agreements, o.concurrency, async (i) => {
         const handle = await stack.temporal.client.workflow.start<typeof noopTimer>('noopTimer', { taskQueue, workflowId: `noop-timer-${tag}-${i}`, args: [at] });
@@ -164,12 +177,19 @@ export async function timerBurstBench(o: { agreements: number; rate: number; bat
         await handle.executeUpdate(noopStep, { args: ['agreement'] });
       });
       const setupSeconds = (performance.now() - setupStarted) / 1000;
+      const cpuAtDrain = cpuSnapshot();
       const drainStarted = performance.now();
       await stack.temporal.sleep(at - (await stack.temporal.currentTimeMs()) + 60_000);
       await waitFor(async () => firings.size >= o.agreements, 'every no-op timer', 60 * 60_000);
       const drainSeconds = (performance.now() - drainStarted) / 1000;
+      const cpuAfterDrain = cpuSnapshot();
       await new Promise((r) => setTimeout(r, 3000));
-      return { setupSeconds: round(setupSeconds), drainSeconds: round(drainSeconds), exactlyOnce: firings.size === o.agreements && [...firings.values()].every((n) => n === 1) };
+      return {
+        cpuMsPerAgreement: { setup: perAgreement(cpuBetween(cpuAtSetup, cpuAtDrain)), drain: perAgreement(cpuBetween(cpuAtDrain, cpuAfterDrain)) },
+        setupSeconds: round(setupSeconds),
+        drainSeconds: round(drainSeconds),
+        exactlyOnce: firings.size === o.agreements && [...firings.values()].every((n) => n === 1),
+      };
     } finally {
       worker.shutdown();
       await running;
@@ -213,6 +233,13 @@ export async function timerBurstBench(o: { agreements: number; rate: number; bat
       if (!runId) break;
     }
     return { longest, signals: types.workflowExecutionSignaled ?? 0, types };
+  }
+
+  function perAgreement(cpu: Record<string, number>): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [group, seconds] of Object.entries(cpu)) if (seconds > 0) out[group] = round((seconds * 1000) / o.agreements);
+    out.total = round(Object.values(out).reduce((a, b) => a + b, 0));
+    return out;
   }
 
   async function count(text: string, values: unknown[] = []): Promise<number> {
