@@ -10,6 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
  */
 export type CpuSnapshot = Map<number, { group: string; seconds: number }>;
 
+/** The kernel's USER_HZ, 100 on Linux for every architecture Node runs on. */
 const TICKS_PER_SECOND = 100;
 
 export function cpuSnapshot(): CpuSnapshot {
@@ -65,12 +66,13 @@ function groupOf(pid: number, comm: string): string {
   return comm;
 }
 
-/** CPU seconds per group between two snapshots (processes that started in between count from zero). */
+/**
+ * CPU seconds per group between two snapshots. A process that started in between counts from
+ * zero; one that ended in between is not seen by the second snapshot and its CPU since the first
+ * is lost (the benches' processes live through the whole run).
+ */
 export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [pid, { group, seconds }] of after) {
-    const delta = seconds - (before.get(pid)?.seconds ?? 0);
-    out[group] = Math.round(((out[group] ?? 0) + delta) * 100) / 100;
-  }
-  return out;
+  const sums: Record<string, number> = {};
+  for (const [pid, { group, seconds }] of after) sums[group] = (sums[group] ?? 0) + seconds - (before.get(pid)?.seconds ?? 0);
+  return Object.fromEntries(Object.entries(sums).map(([group, seconds]) => [group, Math.round(seconds * 100) / 100]));
 }

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { TestWorkflowEnvironment, type EphemeralServerExecutable } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import proto from '@temporalio/proto';
@@ -23,8 +24,9 @@ import { noopShaped, noopShapedAction } from './workflows/noop-shaped.js';
  * A second baseline has the path's shape without its work (bench/workflows/noop-shaped.ts): as
  * many activations as the path's history (workflow tasks plus local-activity results, each
  * resolved in an activation of its own), recorded on the dev server at the start of the run with
- * this SDK. It is what any workflow that writes before it answers, as often as a path does, costs
- * to replay here.
+ * this SDK, without the path's spans (its history has no `workflow-spans` marker). It is what any
+ * workflow that writes before it answers, as often as a path does, costs to replay here; our
+ * rules, state and spans are the difference.
  */
 /** The 18-month path as the current code records it, and as the code before the kept deadline timer did. */
 const CURRENT_HISTORY = 'eighteen-month-path-kept-deadline-timer';
@@ -80,7 +82,7 @@ export async function replayBench(o: { repeats: number; root: string; temporalCl
   };
 }
 
-const SHAPED_WORKFLOWS = new URL('./workflows/noop-shaped.ts', import.meta.url).pathname;
+const SHAPED_WORKFLOWS = fileURLToPath(new URL('./workflows/noop-shaped.ts', import.meta.url));
 
 type History = proto.temporal.api.history.v1.History;
 

@@ -11,7 +11,7 @@ import { noopShapedAction, type noopShaped } from './workflows/noop-shaped.js';
 import { pool, summarize } from './stats.js';
 import { cpuBetween, cpuSnapshot } from './process-cpu.js';
 import { until } from '../tests/support/until.js';
-import { workflowSandboxOptions } from '../worker/create-worker.js';
+import { workflowSandboxOptions, workflowTaskSlotsFor } from '../worker/create-worker.js';
 
 const require = createRequire(import.meta.url);
 
@@ -29,41 +29,44 @@ const require = createRequire(import.meta.url);
 export async function throughputBench(o: { paths: number; concurrency: number; temporalCli: EphemeralServerExecutable; root: string }) {
   // The worker and the API each in their own process, as in production; this one only sends requests.
   const stack = await startTestStack({}, { temporalCli: o.temporalCli, worker: 'child' });
-  const port = await freePort();
-  const api = spawn(process.execPath, [...(process.env.API_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.API_PROF] : []), '--import', 'tsx', 'api/server.ts'], {
-    cwd: o.root,
-    env: {
-      ...process.env,
-      GROEIPAD_ENV: 'test',
-      PORT: String(port),
-      SUPABASE_URL: stack.config.SUPABASE_URL,
-      TEMPORAL_ADDRESS: stack.config.TEMPORAL_ADDRESS,
-      TEMPORAL_TASK_QUEUE: stack.config.TEMPORAL_TASK_QUEUE,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const base = `http://127.0.0.1:${port}`;
-  await until(async () => ((await fetch(`${base}/health`).catch(() => null))?.ok ? true : undefined), 'the API', 60_000);
   const baselineQueue = `bench-noop-${randomUUID()}`;
-  const baselineWorker = await Worker.create({
-    connection: stack.temporal.nativeConnection,
-    taskQueue: baselineQueue,
-    workflowsPath: require.resolve('./workflows/noop-path.ts'),
-    maxCachedWorkflows: 500,
-    // The worker's own sandbox settings (stack traces, deadlock watch), so that both pay the same.
-    ...workflowSandboxOptions(stack.config),
-  });
   const shapedQueue = `bench-noop-shaped-${randomUUID()}`;
-  const shapedWorker = await Worker.create({
-    connection: stack.temporal.nativeConnection,
-    taskQueue: shapedQueue,
-    workflowsPath: require.resolve('./workflows/noop-shaped.ts'),
-    activities: { noopWrite: async () => {} },
-    maxCachedWorkflows: 500,
-    ...workflowSandboxOptions(stack.config),
-  });
-  const baselineRunning = Promise.all([baselineWorker.run(), shapedWorker.run()]);
+  let api: ReturnType<typeof spawn> | undefined;
+  const workers: Worker[] = [];
+  let baselineRunning: Promise<unknown> | undefined;
   try {
+    const port = await freePort();
+    api = spawn(process.execPath, [...(process.env.API_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.API_PROF] : []), '--import', 'tsx', 'api/server.ts'], {
+      cwd: o.root,
+      env: {
+        ...process.env,
+        GROEIPAD_ENV: 'test',
+        PORT: String(port),
+        SUPABASE_URL: stack.config.SUPABASE_URL,
+        TEMPORAL_ADDRESS: stack.config.TEMPORAL_ADDRESS,
+        TEMPORAL_TASK_QUEUE: stack.config.TEMPORAL_TASK_QUEUE,
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const base = `http://127.0.0.1:${port}`;
+    await until(async () => ((await fetch(`${base}/health`).catch(() => null))?.ok ? true : undefined), 'the API', 60_000);
+    // The baselines' Workers take the path Worker's cache, task slots and sandbox settings (stack
+    // traces, deadlock watch), so that all pay the same; they run in this process.
+    const cache = stack.config.WORKER_MAX_CACHED_WORKFLOWS;
+    const settings = {
+      connection: stack.temporal.nativeConnection,
+      maxCachedWorkflows: cache,
+      maxConcurrentWorkflowTaskExecutions: workflowTaskSlotsFor(cache, stack.config.WORKER_WORKFLOW_THREADS),
+      workflowThreadPoolSize: stack.config.WORKER_WORKFLOW_THREADS,
+      ...workflowSandboxOptions(stack.config),
+    };
+    workers.push(await Worker.create({ ...settings, taskQueue: baselineQueue, workflowsPath: require.resolve('./workflows/noop-path.ts') }));
+    workers.push(await Worker.create({ ...settings, taskQueue: shapedQueue, workflowsPath: require.resolve('./workflows/noop-shaped.ts'), activities: { noopWrite: async () => {} } }));
+    let failed: unknown;
+    baselineRunning = Promise.all(workers.map((w) => w.run().catch((err: unknown) => void (failed ??= err))));
+    const check = () => {
+      if (failed) throw failed;
+    };
     const siteId = await stack.site('Bench');
     const staff = await stack.person('staff', siteId);
     const coach = await stack.person('coach', siteId);
@@ -83,6 +86,7 @@ export async function throughputBench(o: { paths: number; concurrency: number; t
       }
     });
     const baselineSeconds = (performance.now() - baselineStarted) / 1000;
+    check();
 
     // The path's shape without its work: the same calls, each update after an empty local activity.
     const shapedUpdates: number[] = [];
@@ -97,6 +101,7 @@ export async function throughputBench(o: { paths: number; concurrency: number; t
       }
     });
     const shapedSeconds = (performance.now() - shapedStarted) / 1000;
+    check();
 
     // The real thing: intake and six coach actions through the API.
     const routes: Record<string, number[]> = {};
@@ -198,11 +203,13 @@ export async function throughputBench(o: { paths: number; concurrency: number; t
       targets: { ratioAtLeast: 0.8, apiOwnOverheadP50AtMostMs: 5, actionVsNoopUpdateP50AtMost: 2 },
     };
   } finally {
-    baselineWorker.shutdown();
-    shapedWorker.shutdown();
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
     await baselineRunning;
-    api.kill('SIGINT');
-    await new Promise((r) => api.once('exit', r));
+    if (api && api.exitCode === null && api.signalCode === null) {
+      const exited = new Promise((r) => api!.once('exit', r));
+      api.kill('SIGINT');
+      await exited;
+    }
     await stack.stop();
   }
 }
