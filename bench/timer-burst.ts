@@ -1,4 +1,4 @@
-import type { EphemeralServerExecutable } from '@temporalio/testing';
+import { TestWorkflowEnvironment, type EphemeralServerExecutable } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -22,12 +22,12 @@ const require = createRequire(import.meta.url);
  * out through Resend's batch endpoint, and the drain is compared with the least time the rate
  * limit allows: ceil(N / batch size) calls at `rate` calls per second.
  *
- * First, in the same run and on the same server, the baseline: N workflows of the path's shape in
+ * First, in the same run on a time-skipping server of its own, the baseline: N workflows of the path's shape in
  * the burst without its work (bench/workflows/noop-timer.ts: the same set-up calls, an empty local
  * activity wherever a path writes), on a Worker with the path Worker's cache, task slots, threads
  * and sandbox settings, all due at one instant. Its set-up and drain are what the orchestration
- * takes on this machine for that shape. Our spans and payload codec count as the paths' work. It
- * runs first, so its finished workflows stay in the test server's memory during the real burst.
+ * takes on this machine for that shape. Our spans and payload codec count as the paths' work. Its
+ * server is stopped before the paths' burst starts on the stack's.
  */
 export async function timerBurstBench(o: { agreements: number; rate: number; batchSize: number; concurrency: number; cache: number; threads?: number; testServer: EphemeralServerExecutable }) {
   const stack = await startTestStack(
@@ -158,11 +158,16 @@ export async function timerBurstBench(o: { agreements: number; rate: number; bat
     const firings = new Map<string, number>();
     const taskQueue = `bench-noop-timer-${randomUUID()}`;
     const threads = o.threads ?? stack.config.WORKER_WORKFLOW_THREADS;
+    let server: TestWorkflowEnvironment | undefined;
     let worker: Worker | undefined;
     let running: Promise<void> | undefined;
     try {
+      // A time-skipping server of its own, stopped before the paths' burst: the test server keeps
+      // every workflow in memory, and the paths' burst must not run beside the baseline's 10,000.
+      server = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: o.testServer } });
+      const env = server;
       worker = await Worker.create({
-        connection: stack.temporal.nativeConnection,
+        connection: env.nativeConnection,
         taskQueue,
         workflowsPath: require.resolve('./workflows/noop-timer.ts'),
         // Only the evaluation's call names its workflow; the set-up's pass ''.
@@ -177,19 +182,19 @@ export async function timerBurstBench(o: { agreements: number; rate: number; bat
       const check = () => {
         if (failed) throw failed;
       };
-      const at = (await stack.temporal.currentTimeMs()) + 2 * 24 * 3_600_000;
+      const at = (await env.currentTimeMs()) + 2 * 24 * 3_600_000;
       const tag = randomUUID().slice(0, 8);
       const cpuAtSetup = cpuSnapshot();
       const setupStarted = performance.now();
       await pool(o.agreements, o.concurrency, async (i) => {
-        const handle = await stack.temporal.client.workflow.start<typeof noopTimer>('noopTimer', { taskQueue, workflowId: `noop-timer-${tag}-${i}`, args: [at] });
+        const handle = await env.client.workflow.start<typeof noopTimer>('noopTimer', { taskQueue, workflowId: `noop-timer-${tag}-${i}`, args: [at] });
         await handle.executeUpdate(noopStep, { args: ['focus'] });
         await handle.executeUpdate(noopStep, { args: ['agreement'] });
       });
       const setupSeconds = (performance.now() - setupStarted) / 1000;
       const cpuAtDrain = cpuSnapshot();
       const drainStarted = performance.now();
-      await stack.temporal.sleep(at - (await stack.temporal.currentTimeMs()) + 60_000);
+      await env.sleep(at - (await env.currentTimeMs()) + 60_000);
       await waitFor(async () => (check(), firings.size >= o.agreements), 'every no-op timer', 60 * 60_000);
       const drainSeconds = (performance.now() - drainStarted) / 1000;
       const cpuAfterDrain = cpuSnapshot();
@@ -204,6 +209,7 @@ export async function timerBurstBench(o: { agreements: number; rate: number; bat
     } finally {
       if (worker?.getState() === 'RUNNING') worker.shutdown();
       await running;
+      await server?.teardown();
     }
   }
 
