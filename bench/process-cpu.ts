@@ -76,3 +76,17 @@ export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): Record<stri
   for (const [pid, { group, seconds }] of after) sums[group] = (sums[group] ?? 0) + seconds - (before.get(pid)?.seconds ?? 0);
   return Object.fromEntries(Object.entries(sums).map(([group, seconds]) => [group, Math.round(seconds * 100) / 100]));
 }
+
+/** CPU seconds by group as milliseconds per unit (a path, an agreement), with their total. */
+export function cpuMsPer(cpu: Record<string, number>, units: number, decimals = 0): Record<string, number> {
+  const round = (n: number) => Math.round(n * 10 ** decimals) / 10 ** decimals;
+  const out: Record<string, number> = {};
+  for (const [group, seconds] of Object.entries(cpu)) if (seconds > 0) out[group] = round((seconds * 1000) / units);
+  out.total = round(Object.values(out).reduce((a, b) => a + b, 0));
+  return out;
+}
+
+/** The groups of several such records, in name order with the total last: a table's rows. */
+export function cpuGroups(records: Array<Record<string, number>>): string[] {
+  return [...new Set(records.flatMap((r) => Object.keys(r)))].sort((a, b) => (a === 'total' ? 1 : b === 'total' ? -1 : a.localeCompare(b)));
+}

@@ -10,6 +10,7 @@ import { cacheHeapBench } from './cache-heap.js';
 import { memoryBench } from './memory.js';
 import { replayBench } from './replay.js';
 import { table } from './stats.js';
+import { cpuGroups } from './process-cpu.js';
 import { throughputBench } from './throughput.js';
 import { timerBurstBench } from './timer-burst.js';
 
@@ -86,7 +87,7 @@ if (only.has('throughput')) {
       { run: 'groeipad API', 'paths/s': r.api.pathsPerSecond, 'update p50 ms': '' },
     ]),
   );
-  const groups = [...new Set(Object.values(r.cpuMsPerPath).flatMap((c) => Object.keys(c)))].sort((a, b) => (a === 'total' ? 1 : b === 'total' ? -1 : a.localeCompare(b)));
+  const groups = cpuGroups(Object.values(r.cpuMsPerPath));
   log(table(groups.map((group) => ({ 'CPU ms per path': group, 'no-op': r.cpuMsPerPath.baseline[group] ?? 0, 'shape, no work': r.cpuMsPerPath.shapedBaseline[group] ?? 0, 'groeipad API': r.cpuMsPerPath.api[group] ?? 0 }))));
   log(table(Object.entries(r.api.routes).map(([route, s]) => ({ route, count: s.count, 'p50 ms': s.p50, 'p95 ms': s.p95, 'p99 ms': s.p99 }))));
   log(
@@ -162,7 +163,7 @@ if (only.has('burst')) {
     ]),
   );
   const c = r.cpuMsPerAgreement;
-  const groups = [...new Set(Object.values(c).flatMap((g) => Object.keys(g)))].sort((a, b) => (a === 'total' ? 1 : b === 'total' ? -1 : a.localeCompare(b)));
+  const groups = cpuGroups(Object.values(c));
   log(table(groups.map((group) => ({ 'CPU ms per agreement': group, 'no-op set-up': c.baselineSetup[group] ?? 0, 'paths set-up': c.setup[group] ?? 0, 'no-op drain': c.baselineDrain[group] ?? 0, 'paths drain': c.drain[group] ?? 0 }))));
 }
 

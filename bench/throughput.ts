@@ -9,7 +9,7 @@ import { startTestStack } from '../tests/support/stack.js';
 import { noopAction, type noopPath } from './workflows/noop-path.js';
 import { noopShapedAction, type noopShaped } from './workflows/noop-shaped.js';
 import { pool, summarize } from './stats.js';
-import { cpuBetween, cpuSnapshot } from './process-cpu.js';
+import { cpuBetween, cpuMsPer, cpuSnapshot } from './process-cpu.js';
 import { until } from '../tests/support/until.js';
 import { workflowSandboxOptions, workflowTaskSlotsFor } from '../worker/create-worker.js';
 
@@ -167,7 +167,7 @@ export async function throughputBench(o: { paths: number; concurrency: number; t
       for (const step of i % 2 === 0 ? [viaApi, viaClient] : [viaClient, viaApi]) await step();
     });
 
-    const perPath = perPathFor(o.paths);
+    const perPath = (cpu: Record<string, number>) => cpuMsPer(cpu, o.paths);
     const baselinePerSecond = o.paths / baselineSeconds;
     const apiPerSecond = o.paths / apiSeconds;
     const bareUpdateP50 = summarize(bare.update!).p50;
@@ -212,16 +212,6 @@ export async function throughputBench(o: { paths: number; concurrency: number; t
     }
     await stack.stop();
   }
-}
-
-/** CPU seconds of a run by process, as milliseconds per path, with their total. */
-function perPathFor(paths: number) {
-  return (cpu: Record<string, number>) => {
-    const out: Record<string, number> = {};
-    for (const [group, seconds] of Object.entries(cpu)) if (seconds > 0) out[group] = Math.round((seconds * 1000) / paths);
-    out.total = Object.values(out).reduce((a, b) => a + b, 0);
-    return out;
-  };
 }
 
 /** Paths the same action is sent to, through each side, for the API's own overhead. */

@@ -10,7 +10,7 @@ import { dispatcherAddress } from '../worker/email-dispatcher.js';
 import { workflowSandboxOptions, workflowTaskSlotsFor } from '../worker/create-worker.js';
 import { loadConfig } from '../infra/config.js';
 import { pool } from './stats.js';
-import { cpuBetween, cpuSnapshot } from './process-cpu.js';
+import { cpuBetween, cpuMsPer, cpuSnapshot } from './process-cpu.js';
 import { noopStep, type noopTimer } from './workflows/noop-timer.js';
 
 const require = createRequire(import.meta.url);
@@ -253,10 +253,7 @@ export async function timerBurstBench(o: { agreements: number; rate: number; bat
   }
 
   function perAgreement(cpu: Record<string, number>): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const [group, seconds] of Object.entries(cpu)) if (seconds > 0) out[group] = round((seconds * 1000) / o.agreements);
-    out.total = round(Object.values(out).reduce((a, b) => a + b, 0));
-    return out;
+    return cpuMsPer(cpu, o.agreements, 2);
   }
 
   async function count(text: string, values: unknown[] = []): Promise<number> {

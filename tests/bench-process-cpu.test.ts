@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { cpuBetween, cpuSnapshot } from '../bench/process-cpu.js';
+import { cpuBetween, cpuGroups, cpuMsPer, cpuSnapshot } from '../bench/process-cpu.js';
 
 describe('the benches’ CPU per process (bench/process-cpu.ts)', () => {
   it.runIf(process.platform === 'linux')('counts a busy child’s CPU to its own group, and next to nothing to an idle one', async () => {
@@ -21,6 +21,11 @@ describe('the benches’ CPU per process (bench/process-cpu.ts)', () => {
       const cpu = cpuBetween(before, after);
       expect(cpu[busyGroup]).toBeGreaterThan(0.2);
       expect(cpu[idleGroup] ?? 0).toBeLessThan(0.1);
+      // As the benches print it: milliseconds per unit, the total of the groups last.
+      const perTwo = cpuMsPer(cpu, 2);
+      expect(perTwo[busyGroup]).toBe(Math.round((cpu[busyGroup]! * 1000) / 2));
+      expect(perTwo.total).toBe(Object.entries(perTwo).filter(([g]) => g !== 'total').reduce((sum, [, ms]) => sum + ms, 0));
+      expect(cpuGroups([perTwo]).at(-1)).toBe('total');
     } finally {
       for (const child of [busy, idle]) child.kill();
       await Promise.all([busy, idle].map((c) => (c.exitCode === null && c.signalCode === null ? once(c, 'exit') : null)));
