@@ -120,7 +120,8 @@ export function apiKeyCheck(jwtSecret: string, now: () => number = Date.now): { 
       } catch {
         return false;
       }
-      if (accepted.size >= MAX_REMEMBERED_KEYS) accepted.clear();
+      // Past the bound the oldest goes, as in the API's token and profile caches.
+      if (accepted.size >= MAX_REMEMBERED_KEYS) accepted.delete(accepted.keys().next().value!);
       accepted.set(apikey, typeof payload.exp === 'number' ? payload.exp * 1000 : Infinity);
       return true;
     },
